@@ -35362,8 +35362,9 @@ function compileSchema(json, path = 'schema') {
     return { properties: schema.properties, required, validate };
 }
 function newAjv(dialect) {
-    // `strict: false` accepts annotations other tools add (e.g. zod's `$id`s); unknown formats still fail.
-    const options = { allErrors: true, strict: false, validateFormats: true };
+    // Strict schema mode: an unknown keyword or format is a mistake in the schema, not something
+    // to skip silently. Type strictness stays off: generated schemas (zod) are valid but loose.
+    const options = { allErrors: true, strictTypes: false, strictTuples: false, strictRequired: false, logger: false };
     const ajv = dialect?.includes('2020-12') ? new _2020.Ajv2020(options) : new dist_ajv.Ajv(options);
     addFormats(ajv);
     return ajv;

@@ -63,8 +63,9 @@ export function compileSchema(json: unknown, path = 'schema'): EnvSchema {
 }
 
 function newAjv(dialect: string | undefined) {
-  // `strict: false` accepts annotations other tools add (e.g. zod's `$id`s); unknown formats still fail.
-  const options = { allErrors: true, strict: false, validateFormats: true } as const;
+  // Strict schema mode: an unknown keyword or format is a mistake in the schema, not something
+  // to skip silently. Type strictness stays off: generated schemas (zod) are valid but loose.
+  const options = { allErrors: true, strictTypes: false, strictTuples: false, strictRequired: false, logger: false } as const;
   const ajv = dialect?.includes('2020-12') ? new Ajv2020(options) : new Ajv(options);
   addFormats(ajv);
   return ajv;
