@@ -8,7 +8,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['actions/*/__tests__/**/*.test.ts', 'workflows/__tests__/**/*.test.ts', 'apps/*/__tests__/**/*.test.ts', 'test/**/*.test.ts'],
+          include: [
+            'actions/*/__tests__/**/*.test.ts',
+            'workflows/__tests__/**/*.test.ts',
+            'apps/*/__tests__/**/*.test.ts',
+            'test/**/*.test.ts',
+          ],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
           testTimeout: 20_000,
         },

@@ -23,10 +23,23 @@ for (const name of actions) {
   const out = scratch ? join(scratch, name) : committed;
   if (!scratch) rmSync(out, { recursive: true, force: true });
   const started = Date.now();
-  const result = spawnSync(ncc, ['build', join('actions', name, 'src', 'index.ts'), '-o', out, '--no-cache', '--license', 'licenses.txt', '-q'], {
-    cwd: root,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const result = spawnSync(
+    ncc,
+    [
+      'build',
+      join('actions', name, 'src', 'index.ts'),
+      '-o',
+      out,
+      '--no-cache',
+      '--license',
+      'licenses.txt',
+      '-q',
+    ],
+    {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
   if (result.status !== 0) {
     console.error(`✖ ${name}: ncc failed`);
     process.exit(1);
@@ -41,7 +54,9 @@ for (const name of actions) {
 }
 if (scratch) rmSync(scratch, { recursive: true, force: true });
 if (stale.length > 0) {
-  console.error(`\ndist/ is stale for:\n  ${stale.join('\n  ')}\nRun \`npm run build\` and commit the result.`);
+  console.error(
+    `\ndist/ is stale for:\n  ${stale.join('\n  ')}\nRun \`npm run build\` and commit the result.`,
+  );
   process.exit(1);
 }
 

@@ -16,7 +16,9 @@ describe('durations', () => {
     ['1.5s', 1_500],
   ])('parses %s', (text, ms) => expect(parseDuration(text)).toBe(ms));
 
-  it.each(['', '10', 's', '5 m', '-5s', '5w', '1e3s'])('refuses %j', (text) => expect(parseDuration(text)).toBeUndefined());
+  it.each(['', '10', 's', '5 m', '-5s', '5w', '1e3s'])('refuses %j', (text) =>
+    expect(parseDuration(text)).toBeUndefined(),
+  );
 
   it('formats durations and bytes for people', () => {
     expect(formatDuration(850)).toBe('850ms');

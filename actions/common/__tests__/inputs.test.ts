@@ -3,7 +3,10 @@ import { InputError, Inputs, PATTERNS, splitList } from '../src/inputs';
 
 function reader(values: Record<string, string>) {
   const secrets: string[] = [];
-  const core = { getInput: (name: string) => values[name] ?? '', setSecret: (s: string) => void secrets.push(s) };
+  const core = {
+    getInput: (name: string) => values[name] ?? '',
+    setSecret: (s: string) => void secrets.push(s),
+  };
   return { inputs: new Inputs(core), secrets };
 }
 
@@ -91,7 +94,9 @@ describe('Inputs', () => {
     expect(splitList('')).toEqual([]);
     const { inputs } = reader({});
     inputs.list('hosts', { required: true });
-    expect(problemsOf(() => inputs.done())).toEqual(['`hosts` is required (one item per line, or comma-separated)']);
+    expect(problemsOf(() => inputs.done())).toEqual([
+      '`hosts` is required (one item per line, or comma-separated)',
+    ]);
   });
 });
 

@@ -68,10 +68,15 @@ export class Inputs {
       if (options.required) this.problem(name, 'is required (one item per line, or comma-separated)');
       return [];
     }
-    const bad = items.map((item, i) => ({ item, i })).filter(({ item }) => options.pattern && !options.pattern.test(item));
+    const bad = items
+      .map((item, i) => ({ item, i }))
+      .filter(({ item }) => options.pattern && !options.pattern.test(item));
     if (bad.length > 0) {
       const which = bad.map(({ i }) => `#${i + 1}`).join(', ');
-      this.problem(name, `item ${which} is not valid${options.expected ? `: expected ${options.expected}` : ''}`);
+      this.problem(
+        name,
+        `item ${which} is not valid${options.expected ? `: expected ${options.expected}` : ''}`,
+      );
       return [];
     }
     return items;
@@ -157,5 +162,6 @@ export const PATTERNS = {
   /** A release version: safe in file names, tags and shell words. */
   version: /^[A-Za-z0-9._-]{1,64}$/,
   /** A DNS hostname or IPv4 address (no user, no path). */
-  hostname: /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/,
+  hostname:
+    /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/,
 } as const;

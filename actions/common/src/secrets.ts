@@ -16,7 +16,9 @@ export function maskSecret(core: Pick<Core, 'setSecret'>, value: string | undefi
 
 /** Replaces every occurrence of each secret in `text` with `***`, longest first. */
 export function redact(text: string, secrets: Iterable<string | undefined>): string {
-  const values = [...secrets].filter((s): s is string => !!s && s.length >= 3).sort((a, b) => b.length - a.length);
+  const values = [...secrets]
+    .filter((s): s is string => !!s && s.length >= 3)
+    .sort((a, b) => b.length - a.length);
   let result = text;
   for (const value of values) result = result.split(value).join('***');
   return result;

@@ -33,11 +33,17 @@ describe('env-validate (dist)', () => {
     const canary = 'CANARY-7f3a9-do-not-print';
     const path = envFile(
       'bad.env',
-      [`NODE_ENV=${canary}`, 'PORT=0', `DATABASE_URL=${canary} not a uri`, `FEATURE_SEARCH=${canary}`].join('\n'),
+      [`NODE_ENV=${canary}`, 'PORT=0', `DATABASE_URL=${canary} not a uri`, `FEATURE_SEARCH=${canary}`].join(
+        '\n',
+      ),
     );
-    const result = await runAction('env-validate', { schema, 'env-file': path, 'allow-extra': 'false' }, {
-      env: { RUNNER_DEBUG: '1' },
-    });
+    const result = await runAction(
+      'env-validate',
+      { schema, 'env-file': path, 'allow-extra': 'false' },
+      {
+        env: { RUNNER_DEBUG: '1' },
+      },
+    );
     expect(result.code).toBe(1);
     expect(result.outputs).toEqual({
       valid: 'false',
@@ -53,7 +59,10 @@ describe('env-validate (dist)', () => {
   });
 
   it('rejects variables the schema does not declare when allow-extra is false', async () => {
-    const path = envFile('extra.env', 'NODE_ENV=test\nPORT=1\nDATABASE_URL=https://a.example\nAPI_TOKEN=tok_aaaaaaaaaaaaaaaa\nUNDECLARED=x\n');
+    const path = envFile(
+      'extra.env',
+      'NODE_ENV=test\nPORT=1\nDATABASE_URL=https://a.example\nAPI_TOKEN=tok_aaaaaaaaaaaaaaaa\nUNDECLARED=x\n',
+    );
     const loose = await runAction('env-validate', { schema, 'env-file': path });
     expect(loose.code).toBe(0);
     const strict = await runAction('env-validate', { schema, 'env-file': path, 'allow-extra': 'false' });
@@ -62,7 +71,12 @@ describe('env-validate (dist)', () => {
   });
 
   it("validates the step's own environment when no env file is given", async () => {
-    const env = { NODE_ENV: 'production', PORT: '3000', DATABASE_URL: 'postgres://db/x', API_TOKEN: 'tok_0123456789abcdef' };
+    const env = {
+      NODE_ENV: 'production',
+      PORT: '3000',
+      DATABASE_URL: 'postgres://db/x',
+      API_TOKEN: 'tok_0123456789abcdef',
+    };
     const ok = await runAction('env-validate', { schema }, { env });
     expect(ok.code).toBe(0);
     const bad = await runAction('env-validate', { schema }, { env: { ...env, PORT: 'http' } });
@@ -71,10 +85,22 @@ describe('env-validate (dist)', () => {
   });
 
   it.each([
-    ['a missing schema', { schema: join(scratch, 'nope.json') }, 'does not exist. Set `schema` to a JSON Schema file'],
+    [
+      'a missing schema',
+      { schema: join(scratch, 'nope.json') },
+      'does not exist. Set `schema` to a JSON Schema file',
+    ],
     ['a schema that is not JSON', { schema: envFile('broken.json', '{ nope') }, 'is not valid JSON'],
-    ['a schema that is not JSON Schema', { schema: envFile('wrong.json', '{"properties":{"A":{"type":7}}}') }, 'is not a valid JSON Schema'],
-    ['a missing env file', { schema, 'env-file': join(scratch, 'missing.env') }, 'does not exist. Write the environment'],
+    [
+      'a schema that is not JSON Schema',
+      { schema: envFile('wrong.json', '{"properties":{"A":{"type":7}}}') },
+      'is not a valid JSON Schema',
+    ],
+    [
+      'a missing env file',
+      { schema, 'env-file': join(scratch, 'missing.env') },
+      'does not exist. Write the environment',
+    ],
     ['no schema input', { schema: '' }, '`schema` is required'],
     ['a bad boolean', { schema, 'allow-extra': 'sometimes' }, '`allow-extra` must be `true` or `false`'],
   ])('fails clearly on %s', async (_, inputs, message) => {

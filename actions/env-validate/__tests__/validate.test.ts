@@ -29,13 +29,21 @@ describe('coerce', () => {
 
 describe('validateVariables', () => {
   it('accepts a valid environment and lists optional variables as unset', () => {
-    const report = validateVariables(schema, { PORT: '8080', URL: 'https://x.example/a', DEBUG: 'false' }, true);
+    const report = validateVariables(
+      schema,
+      { PORT: '8080', URL: 'https://x.example/a', DEBUG: 'false' },
+      true,
+    );
     expect(report.valid).toBe(true);
     expect(report.results.find((r) => r.name === 'MODE')).toMatchObject({ status: 'unset' });
   });
 
   it('reports missing and invalid variables together, with reasons from the schema only', () => {
-    const report = validateVariables(schema, { PORT: '70000', URL: '', DEBUG: 'maybe', MODE: 'zzz-secret' }, true);
+    const report = validateVariables(
+      schema,
+      { PORT: '70000', URL: '', DEBUG: 'maybe', MODE: 'zzz-secret' },
+      true,
+    );
     expect(report.valid).toBe(false);
     expect(report.missing).toEqual(['URL']);
     expect(report.invalid).toEqual(['PORT', 'DEBUG', 'MODE']);
@@ -52,7 +60,11 @@ describe('validateVariables', () => {
     expect(validateVariables(schema, vars, true).valid).toBe(true);
     const strict = validateVariables(schema, vars, false);
     expect(strict.invalid).toEqual(['EXTRA']);
-    expect(strict.results.at(-1)).toEqual({ name: 'EXTRA', status: 'extra', reason: 'not declared in the schema' });
+    expect(strict.results.at(-1)).toEqual({
+      name: 'EXTRA',
+      status: 'extra',
+      reason: 'not declared in the schema',
+    });
   });
 });
 
@@ -69,7 +81,11 @@ describe('compileSchema', () => {
 
   it('accepts draft-07 and 2020-12 schemas', () => {
     const props = { properties: { A: { type: 'string' } } };
-    expect(() => compileSchema({ $schema: 'http://json-schema.org/draft-07/schema#', ...props })).not.toThrow();
-    expect(() => compileSchema({ $schema: 'https://json-schema.org/draft/2020-12/schema', ...props })).not.toThrow();
+    expect(() =>
+      compileSchema({ $schema: 'http://json-schema.org/draft-07/schema#', ...props }),
+    ).not.toThrow();
+    expect(() =>
+      compileSchema({ $schema: 'https://json-schema.org/draft/2020-12/schema', ...props }),
+    ).not.toThrow();
   });
 });

@@ -35033,7 +35033,10 @@ __nccwpck_require__.d(__webpack_exports__, {
 ;// CONCATENATED MODULE: ./actions/common/src/summary.ts
 /** Header row + data rows in the shape `core.summary.addTable` takes. */
 function table(headers, rows) {
-    return [headers.map((data) => ({ data, header: true })), ...rows.map((row) => row.map((cell) => String(cell)))];
+    return [
+        headers.map((data) => ({ data, header: true })),
+        ...rows.map((row) => row.map((cell) => String(cell))),
+    ];
 }
 /**
  * Writes the job summary when the runner provides a summary file; outside a
@@ -35128,7 +35131,9 @@ function maskSecret(core, value) {
 }
 /** Replaces every occurrence of each secret in `text` with `***`, longest first. */
 function redact(text, secrets) {
-    const values = [...secrets].filter((s) => !!s && s.length >= 3).sort((a, b) => b.length - a.length);
+    const values = [...secrets]
+        .filter((s) => !!s && s.length >= 3)
+        .sort((a, b) => b.length - a.length);
     let result = text;
     for (const value of values)
         result = result.split(value).join('***');
@@ -35197,7 +35202,9 @@ class Inputs {
                 this.problem(name, 'is required (one item per line, or comma-separated)');
             return [];
         }
-        const bad = items.map((item, i) => ({ item, i })).filter(({ item }) => options.pattern && !options.pattern.test(item));
+        const bad = items
+            .map((item, i) => ({ item, i }))
+            .filter(({ item }) => options.pattern && !options.pattern.test(item));
         if (bad.length > 0) {
             const which = bad.map(({ i }) => `#${i + 1}`).join(', ');
             this.problem(name, `item ${which} is not valid${options.expected ? `: expected ${options.expected}` : ''}`);
@@ -35358,13 +35365,21 @@ function compileSchema(json, path = 'schema') {
     catch (error) {
         throw new SchemaError(`The schema \`${path}\` cannot be compiled: ${error.message}.`);
     }
-    const required = Array.isArray(schema.required) ? schema.required.filter((n) => typeof n === 'string') : [];
+    const required = Array.isArray(schema.required)
+        ? schema.required.filter((n) => typeof n === 'string')
+        : [];
     return { properties: schema.properties, required, validate };
 }
 function newAjv(dialect) {
     // Strict schema mode: an unknown keyword or format is a mistake in the schema, not something
     // to skip silently. Type strictness stays off: generated schemas (zod) are valid but loose.
-    const options = { allErrors: true, strictTypes: false, strictTuples: false, strictRequired: false, logger: false };
+    const options = {
+        allErrors: true,
+        strictTypes: false,
+        strictTuples: false,
+        strictRequired: false,
+        logger: false,
+    };
     const ajv = dialect?.includes('2020-12') ? new _2020.Ajv2020(options) : new dist_ajv.Ajv(options);
     addFormats(ajv);
     return ajv;
@@ -35424,7 +35439,11 @@ function validateVariables(schema, variables, allowExtra) {
     for (const name of Object.keys(schema.properties)) {
         if (!present.has(name)) {
             const required = schema.required.includes(name);
-            results.push({ name, status: required ? 'missing' : 'unset', reason: required ? 'required but not set' : 'optional, not set' });
+            results.push({
+                name,
+                status: required ? 'missing' : 'unset',
+                reason: required ? 'required but not set' : 'optional, not set',
+            });
         }
         else if (reasons.has(name)) {
             results.push({ name, status: 'invalid', reason: reasons.get(name).join('; ') });
@@ -35503,7 +35522,13 @@ function describe(error) {
 
 
 
-const ICON = { ok: '✅ ok', missing: '❌ missing', invalid: '❌ invalid', extra: '❌ extra', unset: '➖ unset' };
+const ICON = {
+    ok: '✅ ok',
+    missing: '❌ missing',
+    invalid: '❌ invalid',
+    extra: '❌ extra',
+    unset: '➖ unset',
+};
 async function main(core) {
     const inputs = readInputs(core);
     const schema = loadSchema(inputs.schemaPath);
@@ -35517,7 +35542,9 @@ async function main(core) {
     core.setOutput('invalid', report.invalid.join(','));
     await writeSummary(core, (summary) => summary
         .addHeading(`Environment variables${where}`, 3)
-        .addRaw(report.valid ? 'All variables are valid.' : `${report.missing.length} missing, ${report.invalid.length} invalid.`, true)
+        .addRaw(report.valid
+        ? 'All variables are valid.'
+        : `${report.missing.length} missing, ${report.invalid.length} invalid.`, true)
         .addTable(table(['Name', 'Status', 'Reason'], report.results.map((r) => [r.name, ICON[r.status], r.reason]))));
     if (!report.valid)
         throw new Error(failureMessage(report, where));

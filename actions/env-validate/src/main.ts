@@ -5,7 +5,13 @@ import { readInputs } from './inputs';
 import { loadSchema } from './schema';
 import { validateVariables, type Report } from './validate';
 
-const ICON = { ok: '✅ ok', missing: '❌ missing', invalid: '❌ invalid', extra: '❌ extra', unset: '➖ unset' } as const;
+const ICON = {
+  ok: '✅ ok',
+  missing: '❌ missing',
+  invalid: '❌ invalid',
+  extra: '❌ extra',
+  unset: '➖ unset',
+} as const;
 
 export async function main(core: Core): Promise<void> {
   const inputs = readInputs(core);
@@ -23,8 +29,18 @@ export async function main(core: Core): Promise<void> {
   await writeSummary(core, (summary) =>
     summary
       .addHeading(`Environment variables${where}`, 3)
-      .addRaw(report.valid ? 'All variables are valid.' : `${report.missing.length} missing, ${report.invalid.length} invalid.`, true)
-      .addTable(table(['Name', 'Status', 'Reason'], report.results.map((r) => [r.name, ICON[r.status], r.reason]))),
+      .addRaw(
+        report.valid
+          ? 'All variables are valid.'
+          : `${report.missing.length} missing, ${report.invalid.length} invalid.`,
+        true,
+      )
+      .addTable(
+        table(
+          ['Name', 'Status', 'Reason'],
+          report.results.map((r) => [r.name, ICON[r.status], r.reason]),
+        ),
+      ),
   );
 
   if (!report.valid) throw new Error(failureMessage(report, where));
@@ -39,5 +55,7 @@ function failureMessage(report: Report, where: string): string {
 }
 
 function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
 }

@@ -4,7 +4,8 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 
 // ajv-formats is CommonJS; under ESM its function sits on `default`.
-const addFormats = (addFormatsModule as unknown as { default: typeof addFormatsModule }).default ?? addFormatsModule;
+const addFormats =
+  (addFormatsModule as unknown as { default: typeof addFormatsModule }).default ?? addFormatsModule;
 
 export interface EnvSchema {
   properties: Record<string, PropertySchema>;
@@ -51,21 +52,31 @@ export function compileSchema(json: unknown, path = 'schema'): EnvSchema {
     );
   const ajv = newAjv(schema.$schema);
   if (!ajv.validateSchema(json as AnySchema))
-    throw new SchemaError(`The schema \`${path}\` is not a valid JSON Schema: ${ajv.errorsText(ajv.errors)}.`);
+    throw new SchemaError(
+      `The schema \`${path}\` is not a valid JSON Schema: ${ajv.errorsText(ajv.errors)}.`,
+    );
   let validate: ValidateFunction;
   try {
     validate = ajv.compile(json as AnySchema);
   } catch (error) {
     throw new SchemaError(`The schema \`${path}\` cannot be compiled: ${(error as Error).message}.`);
   }
-  const required = Array.isArray(schema.required) ? schema.required.filter((n): n is string => typeof n === 'string') : [];
+  const required = Array.isArray(schema.required)
+    ? schema.required.filter((n): n is string => typeof n === 'string')
+    : [];
   return { properties: schema.properties as Record<string, PropertySchema>, required, validate };
 }
 
 function newAjv(dialect: string | undefined) {
   // Strict schema mode: an unknown keyword or format is a mistake in the schema, not something
   // to skip silently. Type strictness stays off: generated schemas (zod) are valid but loose.
-  const options = { allErrors: true, strictTypes: false, strictTuples: false, strictRequired: false, logger: false } as const;
+  const options = {
+    allErrors: true,
+    strictTypes: false,
+    strictTuples: false,
+    strictRequired: false,
+    logger: false,
+  } as const;
   const ajv = dialect?.includes('2020-12') ? new Ajv2020(options) : new Ajv(options);
   addFormats(ajv);
   return ajv;

@@ -22,10 +22,15 @@ export interface Report {
  * Checks variables against the schema. Empty values count as missing. Reasons are
  * built from the schema (expected type, format, pattern, bounds), never from the data.
  */
-export function validateVariables(schema: EnvSchema, variables: Record<string, string>, allowExtra: boolean): Report {
+export function validateVariables(
+  schema: EnvSchema,
+  variables: Record<string, string>,
+  allowExtra: boolean,
+): Report {
   const present = new Map<string, unknown>();
   for (const [name, value] of Object.entries(variables))
-    if (value !== '' && (name in schema.properties || !allowExtra)) present.set(name, coerce(value, schema.properties[name]));
+    if (value !== '' && (name in schema.properties || !allowExtra))
+      present.set(name, coerce(value, schema.properties[name]));
 
   schema.validate(Object.fromEntries(present));
   const reasons = reasonsByVariable(schema.validate.errors ?? []);
@@ -34,7 +39,11 @@ export function validateVariables(schema: EnvSchema, variables: Record<string, s
   for (const name of Object.keys(schema.properties)) {
     if (!present.has(name)) {
       const required = schema.required.includes(name);
-      results.push({ name, status: required ? 'missing' : 'unset', reason: required ? 'required but not set' : 'optional, not set' });
+      results.push({
+        name,
+        status: required ? 'missing' : 'unset',
+        reason: required ? 'required but not set' : 'optional, not set',
+      });
     } else if (reasons.has(name)) {
       results.push({ name, status: 'invalid', reason: reasons.get(name)!.join('; ') });
     } else {
@@ -42,7 +51,8 @@ export function validateVariables(schema: EnvSchema, variables: Record<string, s
     }
   }
   for (const name of present.keys())
-    if (!(name in schema.properties)) results.push({ name, status: 'extra', reason: 'not declared in the schema' });
+    if (!(name in schema.properties))
+      results.push({ name, status: 'extra', reason: 'not declared in the schema' });
   // Schema-level rules without a variable (e.g. `dependentRequired`) still fail the check.
   for (const reason of reasons.get('') ?? []) results.push({ name: '(schema)', status: 'invalid', reason });
 
