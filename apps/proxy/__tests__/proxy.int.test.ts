@@ -1,0 +1,211 @@
+// The rendered edge config on a real nginx: nginx -t, the redirect, the ACME webroot, every
+// security header, protocols and ciphers as openssl s_client sees them, HTTP/2, gzip, routing.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Server } from 'node:http';
+import { connect as tlsConnect } from 'node:tls';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  freePort,
+  startEdge,
+  startUpstream,
+  writeSelfSigned,
+  type Edge,
+} from '../../../test/fixtures/proxy/edge';
+
+const DOMAINS = ['contextai.test', 'www.contextai.test'];
+const HTML = `<!doctype html><html><body>${'<p>Context.AI</p>'.repeat(200)}</body></html>`;
+
+let edge: Edge;
+const upstreams: Server[] = [];
+
+beforeAll(async () => {
+  const web = await startUpstream('web', 'text/html; charset=utf-8', HTML);
+  const api = await startUpstream(
+    'api',
+    'application/json',
+    JSON.stringify({ items: Array(100).fill('knowledge') }),
+  );
+  upstreams.push(web.server, api.server);
+  edge = await startEdge({
+    domains: DOMAINS,
+    httpPort: await freePort(),
+    httpsPort: await freePort(),
+    webUpstreamPort: web.port,
+    apiUpstreamPort: api.port,
+    installCertificate: (certDir) => writeSelfSigned(certDir, DOMAINS, 30),
+  });
+});
+
+afterAll(async () => {
+  await edge?.stop();
+  for (const server of upstreams) server.close();
+});
+
+interface Reply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+function get(
+  scheme: 'http' | 'https',
+  port: number,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<Reply> {
+  const request = scheme === 'https' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        headers: { host: DOMAINS[0]!, ...headers },
+        servername: DOMAINS[0],
+        rejectUnauthorized: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** openssl s_client with extra flags; `ok` when a session was established. */
+function sClient(port: number, flags: string[]): { ok: boolean; output: string } {
+  const result = spawnSync(
+    'openssl',
+    ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', DOMAINS[0]!, ...flags],
+    { input: '', encoding: 'utf8', timeout: 10_000 },
+  );
+  const output = `${result.stdout}\n${result.stderr}`;
+  const ok = result.status === 0 && !/Cipher is \(NONE\)|Cipher\s*:\s*0000/.test(output);
+  return { ok, output };
+}
+
+describe('apps/proxy on nginx', () => {
+  it('passes nginx -t', () => {
+    const out = execFileSync(
+      'setpriv',
+      ['--reuid=deploy', '--regid=deploy', '--init-groups', ...edge.nginxArgs, '-t'],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    expect(out).toBe('');
+  });
+
+  it('redirects HTTP to HTTPS with 301, keeping host, path and query', async () => {
+    const reply = await get('http', edge.httpPort, '/sources?sector=health');
+    expect(reply.status).toBe(301);
+    expect(reply.headers.location).toBe(`https://${DOMAINS[0]}:${edge.httpsPort}/sources?sector=health`);
+  });
+
+  it('serves ACME challenges from the webroot over plain HTTP', async () => {
+    writeFileSync(join(edge.webroot, 'token-abc'), 'token-abc.thumbprint');
+    const reply = await get('http', edge.httpPort, '/.well-known/acme-challenge/token-abc');
+    expect(reply.status).toBe(200);
+    expect(reply.body.toString()).toBe('token-abc.thumbprint');
+    expect((await get('http', edge.httpPort, '/.well-known/acme-challenge/missing')).status).toBe(404);
+  });
+
+  it('sends every security header on HTTPS responses, once, errors included', async () => {
+    for (const path of ['/', '/api/sources']) {
+      const { headers } = await get('https', edge.httpsPort, path);
+      expect(headers['strict-transport-security']).toBe('max-age=63072000');
+      expect(headers['x-content-type-options']).toBe('nosniff');
+      expect(headers['x-frame-options']).toBe('DENY'); // the upstream's SAMEORIGIN is replaced
+      expect(headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
+      expect(headers['content-security-policy']).toContain("default-src 'self'");
+      expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
+      expect(headers['permissions-policy']).toContain('camera=()');
+      expect(headers['x-powered-by']).toBeUndefined();
+      expect(headers.server).toBe('nginx');
+    }
+  });
+
+  it('routes / to the web upstream and /api to the api upstream, path unchanged', async () => {
+    const web = await get('https', edge.httpsPort, '/dashboard');
+    expect(web.headers['x-upstream']).toBe('web');
+    const api = await get('https', edge.httpsPort, '/api/sources?x=1');
+    expect(api.headers['x-upstream']).toBe('api');
+    expect(api.headers['x-upstream-path']).toBe('/api/sources?x=1');
+    expect((await get('https', edge.httpsPort, '/api')).headers['x-upstream']).toBe('api');
+    expect((await get('https', edge.httpsPort, '/apiary')).headers['x-upstream']).toBe('web');
+  });
+
+  it('compresses text responses with gzip', async () => {
+    const html = await get('https', edge.httpsPort, '/', { 'accept-encoding': 'gzip' });
+    expect(html.headers['content-encoding']).toBe('gzip');
+    expect(html.headers.vary).toContain('Accept-Encoding');
+    expect(html.body.length).toBeLessThan(HTML.length / 5);
+    const json = await get('https', edge.httpsPort, '/api/sources', { 'accept-encoding': 'gzip' });
+    expect(json.headers['content-encoding']).toBe('gzip');
+    const plain = await get('https', edge.httpsPort, '/');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+  });
+
+  it('accepts TLS 1.2 and TLS 1.3', () => {
+    const v12 = sClient(edge.httpsPort, ['-tls1_2']);
+    expect(v12.ok, v12.output).toBe(true);
+    expect(v12.output).toMatch(/Protocol\s*:\s*TLSv1\.2/);
+    const v13 = sClient(edge.httpsPort, ['-tls1_3']);
+    expect(v13.ok, v13.output).toBe(true);
+    expect(v13.output).toMatch(/TLSv1\.3/);
+  });
+
+  it('refuses TLS 1.0 and TLS 1.1 (the server says protocol version)', () => {
+    // SECLEVEL=0 lets OpenSSL 3 offer the old protocols, so the refusal comes from nginx.
+    for (const flag of ['-tls1', '-tls1_1']) {
+      const result = sClient(edge.httpsPort, [flag, '-cipher', 'DEFAULT@SECLEVEL=0']);
+      expect(result.ok, result.output).toBe(false);
+      expect(result.output).toMatch(/alert protocol version/);
+    }
+  });
+
+  it('refuses weak TLS 1.2 ciphers and accepts an intermediate one', () => {
+    for (const cipher of [
+      'ECDHE-ECDSA-AES128-SHA',
+      'ECDHE-ECDSA-AES256-SHA384',
+      'AES128-SHA',
+      'ECDHE-ECDSA-AES128-SHA256',
+    ]) {
+      const result = sClient(edge.httpsPort, ['-tls1_2', '-cipher', `${cipher}@SECLEVEL=0`]);
+      expect(result.ok, `${cipher}: ${result.output}`).toBe(false);
+      expect(result.output).toMatch(/alert handshake failure/);
+    }
+    const good = sClient(edge.httpsPort, ['-tls1_2', '-cipher', 'ECDHE-ECDSA-AES128-GCM-SHA256']);
+    expect(good.ok, good.output).toBe(true);
+  });
+
+  it('offers HTTP/2 through ALPN', async () => {
+    const protocol = await new Promise<string | false>((resolve, reject) => {
+      const socket = tlsConnect(
+        {
+          host: '127.0.0.1',
+          port: edge.httpsPort,
+          servername: DOMAINS[0],
+          ALPNProtocols: ['h2', 'http/1.1'],
+          rejectUnauthorized: false,
+        },
+        () => {
+          resolve(socket.alpnProtocol ?? false);
+          socket.end();
+        },
+      );
+      socket.on('error', reject);
+    });
+    expect(protocol).toBe('h2');
+  });
+});

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { paramsFromArgs } from '../src/cli';
+import { DEFAULTS, listenPort, validateParams, type ProxyParams } from '../src/params';
+import { renderProxyConfig } from '../src/render';
+
+const params = (over: Partial<ProxyParams> = {}): ProxyParams => ({
+  ...DEFAULTS,
+  domains: ['contextai.com', 'www.contextai.com'],
+  ...over,
+});
+
+describe('renderProxyConfig', () => {
+  it('fills every placeholder of the real template', () => {
+    const config = renderProxyConfig(params());
+    expect(config).not.toMatch(/\{\{|\}\}/);
+    expect(config).toContain('server_name contextai.com www.contextai.com;');
+    expect(config).toContain('ssl_certificate /etc/ssl/contextai/fullchain.pem;');
+    expect(config).toContain('include /srv/deploy/api/upstream.conf;');
+    expect(config).toContain('alias /var/www/acme/;');
+    expect(config).toContain('return 301 https://$host$request_uri;');
+  });
+
+  it('repeats list placeholders one line each, with the line indentation', () => {
+    const config = renderProxyConfig(params({ httpsListen: ['443', '[::]:443'] }));
+    expect(config).toContain('    listen 443 ssl http2;\n    listen [::]:443 ssl http2;\n');
+  });
+
+  it('keeps a non-standard HTTPS port in the redirect', () => {
+    expect(renderProxyConfig(params({ httpsListen: ['127.0.0.1:8443'] }))).toContain(
+      'https://$host:8443$request_uri',
+    );
+  });
+
+  it('refuses a placeholder without a value and a list placeholder inside a line', () => {
+    expect(() => renderProxyConfig(params(), 'x {{NOPE}}')).toThrow('{{NOPE}} has no value');
+    expect(() => renderProxyConfig(params(), 'x {{HTTP_LISTEN}} y')).toThrow('must stand alone');
+  });
+
+  it('lists every invalid parameter at once, refusing config injection', () => {
+    const problems = validateParams(
+      params({
+        domains: ['ok.example', 'evil.example; include /etc/passwd'],
+        certDir: 'relative/dir',
+        webroot: '/var/www/../etc',
+        webUpstreamName: 'same',
+        apiUpstreamName: 'same',
+        httpsListen: ['443 default_server'],
+        csp: `default-src 'self'" always; add_header X "y`,
+        hsts: 'max-age=$request_uri',
+      }),
+    );
+    expect(problems).toEqual([
+      '`domains` item #2 is not a DNS name',
+      '`cert-dir` must be an absolute path of letters, digits, `._-/` (no `..`)',
+      '`webroot` must be an absolute path of letters, digits, `._-/` (no `..`)',
+      '`web-upstream-name` and `api-upstream-name` must differ',
+      '`https-listen` item #1 must be `port`, `ipv4:port` or `[ipv6]:port`',
+      '`hsts` must be printable ASCII without `"`, `\\` or `$`',
+      '`csp` must be printable ASCII without `"`, `\\` or `$`',
+    ]);
+    expect(() => renderProxyConfig(params({ domains: [] }))).toThrow('`domains` is required');
+  });
+
+  it('parses listen addresses', () => {
+    expect(listenPort('443')).toBe(443);
+    expect(listenPort('127.0.0.1:8443')).toBe(8443);
+    expect(listenPort('[::]:80')).toBe(80);
+    expect(listenPort('70000')).toBeUndefined();
+    expect(listenPort('localhost:80')).toBeUndefined();
+  });
+});
+
+describe('paramsFromArgs', () => {
+  it('fills defaults and takes repeated listen flags', () => {
+    const { params: p, out } = paramsFromArgs([
+      '--domains',
+      'a.example, b.example',
+      '--https-listen',
+      '8443',
+      '--https-listen',
+      '[::]:8443',
+      '--out',
+      'x.conf',
+    ]);
+    expect(p.domains).toEqual(['a.example', 'b.example']);
+    expect(p.httpsListen).toEqual(['8443', '[::]:8443']);
+    expect(p.httpListen).toEqual(DEFAULTS.httpListen);
+    expect(p.certDir).toBe(DEFAULTS.certDir);
+    expect(out).toBe('x.conf');
+  });
+
+  it('rejects unknown flags', () => {
+    expect(() => paramsFromArgs(['--domain', 'a.example'])).toThrow();
+  });
+});
