@@ -1,0 +1,299 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse } from 'yaml';
+import { findExpressions } from '../expressions';
+import {
+  callOutputs,
+  callSecrets,
+  environmentName,
+  loadActionMetadata,
+  needsOf,
+  triggerInputs,
+  triggers,
+  type Job,
+  type Step,
+  type Workflow,
+} from '../workflow';
+import type { Finding } from './finding';
+
+/** Expressions that carry attacker-controllable or caller-controlled text. */
+const PINNED = /^[^@\s]+@[0-9a-f]{40}$/;
+
+/**
+ * Our contracts on top of GitHub's schema: local actions and reusable workflows are called
+ * with inputs they declare, every output reference points at something that exists, deploy
+ * jobs are protected, third-party code is pinned, and no expression is pasted into a script.
+ */
+export function checkContracts(file: string, text: string, repoRoot: string): Finding[] {
+  const findings: Finding[] = [];
+  const add = (rule: string, where: string, message: string) => findings.push({ file, rule, where, message });
+  const workflow = parse(text) as Workflow;
+  if (!workflow?.jobs) return [{ file, rule: 'workflow', where: '', message: 'no jobs:' }];
+
+  if (workflow.permissions === undefined)
+    for (const [id, job] of Object.entries(workflow.jobs))
+      if (job.permissions === undefined)
+        add(
+          'permissions',
+          `jobs.${id}`,
+          'declare `permissions:` (least privilege) for the workflow or the job',
+        );
+
+  checkPinnedLines(text, add);
+  checkInputReferences(workflow, add);
+  checkCallOutputs(workflow, add);
+  for (const [id, job] of Object.entries(workflow.jobs)) {
+    const where = `jobs.${id}`;
+    checkNeedsReferences(workflow, id, job, repoRoot, add);
+    if (job.uses) checkWorkflowCall(where, job, repoRoot, add);
+    if (environmentName(job) !== undefined) checkDeployJob(where, job, workflow, add);
+    checkSteps(where, job, repoRoot, add);
+  }
+  return findings;
+}
+
+type Add = (rule: string, where: string, message: string) => void;
+
+/** Third-party `uses:` must name a full commit SHA and say which release it is in a comment. */
+function checkPinnedLines(text: string, add: Add): void {
+  text.split('\n').forEach((line, index) => {
+    const match = /^\s*(?:-\s+)?uses:\s*['"]?([^'"\s#]+)['"]?\s*(#.*)?$/.exec(line);
+    if (!match) return;
+    const [, uses, comment] = match as unknown as [string, string, string | undefined];
+    if (uses.startsWith('./') || uses.startsWith('docker://')) return;
+    const where = `line ${index + 1}`;
+    if (!PINNED.test(uses)) add('pin', where, `${uses} is not pinned to a full 40-character commit SHA`);
+    else if (!comment || !/v?\d+(\.\d+)*/.test(comment))
+      add('pin', where, `${uses} needs a version comment, e.g. # v4.2.2`);
+  });
+}
+
+function checkDeployJob(where: string, job: Job, workflow: Workflow, add: Add): void {
+  const concurrency = job.concurrency ?? workflow.concurrency;
+  if (!concurrency) {
+    add(
+      'deploy-concurrency',
+      where,
+      'a job with `environment:` needs a `concurrency:` group so two deploys never overlap',
+    );
+    return;
+  }
+  const cancel =
+    typeof concurrency === 'string'
+      ? false
+      : (concurrency as { 'cancel-in-progress'?: unknown })['cancel-in-progress'];
+  if (cancel !== undefined && cancel !== false)
+    add(
+      'deploy-concurrency',
+      where,
+      'a deploy job must not use `cancel-in-progress` (a newer run would kill a deploy midway)',
+    );
+}
+
+function checkWorkflowCall(where: string, job: Job, repoRoot: string, add: Add): void {
+  const uses = job.uses!;
+  if (!uses.startsWith('./')) return;
+  const path = resolve(repoRoot, uses);
+  if (!existsSync(path)) {
+    add('reusable-workflow', where, `${uses} does not exist`);
+    return;
+  }
+  const called = parse(readFileSync(path, 'utf8')) as Workflow;
+  if (!triggers(called).workflow_call)
+    add('reusable-workflow', where, `${uses} is not callable (no on.workflow_call)`);
+  const declared = triggerInputs(called, 'workflow_call');
+  const given = job.with ?? {};
+  for (const key of Object.keys(given))
+    if (!declared[key]) add('unknown-input', where, `${uses} has no input '${key}'`);
+  for (const [key, spec] of Object.entries(declared))
+    if (spec.required && spec.default === undefined && !(key in given))
+      add('missing-input', where, `${uses} requires input '${key}'`);
+  const secrets = callSecrets(called);
+  if (job.secrets && job.secrets !== 'inherit') {
+    for (const key of Object.keys(job.secrets))
+      if (!secrets[key]) add('unknown-secret', where, `${uses} declares no secret '${key}'`);
+    for (const [key, spec] of Object.entries(secrets))
+      if (spec.required && !(key in job.secrets))
+        add('missing-secret', where, `${uses} requires secret '${key}'`);
+  }
+}
+
+function checkSteps(jobWhere: string, job: Job, repoRoot: string, add: Add): void {
+  const steps = job.steps ?? [];
+  const seen = new Map<string, Step>();
+  steps.forEach((step, index) => {
+    const where = `${jobWhere}.steps[${index}]${step.name ? ` (${step.name})` : ''}`;
+    for (const ref of stepReferences(step)) checkStepReference(ref, seen, where, repoRoot, add);
+    if (step.run !== undefined && findExpressions(String(step.run)).length)
+      add(
+        'run-injection',
+        where,
+        'a `run:` script interpolates `${{ }}`: pass the value through `env:` and use "$VAR"',
+      );
+    if (step.uses?.startsWith('./')) checkActionCall(where, step, repoRoot, add);
+    if (step.uses?.startsWith('actions/checkout@') && step.with?.['persist-credentials'] !== false)
+      add('checkout-credentials', where, 'actions/checkout needs `persist-credentials: false`');
+    if (step.id) {
+      if (seen.has(step.id)) add('step-id', where, `duplicate step id '${step.id}'`);
+      seen.set(step.id, step);
+    }
+  });
+  for (const [name, value] of Object.entries(job.outputs ?? {}))
+    for (const ref of references(String(value), /\bsteps\.([\w-]+)\.(outputs\.([\w-]+)|outcome|conclusion)/g))
+      checkStepReference(ref, seen, `${jobWhere}.outputs.${name}`, repoRoot, add);
+}
+
+function checkActionCall(where: string, step: Step, repoRoot: string, add: Add): void {
+  const metadata = loadActionMetadata(resolve(repoRoot, step.uses!));
+  if (!metadata) {
+    add('local-action', where, `${step.uses} has no action.yml`);
+    return;
+  }
+  const declared = metadata.inputs ?? {};
+  const given = step.with ?? {};
+  for (const key of Object.keys(given))
+    if (!(key in declared)) add('unknown-input', where, `${step.uses} has no input '${key}'`);
+  for (const [key, spec] of Object.entries(declared))
+    if (spec.required && spec.default === undefined && !(key in given))
+      add('missing-input', where, `${step.uses} requires input '${key}'`);
+}
+
+interface Reference {
+  id: string;
+  output?: string;
+}
+
+function stepReferences(step: Step): Reference[] {
+  const texts = [
+    ...strings(step.with),
+    ...strings(step.env),
+    ...strings(step.run),
+    ...strings(step.name),
+    ...strings(step['continue-on-error']),
+  ];
+  const ifText = step.if === undefined ? [] : [`\${{ ${String(step.if).replace(/^\$\{\{|\}\}$/g, '')} }}`];
+  return [...texts, ...ifText].flatMap((text) =>
+    references(text, /\bsteps\.([\w-]+)\.(outputs\.([\w-]+)|outcome|conclusion)/g),
+  );
+}
+
+function references(text: string, pattern: RegExp): Reference[] {
+  let spans: { expression: string }[];
+  try {
+    spans = findExpressions(text);
+  } catch {
+    return [];
+  }
+  return spans.flatMap(({ expression }) =>
+    [...expression.matchAll(pattern)].map((m) => ({ id: m[1]!, output: m[3] })),
+  );
+}
+
+function checkStepReference(
+  ref: Reference,
+  earlier: Map<string, Step>,
+  where: string,
+  repoRoot: string,
+  add: Add,
+): void {
+  const target = earlier.get(ref.id);
+  if (!target) {
+    add('output-reference', where, `steps.${ref.id} is not an earlier step of this job`);
+    return;
+  }
+  if (!ref.output) return;
+  const known = stepOutputs(target, repoRoot);
+  if (known && !known.includes(ref.output))
+    add(
+      'output-reference',
+      where,
+      `steps.${ref.id}.outputs.${ref.output}: '${ref.id}' has no output '${ref.output}' (it has: ${known.join(', ') || 'none'})`,
+    );
+}
+
+/** Outputs a step is known to produce; undefined when they cannot be known (third-party actions). */
+function stepOutputs(step: Step, repoRoot: string): string[] | undefined {
+  if (step.uses?.startsWith('./')) {
+    const metadata = loadActionMetadata(resolve(repoRoot, step.uses));
+    return metadata ? Object.keys(metadata.outputs ?? {}) : [];
+  }
+  if (step.run !== undefined) {
+    const script = String(step.run);
+    if (!script.includes('GITHUB_OUTPUT')) return [];
+    return [...script.matchAll(/(?:^|[\s"'])([A-Za-z_][\w-]*)(?:=|<<)/gm)].map((m) => m[1]!);
+  }
+  return undefined;
+}
+
+function checkNeedsReferences(workflow: Workflow, id: string, job: Job, repoRoot: string, add: Add): void {
+  const needs = needsOf(job);
+  for (const need of needs)
+    if (!workflow.jobs[need]) add('needs', `jobs.${id}`, `needs unknown job '${need}'`);
+  for (const ref of references(
+    strings(job).join('\n'),
+    /\bneeds\.([\w-]+)\.(outputs\.([\w-]+)|result)/g,
+  ).concat(
+    job.if === undefined
+      ? []
+      : references(
+          `\${{ ${String(job.if).replace(/^\$\{\{|\}\}$/g, '')} }}`,
+          /\bneeds\.([\w-]+)\.(outputs\.([\w-]+)|result)/g,
+        ),
+  )) {
+    if (!needs.includes(ref.id)) {
+      add('output-reference', `jobs.${id}`, `needs.${ref.id} is used but '${ref.id}' is not in needs:`);
+      continue;
+    }
+    const target = workflow.jobs[ref.id];
+    if (!target || !ref.output) continue;
+    const outputs = jobOutputs(target, repoRoot);
+    if (!outputs.includes(ref.output))
+      add(
+        'output-reference',
+        `jobs.${id}`,
+        `needs.${ref.id}.outputs.${ref.output}: job '${ref.id}' has no output '${ref.output}' (it has: ${outputs.join(', ') || 'none'})`,
+      );
+  }
+}
+
+function jobOutputs(job: Job, repoRoot: string): string[] {
+  if (job.uses?.startsWith('./')) {
+    const path = resolve(repoRoot, job.uses);
+    return existsSync(path) ? Object.keys(callOutputs(parse(readFileSync(path, 'utf8')) as Workflow)) : [];
+  }
+  return Object.keys(job.outputs ?? {});
+}
+
+function checkCallOutputs(workflow: Workflow, add: Add): void {
+  for (const [name, output] of Object.entries(callOutputs(workflow)))
+    for (const ref of references(String(output.value ?? ''), /\bjobs\.([\w-]+)\.outputs\.([\w-]+)/g)) {
+      const job = workflow.jobs[ref.id];
+      const outputName = ref.output ?? '';
+      if (!job) add('output-reference', `on.workflow_call.outputs.${name}`, `jobs.${ref.id} does not exist`);
+      else if (!(outputName in (job.outputs ?? {})))
+        add(
+          'output-reference',
+          `on.workflow_call.outputs.${name}`,
+          `job '${ref.id}' has no output '${outputName}'`,
+        );
+    }
+}
+
+/** `inputs.<name>` must be declared by workflow_call or workflow_dispatch. */
+function checkInputReferences(workflow: Workflow, add: Add): void {
+  const declared = new Set([
+    ...Object.keys(triggerInputs(workflow, 'workflow_call')),
+    ...Object.keys(triggerInputs(workflow, 'workflow_dispatch')),
+  ]);
+  for (const [id, job] of Object.entries(workflow.jobs))
+    for (const ref of references(strings(job).join('\n'), /\binputs\.([\w-]+)()/g))
+      if (!declared.has(ref.id))
+        add('input-reference', `jobs.${id}`, `inputs.${ref.id} is not a declared input of this workflow`);
+}
+
+function strings(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(strings);
+  if (value && typeof value === 'object') return Object.values(value).flatMap(strings);
+  return [];
+}

@@ -1,0 +1,193 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { parse as parseDotenv } from 'dotenv';
+import { runChecks, formatFindings } from './check/check';
+import { Masker } from './masker';
+import { runWorkflow } from './run/engine';
+import { loadEnvironments } from './run/environments';
+import { formatTimeline, Reporter } from './run/reporter';
+import { buildTrigger } from './run/trigger';
+import type { RunResult } from './run/types';
+import { loadWorkflow, triggers } from './workflow';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+export const ENVIRONMENTS_FILE = join(REPO_ROOT, 'workflows', 'environments.yml');
+
+const USAGE = `Usage:
+  pipeline check [workflow.yml ...]
+  pipeline run <workflow> [--event push|workflow_dispatch|schedule|...] [--ref refs/heads/<branch>]
+               [--input key=value]... [--env-file <dotenv>] [--approve <environment>]...
+               [--schedule '<cron>'] [--repository owner/name]
+
+The env file holds secrets.NAME=..., vars.NAME=... and runner.NAME=... lines (the last are the
+runner machine's own environment, like a self-hosted runner's .env).`;
+
+export interface Secrets {
+  secrets: Record<string, string>;
+  vars: Record<string, string>;
+  runner: Record<string, string>;
+}
+
+/** Splits an env file into secrets, variables and runner environment; unprefixed keys are an error. */
+export function parseEnvFile(text: string): Secrets {
+  const result: Secrets = { secrets: {}, vars: {}, runner: {} };
+  const bad: string[] = [];
+  for (const [key, value] of Object.entries(parseDotenv(text))) {
+    const match = /^(secrets|vars|runner)\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(key);
+    if (match) result[match[1] as keyof Secrets][match[2]!] = value;
+    else bad.push(key);
+  }
+  if (bad.length)
+    throw new Error(`env file: keys must be secrets.NAME, vars.NAME or runner.NAME; got ${bad.join(', ')}`);
+  return result;
+}
+
+interface RunArgs {
+  workflow: string;
+  event?: string;
+  ref?: string;
+  inputs: Record<string, string>;
+  envFile?: string;
+  approve: string[];
+  schedule?: string;
+  repository?: string;
+}
+
+export function parseRunArgs(argv: string[]): RunArgs {
+  const args: RunArgs = { workflow: '', inputs: {}, approve: [] };
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i]!;
+    const value = () => {
+      const next = argv[++i];
+      if (next === undefined) throw new Error(`${arg} needs a value`);
+      return next;
+    };
+    if (arg === '--event') args.event = value();
+    else if (arg === '--ref') args.ref = value();
+    else if (arg === '--env-file') args.envFile = value();
+    else if (arg === '--approve') args.approve.push(value());
+    else if (arg === '--schedule') args.schedule = value();
+    else if (arg === '--repository') args.repository = value();
+    else if (arg === '--input') {
+      const pair = value();
+      const eq = pair.indexOf('=');
+      if (eq <= 0) throw new Error(`--input expects key=value, got '${pair}'`);
+      args.inputs[pair.slice(0, eq)] = pair.slice(eq + 1);
+    } else if (arg.startsWith('--')) throw new Error(`unknown option ${arg}`);
+    else if (!args.workflow) args.workflow = arg;
+    else throw new Error(`unexpected argument ${arg}`);
+  }
+  if (!args.workflow) throw new Error('which workflow? e.g. pipeline run deploy-staging.yml');
+  return args;
+}
+
+export function resolveWorkflowPath(name: string): string {
+  for (const candidate of [
+    name,
+    join('.github', 'workflows', name),
+    join('.github', 'workflows', `${name}.yml`),
+  ])
+    if (existsSync(resolve(REPO_ROOT, candidate))) return resolve(REPO_ROOT, candidate);
+  throw new Error(`no workflow ${name} (looked in .github/workflows/)`);
+}
+
+function git(args: string[]): string {
+  const result = spawnSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' });
+  return result.status === 0 ? result.stdout.trim() : '';
+}
+
+async function commandRun(argv: string[], write: (text: string) => void): Promise<number> {
+  const args = parseRunArgs(argv);
+  const path = resolveWorkflowPath(args.workflow);
+  const workflow = loadWorkflow(path);
+  const fromFile = args.envFile
+    ? parseEnvFile(readFileSync(args.envFile, 'utf8'))
+    : { secrets: {}, vars: {}, runner: {} };
+  const token = `ghs_local${randomBytes(16).toString('hex')}`;
+  const secrets = { GITHUB_TOKEN: token, ...fromFile.secrets };
+  const masker = new Masker();
+  for (const value of Object.values(secrets)) masker.add(value);
+  const reporter = new Reporter(masker, write);
+
+  const event = args.event ?? Object.keys(triggers(workflow))[0] ?? 'workflow_dispatch';
+  const branch = git(['rev-parse', '--abbrev-ref', 'HEAD']) || 'main';
+  const { github, inputs } = buildTrigger(workflow, {
+    event,
+    ref: args.ref ?? `refs/heads/${branch}`,
+    sha: git(['rev-parse', 'HEAD']) || '0'.repeat(40),
+    repository: args.repository ?? process.env.GITHUB_REPOSITORY ?? 'contextai/delivery',
+    actor: process.env.USER ?? 'local',
+    inputs: args.inputs,
+    schedule: args.schedule,
+    workspace: REPO_ROOT,
+    workflowPath: path,
+  });
+  (github as Record<string, unknown>).token = token;
+
+  const interactive = process.stdin.isTTY && process.stdout.isTTY;
+  reporter.line(`pipeline run ${args.workflow}: ${event} ${github.ref} @ ${String(github.sha).slice(0, 12)}`);
+  const result = await runWorkflow(path, inputs, {
+    repoRoot: REPO_ROOT,
+    github,
+    secrets,
+    vars: fromFile.vars,
+    runnerEnv: runnerEnvironment(fromFile.runner),
+    masker,
+    reporter,
+    environments: loadEnvironments(ENVIRONMENTS_FILE),
+    approved: new Set(args.approve),
+    confirm: interactive ? ask : undefined,
+  });
+  printResult(result, reporter);
+  return result.conclusion === 'success' ? 0 : 1;
+}
+
+/** What the runner machine itself provides to every step; nothing of the operator's shell leaks in. */
+function runnerEnvironment(extra: Record<string, string>): Record<string, string> {
+  const base: Record<string, string> = {};
+  for (const key of ['PATH', 'HOME', 'USER', 'LANG', 'TMPDIR', 'TERM'])
+    if (process.env[key] !== undefined) base[key] = process.env[key]!;
+  return { ...base, ...extra };
+}
+
+async function ask(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+export function printResult(result: RunResult, reporter: Reporter): void {
+  reporter.line('');
+  reporter.line(formatTimeline(result));
+  for (const summary of result.summaries) {
+    reporter.line(`\n── summary: ${summary.job} › ${summary.step}`);
+    reporter.line(summary.markdown.trimEnd());
+  }
+  const annotations = result.annotations.filter((a) => a.level !== 'notice');
+  if (annotations.length) {
+    reporter.line('\nAnnotations:');
+    for (const a of annotations) reporter.line(`  ${a.level === 'error' ? '✖' : '⚠'} ${a.job}: ${a.message}`);
+  }
+}
+
+/** The `pipeline` command; returns the exit code. */
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const write = (text: string) => process.stdout.write(text);
+  if (command === 'run') return commandRun(rest, write);
+  if (command === 'check') {
+    const findings = await runChecks(REPO_ROOT, rest.length ? rest.map(resolveWorkflowPath) : undefined);
+    write(`${formatFindings(findings, REPO_ROOT)}\n`);
+    return findings.length ? 1 : 0;
+  }
+  write(`${USAGE}\n`);
+  return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+}
+
+export { main };

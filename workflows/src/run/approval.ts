@@ -1,0 +1,42 @@
+import { branchAllowed, requiresApproval, type EnvironmentsFile } from './environments';
+import type { Reporter } from './reporter';
+
+export interface ApprovalOptions {
+  environments: EnvironmentsFile;
+  /** Environments approved up front (`--approve <name>`). */
+  approved: Set<string>;
+  /** Interactive approval (a yes on a TTY); absent when nobody can answer. */
+  confirm?: (question: string) => Promise<boolean>;
+  reporter: Reporter;
+}
+
+/**
+ * The local stand-in for GitHub's environment protection rules. Returns why the job may
+ * not deploy, or undefined when it may. Without an approval it refuses: it never waits forever
+ * and never assumes a yes.
+ */
+export async function gateEnvironment(
+  name: string,
+  refName: string,
+  options: ApprovalOptions,
+): Promise<string | undefined> {
+  if (!name) return 'the job declares an empty environment name';
+  if (!branchAllowed(options.environments, name, refName))
+    return `environment '${name}' does not allow deployments from '${refName}' (deployment branch policy)`;
+  if (!requiresApproval(options.environments, name)) {
+    options.reporter.line(`  environment ${name}: no required reviewers`);
+    return undefined;
+  }
+  if (options.approved.has(name)) {
+    options.reporter.line(`  environment ${name}: approved (--approve ${name})`);
+    return undefined;
+  }
+  if (options.confirm) {
+    const yes = await options.confirm(`Environment '${name}' requires approval. Deploy? [y/N] `);
+    options.reporter.line(
+      `  environment ${name}: ${yes ? 'approved interactively' : 'rejected interactively'}`,
+    );
+    return yes ? undefined : `deployment to '${name}' rejected`;
+  }
+  return `environment '${name}' requires approval: rerun with --approve ${name} (or answer on a terminal)`;
+}
