@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+// The one description of the API's environment. The app validates `process.env` against it at
+// start-up, and `npm run env-schema` exports it to `env.schema.json` for the `env-validate` action.
+// Booleans accept exactly the words env-validate coerces, so both agree on what is valid.
+
+const booleanSchemas = new WeakSet<z.ZodType>();
+
+/** A boolean read from text: true/1/yes/on or false/0/no/off, any case. */
+function envBoolean() {
+  const schema = z.stringbool({ truthy: ['true', '1', 'yes', 'on'], falsy: ['false', '0', 'no', 'off'] });
+  booleanSchemas.add(schema);
+  return schema;
+}
+
+/** True for schemas made by `envBoolean()`: exported as JSON Schema booleans. */
+export function isEnvBoolean(schema: z.ZodType): boolean {
+  return booleanSchemas.has(schema);
+}
+
+const port = z.coerce.number().int().min(1).max(65535);
+const milliseconds = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+export const envSchema = z.object({
+  NODE_ENV: z
+    .enum(['production', 'development', 'test'])
+    .default('production')
+    .describe('Runtime mode. Only `production` is deployed.'),
+  HOST: z.string().min(1).default('0.0.0.0').describe('Interface the HTTP server binds to.'),
+  PORT: port.default(3000).describe('TCP port of the HTTP server.'),
+  LOG_LEVEL: z
+    .enum(['error', 'warn', 'log', 'debug', 'verbose'])
+    .default('log')
+    .describe('Lowest level written to the log.'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'expected a postgres:// or postgresql:// URL')
+    .describe('PostgreSQL connection URL (postgres://user:password@host:port/database). Secret.'),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10).describe('Most pooled connections.'),
+  DATABASE_SSL: envBoolean().default(false).describe('Connect to PostgreSQL over TLS.'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, 'expected a redis:// or rediss:// URL')
+    .describe('Redis connection URL (redis://[:password@]host:port[/db]). Secret.'),
+  HEALTH_CHECK_TIMEOUT_MS: milliseconds(50, 30_000)
+    .default(1000)
+    .describe('Time each readiness check (PostgreSQL, Redis) gets before it counts as down.'),
+  SHUTDOWN_TIMEOUT_MS: milliseconds(1000, 300_000)
+    .default(25_000)
+    .describe('Time in-flight requests get after SIGTERM before the process exits with code 1.'),
+  APP_VERSION: z
+    .string()
+    .max(128)
+    .optional()
+    .describe('Version shown by /version (set from the image build).'),
+  APP_REVISION: z.string().max(128).optional().describe('Git revision shown by /version.'),
+  APP_BUILT_AT: z.string().max(64).optional().describe('Build time (ISO 8601) shown by /version.'),
+});
+
+export type AppConfig = z.infer<typeof envSchema>;
