@@ -6,7 +6,12 @@ const node = process.execPath;
 describe('runCommand', () => {
   it('passes argv verbatim, without a shell', async () => {
     const tricky = ['$(touch /tmp/never)', "it's", 'a b', '; echo pwned'];
-    const result = await runCommand([node, '-e', 'console.log(JSON.stringify(process.argv.slice(1)))', ...tricky]);
+    const result = await runCommand([
+      node,
+      '-e',
+      'console.log(JSON.stringify(process.argv.slice(1)))',
+      ...tricky,
+    ]);
     expect(JSON.parse(result.stdout)).toEqual(tricky);
     expect(result.code).toBe(0);
   });
@@ -17,24 +22,36 @@ describe('runCommand', () => {
   });
 
   it('uses the given env and cwd', async () => {
-    const result = await runCommand([node, '-e', 'console.log(process.env.ONLY_THIS + " " + process.cwd())'], {
-      env: { ONLY_THIS: 'yes' },
-      cwd: '/tmp',
-    });
+    const result = await runCommand(
+      [node, '-e', 'console.log(process.env.ONLY_THIS + " " + process.cwd())'],
+      {
+        env: { ONLY_THIS: 'yes' },
+        cwd: '/tmp',
+      },
+    );
     expect(result.stdout.trim()).toBe('yes /tmp');
   });
 
   it('hands complete lines of both streams to onLine', async () => {
     const lines: string[] = [];
-    await runCommand([node, '-e', 'process.stdout.write("a\\nb"); process.stderr.write("e1\\n"); process.stdout.write("c\\n")'], {
-      onLine: (line, stream) => lines.push(`${stream}:${line}`),
-    });
+    await runCommand(
+      [
+        node,
+        '-e',
+        'process.stdout.write("a\\nb"); process.stderr.write("e1\\n"); process.stdout.write("c\\n")',
+      ],
+      {
+        onLine: (line, stream) => lines.push(`${stream}:${line}`),
+      },
+    );
     expect(lines.filter((l) => l.startsWith('stdout:'))).toEqual(['stdout:a', 'stdout:bc']);
     expect(lines).toContain('stderr:e1');
   });
 
   it('throws a CommandError with the exit code and the stderr tail', async () => {
-    const error = await runCommand([node, '-e', 'console.error("boom: details"); process.exit(3)']).catch((e) => e);
+    const error = await runCommand([node, '-e', 'console.error("boom: details"); process.exit(3)']).catch(
+      (e) => e,
+    );
     expect(error).toBeInstanceOf(CommandError);
     expect(error.result.code).toBe(3);
     expect(error.message).toContain('exited with code 3');
@@ -47,9 +64,12 @@ describe('runCommand', () => {
   });
 
   it('redacts secrets from the error message', async () => {
-    const error = await runCommand([node, '-e', 'console.error("bad password hunter2-canary"); process.exit(1)'], {
-      secrets: ['hunter2-canary'],
-    }).catch((e) => e);
+    const error = await runCommand(
+      [node, '-e', 'console.error("bad password hunter2-canary"); process.exit(1)'],
+      {
+        secrets: ['hunter2-canary'],
+      },
+    ).catch((e) => e);
     expect(error.message).not.toContain('hunter2-canary');
     expect(error.message).toContain('***');
   });

@@ -5,3 +5,4 @@ export { maskSecret, redact } from './secrets';
 export { table, writeSummary, type Cell } from './summary';
 export { parseDuration, formatDuration, formatBytes } from './duration';
 export { retry, backoffDelay, sleep, type RetryOptions } from './retry';
+export { runCommand, CommandError, type CommandResult, type RunOptions } from './exec';
