@@ -1,5 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
+// @actions/workflow-parser imports its JSON schema without an import attribute, which Node's own
+// loader refuses: let Vitest transform it instead of handing it to Node.
+const server = { deps: { inline: ['@actions/workflow-parser'] } };
+
 // Two projects: fast unit tests of pure code, and integration tests that talk to
 // the real services of `scripts/stack` (run one file at a time: they share servers).
 export default defineConfig({
@@ -8,6 +12,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          server,
           include: [
             'actions/*/__tests__/**/*.test.ts',
             'workflows/__tests__/**/*.test.ts',
@@ -21,6 +26,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
+          server,
           include: ['**/*.int.test.ts'],
           exclude: ['**/node_modules/**'],
           fileParallelism: false,

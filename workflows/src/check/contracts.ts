@@ -220,7 +220,9 @@ function stepOutputs(step: Step, repoRoot: string): string[] | undefined {
   if (step.run !== undefined) {
     const script = String(step.run);
     if (!script.includes('GITHUB_OUTPUT')) return [];
-    return [...script.matchAll(/(?:^|[\s"'])([A-Za-z_][\w-]*)(?:=|<<)/gm)].map((m) => m[1]!);
+    // Names written with `echo "name=..."` / `echo "name<<EOF"`; a computed name makes them unknowable.
+    if (/echo\s+["']?\$/.test(script)) return undefined;
+    return [...script.matchAll(/echo\s+["']?([A-Za-z_][\w-]*)(?:=|<<)/g)].map((m) => m[1]!);
   }
   return undefined;
 }
@@ -266,7 +268,7 @@ function jobOutputs(job: Job, repoRoot: string): string[] {
 
 function checkCallOutputs(workflow: Workflow, add: Add): void {
   for (const [name, output] of Object.entries(callOutputs(workflow)))
-    for (const ref of references(String(output.value ?? ''), /\bjobs\.([\w-]+)\.outputs\.([\w-]+)/g)) {
+    for (const ref of references(String(output.value ?? ''), /\bjobs\.([\w-]+)\.(outputs\.([\w-]+))/g)) {
       const job = workflow.jobs[ref.id];
       const outputName = ref.output ?? '';
       if (!job) add('output-reference', `on.workflow_call.outputs.${name}`, `jobs.${ref.id} does not exist`);
