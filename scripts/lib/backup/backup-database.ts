@@ -1,0 +1,60 @@
+// scripts/backup-database: the db-backup action from a terminal (same inputs, same code).
+import { run } from '../../../actions/common/src/run';
+import { main } from '../../../actions/db-backup/src/main';
+import { readFileSync } from 'node:fs';
+import { flagOrEnv, parseFlags, runCommand, STORAGE_HELP, terminalCore } from './cli';
+
+const HELP = `Usage: scripts/backup-database [options]
+
+Streams pg_dump | zstd | age into S3, writes the manifest last, applies retention, and with
+--verify restores the new backup into a scratch database and compares row counts.
+Every option can also come from DB_BACKUP_<OPTION> (e.g. DB_BACKUP_DATABASE_URL): prefer the
+environment for secrets, which command lines show to every user of the machine.
+
+  --database-url URL        database to back up (secret: use DB_BACKUP_DATABASE_URL)
+  --recipients AGE1...      age public key; repeat for several
+  --compression-level N     zstd level 1-19 (default 1)
+  --retention-days N        delete good backups older than N days (default 30)
+  --keep-min N              never delete the newest N good backups (default 7)
+  --stale-after DURATION    age before manifest-less objects / incomplete uploads are cleaned (default 6h)
+  --verify                  restore into --verify-database-url and compare
+  --verify-database-url URL scratch database (its contents are replaced)
+  --identity FILE           age identity file, for --verify
+  --slack-token TOKEN       alert on failure (secret: use DB_BACKUP_SLACK_TOKEN)
+  --slack-channel CHANNEL
+${STORAGE_HELP}
+Prints key=, size-bytes=, sha256=, duration-seconds=, verified= lines on stdout; logs on stderr.
+`;
+
+const VALUE_FLAGS = [
+  'database-url',
+  'bucket',
+  'prefix',
+  'endpoint',
+  'region',
+  'recipients',
+  'compression-level',
+  'retention-days',
+  'keep-min',
+  'stale-after',
+  'verify-database-url',
+  'identity',
+  'slack-token',
+  'slack-channel',
+] as const;
+
+await runCommand(HELP, process.argv.slice(2), async (argv) => {
+  const flags = parseFlags(argv, VALUE_FLAGS, ['verify', 'force-path-style']);
+  const input = (name: string) => {
+    const value = flagOrEnv(flags, name);
+    // The action takes the key itself; operators keep it in a file.
+    if (name === 'identity' && value)
+      return (
+        readFileSync(value, 'utf8')
+          .split('\n')
+          .find((l) => l.startsWith('AGE-SECRET-KEY-')) ?? ''
+      );
+    return value;
+  };
+  await run(terminalCore(input), main);
+});

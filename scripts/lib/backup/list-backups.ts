@@ -1,0 +1,49 @@
+// scripts/list-backups: backups under a prefix with time, size and good/incomplete status.
+import { formatBytes } from '../../../actions/common/src/duration';
+import { createS3Client } from '../../../actions/common/src/s3';
+import { listBackups } from '../../../actions/db-backup/src/catalog';
+import { flagOrEnv, parseFlags, runCommand, STORAGE_FLAGS, STORAGE_HELP } from './cli';
+
+const HELP = `Usage: scripts/list-backups --bucket NAME --prefix PREFIX [--json]
+
+Lists backups newest first. "good" means the object and its manifest exist (only those count);
+"incomplete" is an object without a manifest (a failed or running backup).
+${STORAGE_HELP}  --json                   one JSON object per line
+`;
+
+await runCommand(HELP, process.argv.slice(2), async (argv) => {
+  const flags = parseFlags(argv, STORAGE_FLAGS, ['force-path-style', 'json']);
+  const bucket = flagOrEnv(flags, 'bucket');
+  const prefix = flagOrEnv(flags, 'prefix');
+  if (!bucket) throw new Error('--bucket is required.');
+  const s3 = createS3Client({
+    endpoint: flagOrEnv(flags, 'endpoint') || undefined,
+    region: flagOrEnv(flags, 'region') || undefined,
+    forcePathStyle: flagOrEnv(flags, 'force-path-style') === 'true',
+  });
+  const entries = await listBackups(s3, bucket, prefix);
+  if (flags.has('json')) {
+    for (const e of entries)
+      process.stdout.write(
+        `${JSON.stringify({ key: e.key, time: e.time.toISOString(), size: e.size, status: e.status })}\n`,
+      );
+    return;
+  }
+  if (entries.length === 0) {
+    process.stdout.write(`No backups under s3://${bucket}/${prefix}\n`);
+    return;
+  }
+  const rows = entries.map((e) => [
+    e.time.toISOString().replace('.000Z', 'Z'),
+    formatBytes(e.size),
+    e.status,
+    e.key,
+  ]);
+  const widths = [20, 10, 15];
+  process.stdout.write(
+    `${['TIME', 'SIZE', 'STATUS', 'KEY'].map((h, i) => h.padEnd(widths[i] ?? 0)).join('  ')}\n`,
+  );
+  for (const row of rows) process.stdout.write(`${row.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ')}\n`);
+  const good = entries.filter((e) => e.status === 'good').length;
+  process.stdout.write(`${entries.length} backup(s), ${good} good\n`);
+});
