@@ -1,0 +1,112 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import sodium from 'libsodium-wrappers';
+
+export interface FakeEnvironment {
+  body: Record<string, unknown>;
+  branchPolicies: string[];
+  variables: Record<string, string>;
+  /** Secrets as GitHub stores them: decrypted here with the private key, to prove the sealing is right. */
+  secrets: Record<string, string>;
+}
+
+/**
+ * A local server speaking the slice of GitHub's REST API that environment setup uses: environments,
+ * deployment branch policies, environment variables, environment secrets with a real libsodium key
+ * pair (sealed boxes are opened with the private key), users and teams. Requires the bearer token.
+ */
+export class FakeGitHub {
+  readonly environments = new Map<string, FakeEnvironment>();
+  readonly requests: string[] = [];
+  private server?: Server;
+  private keyPair?: { publicKey: Uint8Array; privateKey: Uint8Array };
+
+  constructor(
+    private readonly token: string,
+    private readonly owner = 'contextai',
+    private readonly repo = 'delivery',
+  ) {}
+
+  async start(): Promise<string> {
+    await sodium.ready;
+    this.keyPair = sodium.crypto_box_keypair();
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const send = (status: number, body?: unknown) => {
+      res.writeHead(status, { 'Content-Type': 'application/json' });
+      res.end(body === undefined ? '' : JSON.stringify(body));
+    };
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = chunks.length
+      ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>)
+      : {};
+    const method = req.method ?? 'GET';
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    this.requests.push(`${method} ${path}`);
+    if (req.headers.authorization !== `Bearer ${this.token}`)
+      return send(401, { message: 'Bad credentials' });
+
+    const user = /^\/users\/([^/]+)$/.exec(path);
+    if (user && method === 'GET') return send(200, { login: user[1], id: 1000 + user[1]!.length });
+    const team = new RegExp(`^/orgs/${this.owner}/teams/([^/]+)$`).exec(path);
+    if (team && method === 'GET') return send(200, { slug: team[1], id: 2000 + team[1]!.length });
+
+    const match = new RegExp(`^/repos/${this.owner}/${this.repo}/environments/([^/]+)(/.*)?$`).exec(path);
+    if (!match) return send(404, { message: 'Not Found' });
+    const [, name, rest = ''] = match as unknown as [string, string, string | undefined];
+    if (rest === '' && method === 'PUT') {
+      const env = this.environments.get(name) ?? { body: {}, branchPolicies: [], variables: {}, secrets: {} };
+      env.body = body;
+      this.environments.set(name, env);
+      return send(200, { name, ...body });
+    }
+    const env = this.environments.get(name);
+    if (!env) return send(404, { message: 'Not Found' });
+    if (rest === '/deployment-branch-policies' && method === 'GET')
+      return send(200, {
+        total_count: env.branchPolicies.length,
+        branch_policies: env.branchPolicies.map((n) => ({ name: n })),
+      });
+    if (rest === '/deployment-branch-policies' && method === 'POST') {
+      env.branchPolicies.push(String(body.name));
+      return send(200, { name: body.name });
+    }
+    if (rest === '/secrets/public-key' && method === 'GET')
+      return send(200, {
+        key_id: 'fake-key-1',
+        key: sodium.to_base64(this.keyPair!.publicKey, sodium.base64_variants.ORIGINAL),
+      });
+    const secret = /^\/secrets\/([^/]+)$/.exec(rest);
+    if (secret && method === 'PUT') {
+      if (body.key_id !== 'fake-key-1') return send(422, { message: 'wrong key_id' });
+      const sealed = sodium.from_base64(String(body.encrypted_value), sodium.base64_variants.ORIGINAL);
+      const opened = sodium.crypto_box_seal_open(sealed, this.keyPair!.publicKey, this.keyPair!.privateKey);
+      env.secrets[secret[1]!] = sodium.to_string(opened);
+      return send(201);
+    }
+    if (rest === '/variables' && method === 'POST') {
+      if (String(body.name) in env.variables) return send(409, { message: 'Already exists' });
+      env.variables[String(body.name)] = String(body.value);
+      return send(201);
+    }
+    const variable = /^\/variables\/([^/]+)$/.exec(rest);
+    if (variable && method === 'GET')
+      return variable[1]! in env.variables
+        ? send(200, { name: variable[1], value: env.variables[variable[1]!] })
+        : send(404, { message: 'Not Found' });
+    if (variable && method === 'PATCH') {
+      env.variables[variable[1]!] = String(body.value);
+      return send(204);
+    }
+    return send(404, { message: 'Not Found' });
+  }
+}

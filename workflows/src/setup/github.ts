@@ -1,0 +1,110 @@
+import sodium from 'libsodium-wrappers';
+import type { Operation } from './plan';
+
+export interface GitHubOptions {
+  apiUrl: string;
+  token: string;
+  owner: string;
+  repo: string;
+}
+
+/** Encrypts a secret for GitHub: a libsodium sealed box to the repository/environment public key. */
+export async function sealSecret(value: string, base64PublicKey: string): Promise<string> {
+  await sodium.ready;
+  const key = sodium.from_base64(base64PublicKey, sodium.base64_variants.ORIGINAL);
+  const sealed = sodium.crypto_box_seal(sodium.from_string(value), key);
+  return sodium.to_base64(sealed, sodium.base64_variants.ORIGINAL);
+}
+
+/** Applies planned operations through the REST API, in order; stops at the first error. */
+export class GitHubEnvironments {
+  private readonly ids = new Map<string, number>();
+  private readonly keys = new Map<string, { key_id: string; key: string }>();
+
+  constructor(private readonly options: GitHubOptions) {}
+
+  async apply(operation: Operation): Promise<void> {
+    const env = `/repos/${this.options.owner}/${this.options.repo}/environments/${encodeURIComponent(operation.environment)}`;
+    switch (operation.kind) {
+      case 'environment': {
+        const reviewers = [];
+        for (const r of operation.body.reviewers)
+          reviewers.push({ type: r.type, id: await this.reviewerId(r.type, r.login) });
+        await this.request('PUT', env, { ...operation.body, reviewers });
+        return;
+      }
+      case 'branch-policy': {
+        const existing = (await this.request('GET', `${env}/deployment-branch-policies`)) as {
+          branch_policies: { name: string }[];
+        };
+        if (!existing.branch_policies.some((p) => p.name === operation.pattern))
+          await this.request('POST', `${env}/deployment-branch-policies`, {
+            name: operation.pattern,
+            type: 'branch',
+          });
+        return;
+      }
+      case 'variable': {
+        const path = `${env}/variables/${encodeURIComponent(operation.name)}`;
+        const exists = (await this.request('GET', path, undefined, [404])) !== undefined;
+        if (exists) await this.request('PATCH', path, { name: operation.name, value: operation.value });
+        else await this.request('POST', `${env}/variables`, { name: operation.name, value: operation.value });
+        return;
+      }
+      case 'secret': {
+        const publicKey = await this.publicKey(env);
+        const encrypted_value = await sealSecret(operation.value, publicKey.key);
+        await this.request('PUT', `${env}/secrets/${encodeURIComponent(operation.name)}`, {
+          encrypted_value,
+          key_id: publicKey.key_id,
+        });
+        return;
+      }
+    }
+  }
+
+  private async publicKey(env: string) {
+    let key = this.keys.get(env);
+    if (!key) {
+      key = (await this.request('GET', `${env}/secrets/public-key`)) as { key_id: string; key: string };
+      this.keys.set(env, key);
+    }
+    return key;
+  }
+
+  private async reviewerId(type: 'User' | 'Team', login: string): Promise<number> {
+    const path =
+      type === 'User'
+        ? `/users/${encodeURIComponent(login)}`
+        : `/orgs/${this.options.owner}/teams/${encodeURIComponent(login)}`;
+    let id = this.ids.get(path);
+    if (id === undefined) {
+      id = ((await this.request('GET', path)) as { id: number }).id;
+      this.ids.set(path, id);
+    }
+    return id;
+  }
+
+  /** One REST call; `allowed` statuses return undefined instead of throwing. The error never holds a body we sent. */
+  private async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    allowed: number[] = [],
+  ): Promise<unknown> {
+    const response = await fetch(`${this.options.apiUrl.replace(/\/$/, '')}${path}`, {
+      method,
+      headers: {
+        Accept: 'application/vnd.github+json',
+        Authorization: `Bearer ${this.options.token}`,
+        'X-GitHub-Api-Version': '2022-11-28',
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (allowed.includes(response.status)) return undefined;
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${text.slice(0, 300)}`);
+    return text ? JSON.parse(text) : {};
+  }
+}
