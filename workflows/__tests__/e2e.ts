@@ -1,0 +1,94 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stackEnv } from '../../test/stack-env';
+import { parseEnvFile, type Secrets } from '../src/cli';
+import { Masker } from '../src/masker';
+import { runWorkflow } from '../src/run/engine';
+import { loadEnvironments } from '../src/run/environments';
+import { Reporter } from '../src/run/reporter';
+import { buildTrigger } from '../src/run/trigger';
+import type { RunResult } from '../src/run/types';
+import { rehearsalEnv } from '../src/rehearsal-env';
+import { loadWorkflow } from '../src/workflow';
+import { REPO_ROOT } from './helpers';
+
+export const actionReady = (name: string) => existsSync(join(REPO_ROOT, 'actions', name, 'dist', 'index.js'));
+
+/**
+ * The rehearsal's environment for end-to-end tests, with databases of their own: the same env file
+ * scripts/rehearse writes, from `scripts/stack env`.
+ */
+export function e2eEnvironment(
+  name: string,
+  siteUrl = 'http://127.0.0.1:8181',
+): Secrets & { stack: Record<string, string> } {
+  const stack = stackEnv();
+  const work = join(stack.STACK_DIR!, 'e2e', name);
+  mkdirSync(work, { recursive: true, mode: 0o700 });
+  const base = stack.STACK_PG_URL!.replace(/\/[^/]*$/, '');
+  for (const db of [`e2e_${name}`, `e2e_${name}_scratch`]) {
+    const exists = execFileSync(
+      'psql',
+      [stack.STACK_PG_URL!, '-tAc', `SELECT 1 FROM pg_database WHERE datname = '${db}'`],
+      { encoding: 'utf8' },
+    );
+    if (!exists.trim()) execFileSync('psql', [stack.STACK_PG_URL!, '-qc', `CREATE DATABASE ${db}`]);
+  }
+  const keyFile = join(work, 'age.key');
+  if (!existsSync(keyFile)) execFileSync('age-keygen', ['-o', keyFile], { stdio: 'ignore' });
+  const ageIdentity = readFileSync(keyFile, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('AGE-SECRET-KEY-'))!;
+  const ageRecipient = execFileSync('age-keygen', ['-y', keyFile], { encoding: 'utf8' }).trim();
+  const text = rehearsalEnv(stack, {
+    ageIdentity,
+    ageRecipient,
+    deployRoot: join(stack.STACK_DIR!, 'deploy'),
+    siteUrl,
+    appDatabaseUrl: `${base}/e2e_${name}`,
+    scratchDatabaseUrl: `${base}/e2e_${name}_scratch`,
+    imageBuildArgs: `BASE_IMAGE=${stack.STACK_REGISTRY}/contextai/node-base:${process.versions.node.split('.')[0]}`,
+  });
+  return { ...parseEnvFile(text), stack };
+}
+
+export interface E2eRun {
+  result: RunResult;
+  printed: string;
+}
+
+/** Runs a real workflow of .github/workflows through the engine, like `pipeline run`. */
+export async function runReal(
+  workflow: string,
+  env: Secrets,
+  options: { event: string; ref: string; inputs?: Record<string, string>; approve?: string[]; sha?: string },
+): Promise<E2eRun> {
+  const path = join(REPO_ROOT, '.github', 'workflows', workflow);
+  const { github, inputs } = buildTrigger(loadWorkflow(path), {
+    event: options.event,
+    ref: options.ref,
+    sha:
+      options.sha ?? execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim(),
+    repository: 'contextai/delivery',
+    actor: 'e2e',
+    inputs: options.inputs ?? {},
+    workspace: REPO_ROOT,
+    workflowPath: path,
+  });
+  const masker = new Masker();
+  for (const value of Object.values(env.secrets)) masker.add(value);
+  let printed = '';
+  const result = await runWorkflow(path, inputs, {
+    repoRoot: REPO_ROOT,
+    github,
+    secrets: env.secrets,
+    vars: env.vars,
+    runnerEnv: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env.runner },
+    masker,
+    reporter: new Reporter(masker, (text) => (printed += text)),
+    environments: loadEnvironments(join(REPO_ROOT, 'workflows', 'environments.yml')),
+    approved: new Set(options.approve ?? []),
+  });
+  return { result, printed };
+}
