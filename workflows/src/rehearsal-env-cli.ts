@@ -1,14 +1,16 @@
-// `tsx workflows/src/rehearsal-env-cli.ts <out> <identity-file> <recipient> <deploy-root> <site-url> <app-db-url> <scratch-db-url> <build-args>`
-// Reads the stack's variables from the environment (scripts/rehearse evals `scripts/stack env` first).
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
-import { rehearsalEnv } from './rehearsal-env';
+// `tsx workflows/src/rehearsal-env-cli.ts <out> <identity-file> <recipient> <deploy-root> <site-port> <app-db-url> <scratch-db-url> [build-args]`
+// Writes the rehearsal's env file (mode 0600) and its nginx site into STACK_NGINX_CONFD. Reads the
+// stack's variables from the environment (scripts/rehearse evals `scripts/stack env` first).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { rehearsalEnv, rehearsalSite } from './rehearsal-env';
 
 const [
   out,
   identityFile,
   ageRecipient,
   deployRoot,
-  siteUrl,
+  port,
   appDatabaseUrl,
   scratchDatabaseUrl,
   imageBuildArgs = '',
@@ -18,12 +20,12 @@ if (
   !identityFile ||
   !ageRecipient ||
   !deployRoot ||
-  !siteUrl ||
+  !port ||
   !appDatabaseUrl ||
   !scratchDatabaseUrl
 ) {
   process.stderr.write(
-    'usage: rehearsal-env-cli <out> <identity-file> <recipient> <deploy-root> <site-url> <app-db> <scratch-db> [build-args]\n',
+    'usage: rehearsal-env-cli <out> <identity-file> <recipient> <deploy-root> <site-port> <app-db> <scratch-db> [build-args]\n',
   );
   process.exit(2);
 }
@@ -34,14 +36,24 @@ const ageIdentity = readFileSync(identityFile, 'utf8')
   .split('\n')
   .find((line) => line.startsWith('AGE-SECRET-KEY-'));
 if (!ageIdentity) throw new Error(`${identityFile} holds no AGE-SECRET-KEY`);
-const text = rehearsalEnv(stack, {
-  ageIdentity,
-  ageRecipient,
-  deployRoot,
-  siteUrl,
-  appDatabaseUrl,
-  scratchDatabaseUrl,
-  imageBuildArgs,
+const siteUrl = `http://127.0.0.1:${port}`;
+writeFileSync(
+  out,
+  rehearsalEnv(stack, {
+    ageIdentity,
+    ageRecipient,
+    deployRoot,
+    siteUrl,
+    appDatabaseUrl,
+    scratchDatabaseUrl,
+    imageBuildArgs,
+  }),
+  {
+    mode: 0o600,
+  },
+);
+const site = join(stack.STACK_NGINX_CONFD ?? '', 'rehearsal.conf');
+writeFileSync(site, rehearsalSite({ port: Number(port), deployRoot, apiApp: 'api', webApp: 'web' }), {
+  mode: 0o644,
 });
-writeFileSync(out, text, { mode: 0o600 });
-chmodSync(out, 0o600);
+process.stdout.write(`env file ${out} (0600), nginx site ${site} on ${siteUrl}\n`);

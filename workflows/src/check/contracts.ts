@@ -214,8 +214,9 @@ function checkStepReference(
 /** Outputs a step is known to produce; undefined when they cannot be known (third-party actions). */
 function stepOutputs(step: Step, repoRoot: string): string[] | undefined {
   if (step.uses?.startsWith('./')) {
+    // A missing action.yml is reported once, by the local-action rule.
     const metadata = loadActionMetadata(resolve(repoRoot, step.uses));
-    return metadata ? Object.keys(metadata.outputs ?? {}) : [];
+    return metadata ? Object.keys(metadata.outputs ?? {}) : undefined;
   }
   if (step.run !== undefined) {
     const script = String(step.run);
