@@ -59,7 +59,11 @@ describe('parseKnownHosts', () => {
     ].join('\n');
     const entries = parseKnownHosts(text);
     expect(entries).toHaveLength(4);
-    expect(entries[0]).toMatchObject({ patterns: ['web1.example.com', '10.0.0.1'], keyType: 'ssh-ed25519', line: 3 });
+    expect(entries[0]).toMatchObject({
+      patterns: ['web1.example.com', '10.0.0.1'],
+      keyType: 'ssh-ed25519',
+      line: 3,
+    });
     expect(entries[0]!.key.equals(blob(ed.public))).toBe(true);
     expect(entries[1]).toMatchObject({ patterns: ['[127.0.0.1]:2222'], keyType: 'ssh-rsa' });
     expect(entries[2]!.marker).toBe('revoked');
@@ -70,13 +74,20 @@ describe('parseKnownHosts', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kh-'));
     try {
       const file = join(dir, 'known_hosts');
-      writeFileSync(file, `[127.0.0.1]:2222 ${keyPart(ed.public)}\nweb1.example.com ${keyPart(rsa.public)}\n`);
+      writeFileSync(
+        file,
+        `[127.0.0.1]:2222 ${keyPart(ed.public)}\nweb1.example.com ${keyPart(rsa.public)}\n`,
+      );
       execFileSync('ssh-keygen', ['-H', '-f', file], { stdio: 'ignore' });
       const entries = parseKnownHosts(readFileSync(file, 'utf8'));
       expect(entries.every((e) => e.hashed && e.patterns.length === 0)).toBe(true);
-      expect(verifyHostKey(entries, { host: '127.0.0.1', port: 2222 }, blob(ed.public))).toEqual({ trusted: true });
+      expect(verifyHostKey(entries, { host: '127.0.0.1', port: 2222 }, blob(ed.public))).toEqual({
+        trusted: true,
+      });
       expect(verifyHostKey(entries, { host: '127.0.0.1', port: 22 }, blob(ed.public)).trusted).toBe(false);
-      expect(verifyHostKey(entries, { host: 'web1.example.com', port: 22 }, blob(rsa.public))).toEqual({ trusted: true });
+      expect(verifyHostKey(entries, { host: 'web1.example.com', port: 22 }, blob(rsa.public))).toEqual({
+        trusted: true,
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -94,7 +105,9 @@ describe('parseKnownHosts', () => {
 
   it('never echoes key material in its errors', () => {
     const bad = `host ssh-rsa ${keyPart(ed.public).split(' ')[1]}`;
-    expect(() => parseKnownHosts(bad)).toThrow(expect.objectContaining({ message: expect.not.stringContaining('AAAA') }));
+    expect(() => parseKnownHosts(bad)).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('AAAA') }),
+    );
   });
 });
 
@@ -108,8 +121,12 @@ describe('verifyHostKey', () => {
   );
 
   it('trusts the pinned key for a matching host', () => {
-    expect(verifyHostKey(entries, { host: 'web1.example.com', port: 22 }, blob(ed.public))).toEqual({ trusted: true });
-    expect(verifyHostKey(entries, { host: '127.0.0.1', port: 2222 }, blob(ed.public))).toEqual({ trusted: true });
+    expect(verifyHostKey(entries, { host: 'web1.example.com', port: 22 }, blob(ed.public))).toEqual({
+      trusted: true,
+    });
+    expect(verifyHostKey(entries, { host: '127.0.0.1', port: 2222 }, blob(ed.public))).toEqual({
+      trusted: true,
+    });
   });
 
   it('refuses a different key, an unknown host, a negated host and a revoked key', () => {
@@ -117,11 +134,15 @@ describe('verifyHostKey', () => {
       trusted: false,
       reason: 'mismatch',
     });
-    expect(verifyHostKey(entries, { host: 'other.org', port: 22 }, blob(ed.public))).toMatchObject({ reason: 'unknown-host' });
+    expect(verifyHostKey(entries, { host: 'other.org', port: 22 }, blob(ed.public))).toMatchObject({
+      reason: 'unknown-host',
+    });
     expect(verifyHostKey(entries, { host: 'evil.example.com', port: 22 }, blob(ed.public))).toMatchObject({
       reason: 'unknown-host',
     });
-    expect(verifyHostKey(entries, { host: '127.0.0.1', port: 2222 }, blob(other.public))).toMatchObject({ reason: 'revoked' });
+    expect(verifyHostKey(entries, { host: '127.0.0.1', port: 2222 }, blob(other.public))).toMatchObject({
+      reason: 'revoked',
+    });
   });
 
   it('does not let a port-22 entry pin another port', () => {
@@ -136,7 +157,9 @@ describe('verifyHostKey', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fp-'));
     try {
       writeFileSync(join(dir, 'key.pub'), `${ed.public}\n`);
-      const expected = execFileSync('ssh-keygen', ['-lf', join(dir, 'key.pub')], { encoding: 'utf8' }).split(' ')[1];
+      const expected = execFileSync('ssh-keygen', ['-lf', join(dir, 'key.pub')], { encoding: 'utf8' }).split(
+        ' ',
+      )[1];
       expect(fingerprint(blob(ed.public))).toBe(expected);
     } finally {
       rmSync(dir, { recursive: true, force: true });

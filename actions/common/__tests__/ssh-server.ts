@@ -1,0 +1,127 @@
+// Test helpers: read the stack's environment, and run a private OpenSSH server (its own host
+// key, port and log) next to the stack's, for tests that need a second host or must inspect
+// the server's log. Stopped by pid.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, Socket } from 'node:net';
+import { join, resolve } from 'node:path';
+
+const REPO_ROOT = resolve(import.meta.dirname, '../../..');
+
+/** `scripts/stack env` as an object (values unquoted the way the shell would). */
+export function readStackEnv(): Record<string, string> {
+  const text = execFileSync('bash', ['-c', 'set -a; eval "$(scripts/stack env)"; env -0'], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '' },
+  });
+  const env: Record<string, string> = {};
+  for (const pair of text.split('\0')) {
+    const eq = pair.indexOf('=');
+    if (eq > 0 && pair.startsWith('STACK_')) env[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return env;
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export interface TestSshd {
+  port: number;
+  /** known_hosts line pinning this server's key for `[127.0.0.1]:port`. */
+  knownHostsLine: string;
+  logPath: string;
+  log(): string;
+  stop(): Promise<void>;
+}
+
+export interface TestSshdOptions {
+  /** Directory for the host key, config, pid and log. */
+  dir: string;
+  /** Who may log in, and with which authorized_keys file. */
+  user: string;
+  authorizedKeys: string;
+  /** Runs sshd under this prefix (e.g. `unshare --mount ...`); it must exec the given argv. */
+  wrap?: (sshdArgv: string[]) => string[];
+  /** Offer the sftp subsystem (default true, like Debian's stock sshd_config). */
+  sftp?: boolean;
+}
+
+/** Starts `sshd -D` on a free loopback port and waits until it accepts connections. */
+export async function startTestSshd(options: TestSshdOptions): Promise<TestSshd> {
+  const { dir } = options;
+  mkdirSync(dir, { recursive: true });
+  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+  const hostKey = join(dir, 'host_ed25519');
+  if (!existsSync(hostKey))
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'test-host', '-f', hostKey]);
+  const port = await freePort();
+  const logPath = join(dir, 'sshd.log');
+  const config = join(dir, 'sshd_config');
+  writeFileSync(
+    config,
+    [
+      'ListenAddress 127.0.0.1',
+      `Port ${port}`,
+      `HostKey ${hostKey}`,
+      `PidFile ${join(dir, 'sshd.pid')}`,
+      `AuthorizedKeysFile ${options.authorizedKeys}`,
+      `AllowUsers ${options.user}`,
+      'PubkeyAuthentication yes',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'PermitRootLogin no',
+      'UsePAM no',
+      'StrictModes no',
+      'LogLevel VERBOSE',
+      options.sftp === false ? '' : 'Subsystem sftp /usr/lib/openssh/sftp-server',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(logPath, '');
+  const sshdArgv = ['/usr/sbin/sshd', '-D', '-f', config, '-E', logPath];
+  const argv = options.wrap ? options.wrap(sshdArgv) : sshdArgv;
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: 'ignore', detached: true });
+  await waitForPort(port, child);
+  const publicKey = readFileSync(`${hostKey}.pub`, 'utf8').split(' ').slice(0, 2).join(' ');
+  return {
+    port,
+    knownHostsLine: `[127.0.0.1]:${port} ${publicKey}`,
+    logPath,
+    log: () => readFileSync(logPath, 'utf8'),
+    stop: () => stopChild(child),
+  };
+}
+
+async function waitForPort(port: number, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`sshd exited with code ${child.exitCode}`);
+    const open = await new Promise<boolean>((done) => {
+      const socket = new Socket();
+      socket.once('connect', () => (socket.destroy(), done(true)));
+      socket.once('error', () => done(false));
+      socket.connect(port, '127.0.0.1');
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`sshd did not listen on ${port} within 10 s`);
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.pid === undefined) return Promise.resolve();
+  return new Promise((done) => {
+    child.once('exit', () => done());
+    process.kill(child.pid!, 'SIGTERM');
+  });
+}
