@@ -68,7 +68,10 @@ export async function runSteps(
       continue;
     }
     if (!run) {
-      done('skipped', step.if !== undefined ? `if: ${String(step.if)}` : 'an earlier step failed');
+      done(
+        'skipped',
+        failed && !usesStatusFunction(step.if) ? 'an earlier step failed' : `if: ${String(step.if)}`,
+      );
       results[id] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };
       continue;
     }
@@ -317,6 +320,10 @@ function stepName(step: Step, contexts: Contexts): string {
   }
   if (step.uses) return step.uses.replace(/@([0-9a-f]{7})[0-9a-f]{33}$/, '@$1');
   return `Run ${(step.run ?? '').split('\n')[0]!.slice(0, 60)}`;
+}
+
+function usesStatusFunction(condition: unknown): boolean {
+  return /\b(success|failure|always|cancelled)\s*\(/i.test(String(condition ?? ''));
 }
 
 function message(error: unknown): string {

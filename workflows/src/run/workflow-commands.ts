@@ -41,7 +41,7 @@ export function handleCommandLine(
       const message = masker.mask(value);
       ctx.collected.annotations.push({ level: command, job: ctx.jobId, step: '', message });
       reporter.line(
-        `  │ ${command === 'error' ? '✖ error' : command === 'warning' ? '⚠ warning' : 'ℹ notice'}: ${value}`,
+        `  │ ${command === 'error' ? '✖ error' : command === 'warning' ? '⚠ warning' : 'ℹ notice'}: ${value.replace(/\n/g, '\n  │   ')}`,
       );
       return;
     }
