@@ -68810,7 +68810,7 @@ const MAX_PART = 5 * 1024 * MiB;
 /**
  * Part size for part number `n` (1-based): 8 MiB for the first 1000 parts, doubling every
  * 1000 parts after, so memory stays small for usual databases and the 10,000-part limit
- * still allows ~8 TiB.
+ * still allows ~7.8 TiB.
  */
 function partSizeFor(n, base = 8 * MiB) {
     return Math.min(MAX_PART, base * 2 ** Math.floor((n - 1) / 1000));

@@ -1,0 +1,449 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { everythingPrinted, REPO_ROOT, runAction, type ActionRun } from '../../../test/run-action';
+import { FAKE_SLACK_TOKEN, startFakeSlack, type FakeSlack } from '../../../test/fake-slack';
+import { manifestKey } from '../src/naming';
+import {
+  waitForMultipart,
+  ageKeyPair,
+  getBytes,
+  keys,
+  put,
+  s3For,
+  sql,
+  stack,
+  startPostgres,
+  startS3rver,
+  tempDir,
+} from './helpers';
+
+// Canaries: values that must never be printed by any run.
+const DB_PASSWORD = 'canary-db-pw-5c1e7a90';
+const AWS_CANARY = 'canary-aws-secret-0d9f4b2e';
+const run = Date.now().toString(36);
+const SOURCE = `dbb_src_${run}`;
+const ROLE = `dbb_role_${run}`;
+
+const BIG_TABLE = `CREATE TABLE big AS SELECT g, md5(g::text) || md5((g+1)::text) || md5((g+2)::text) AS t FROM generate_series(1, 400000) g`;
+
+const s = stack();
+const s3 = s3For(s.endpoint, s.awsEnv);
+const admin = s.pgUrl('postgres');
+const sourceUrl = s.pgUrl(SOURCE, ROLE, DB_PASSWORD);
+const work = tempDir('dbb-int');
+const keysA = ageKeyPair(work);
+let slack: FakeSlack;
+const databases: string[] = [SOURCE];
+
+async function newDatabase(name: string): Promise<string> {
+  databases.push(name);
+  await sql(admin, `CREATE DATABASE ${name} OWNER ${ROLE}`);
+  return s.pgUrl(name, ROLE, DB_PASSWORD);
+}
+
+function backup(
+  inputs: Record<string, string | undefined>,
+  env: Record<string, string> = {},
+): Promise<ActionRun> {
+  return runAction(
+    'db-backup',
+    {
+      'database-url': sourceUrl,
+      bucket: s.bucket,
+      endpoint: s.endpoint,
+      'force-path-style': 'true',
+      recipients: keysA.recipient,
+      ...inputs,
+    },
+    { env: { ...s.awsEnv, SLACK_API_URL: slack.url, ...env } },
+  );
+}
+
+function restoreCli(args: string[]) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(
+      join(REPO_ROOT, 'scripts/restore-database'),
+      [
+        '--bucket',
+        s.bucket,
+        '--endpoint',
+        s.endpoint,
+        '--force-path-style',
+        '--identity',
+        keysA.identityFile,
+        ...args,
+      ],
+      {
+        env: { ...process.env, ...s.awsEnv },
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function tableCounts(url: string): Promise<Record<string, number>> {
+  const tables = await sql<{ name: string }>(
+    url,
+    `select format('%I.%I', schemaname, tablename) as name from pg_tables where schemaname not in ('pg_catalog','information_schema') order by 1`,
+  );
+  const counts: Record<string, number> = {};
+  for (const { name } of tables)
+    counts[name] = Number((await sql<{ n: string }>(url, `select count(*) as n from ${name}`))[0]!.n);
+  return counts;
+}
+
+/** Everything a log reader could see: `::add-mask::` commands are consumed by the runner, never shown. */
+function expectNoSecrets(result: ActionRun, extra: string[] = []) {
+  const printed = everythingPrinted(result)
+    .split('\n')
+    .filter((line) => !line.startsWith('::add-mask::'))
+    .join('\n');
+  for (const secret of [DB_PASSWORD, keysA.identity, AWS_CANARY, FAKE_SLACK_TOKEN, ...extra])
+    expect(printed).not.toContain(secret);
+}
+
+beforeAll(async () => {
+  slack = await startFakeSlack();
+  await sql(admin, `CREATE ROLE ${ROLE} LOGIN PASSWORD '${DB_PASSWORD}'`);
+  await sql(admin, `CREATE DATABASE ${SOURCE} OWNER ${ROLE}`);
+  await sql(
+    sourceUrl,
+    `CREATE TABLE users (id int primary key, email text not null);
+     INSERT INTO users SELECT g, 'u' || g || '@example.com' FROM generate_series(1, 2000) g;
+     CREATE TABLE orders (id bigserial primary key, user_id int references users, total numeric(10,2), note text);
+     INSERT INTO orders (user_id, total, note) SELECT 1 + g % 2000, g / 7.0, md5(g::text) FROM generate_series(1, 20000) g;
+     CREATE TABLE empty_table (id int);
+     CREATE SCHEMA "Odd Schema";
+     CREATE TABLE "Odd Schema"."Mixed Case" (v text);
+     INSERT INTO "Odd Schema"."Mixed Case" VALUES ('a'), ('b'), ('c');`,
+  );
+});
+
+afterAll(async () => {
+  await slack?.close();
+  for (const db of databases)
+    await sql(admin, `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => undefined);
+  await sql(admin, `DROP ROLE IF EXISTS ${ROLE}`).catch(() => undefined);
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('db-backup', () => {
+  const prefix = `it-${run}/roundtrip/`;
+  let good: ActionRun;
+
+  it('backs up, verifies, and the restore gives the same tables and row counts', async () => {
+    const scratch = await newDatabase(`dbb_scratch_${run}`);
+    good = await backup(
+      {
+        prefix,
+        verify: 'true',
+        'verify-database-url': scratch,
+        identity: keysA.identity,
+        'slack-token': FAKE_SLACK_TOKEN,
+        'slack-channel': '#ops',
+      },
+      { AWS_SESSION_TOKEN: AWS_CANARY },
+    );
+    expect(good.code, good.stdout).toBe(0);
+    expect(good.outputs.key).toMatch(new RegExp(`^${prefix}\\d{8}T\\d{6}Z-[0-9a-f]{6}\\.dump\\.zst\\.age$`));
+    expect(good.outputs.verified).toBe('true');
+    expect(Number(good.outputs['size-bytes'])).toBeGreaterThan(1000);
+    expect(good.summary).toContain('Backup of');
+    expect(slack.messages).toHaveLength(0);
+    expectNoSecrets(good);
+
+    const manifest = JSON.parse((await getBytes(s3, s.bucket, manifestKey(good.outputs.key!))).toString());
+    const object = await getBytes(s3, s.bucket, good.outputs.key!);
+    expect(manifest).toMatchObject({
+      key: good.outputs.key,
+      database: SOURCE,
+      size_bytes: object.length,
+      sha256: good.outputs.sha256,
+      rows_total: 22003,
+    });
+    expect(execFileSync('sha256sum', { input: object, encoding: 'utf8' }).split(' ')[0]).toBe(
+      manifest.sha256,
+    );
+    expect(manifest.tables).toEqual([
+      { schema: 'Odd Schema', table: 'Mixed Case', rows: 3 },
+      { schema: 'public', table: 'empty_table', rows: 0 },
+      { schema: 'public', table: 'orders', rows: 20000 },
+      { schema: 'public', table: 'users', rows: 2000 },
+    ]);
+
+    // Any age CLI decrypts it with the identity; the plaintext is a zstd'd pg_dump archive.
+    const file = join(work, 'backup.age');
+    writeFileSync(file, object);
+    const dump = execFileSync(
+      'bash',
+      [
+        '-c',
+        'set -o pipefail; age -d -i "$1" "$2" | zstd -d -q > "$3" && pg_restore --list "$3" | grep -c "TABLE DATA"',
+        '_',
+        keysA.identityFile,
+        file,
+        join(work, 'plain.dump'),
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(Number(dump.trim())).toBe(4);
+
+    // The operator command restores it into a new database: identical tables and counts.
+    const target = await newDatabase(`dbb_restored_${run}`);
+    const restored = await restoreCli(['--from', 'latest', '--prefix', prefix, '--target', target]);
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(restored.stdout).toContain('tables and row counts match the manifest');
+    expect(await tableCounts(target)).toEqual(await tableCounts(sourceUrl));
+    expect(restored.stdout + restored.stderr).not.toContain(DB_PASSWORD);
+
+    // A second restore into the now non-empty target is refused without --clean, accepted with it.
+    const again = await restoreCli(['--from', good.outputs.key!, '--target', target]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('is not empty');
+    const clean = await restoreCli(['--from', good.outputs.key!, '--target', target, '--clean']);
+    expect(clean.code, clean.stderr).toBe(0);
+  });
+
+  it('refuses a backup with one flipped byte or truncated, before touching the target', async () => {
+    const object = await getBytes(s3, s.bucket, good.outputs.key!);
+    const manifest = JSON.parse((await getBytes(s3, s.bucket, manifestKey(good.outputs.key!))).toString());
+    const tprefix = `it-${run}/tampered/`;
+    const variants: Record<string, { body: Buffer; sha?: string }> = {};
+    const flipped = Buffer.from(object);
+    flipped[Math.floor(flipped.length / 2)]! ^= 0x01;
+    variants.flipped = { body: flipped };
+    variants.truncated = { body: object.subarray(0, object.length - 1000) };
+    // Even with a manifest rewritten to match the tampered bytes, age's authentication refuses it.
+    variants['flipped-and-manifest-rewritten'] = {
+      body: flipped,
+      sha: execFileSync('sha256sum', { input: flipped, encoding: 'utf8' }).split(' ')[0],
+    };
+    const target = await newDatabase(`dbb_untouched_${run}`);
+    for (const [name, v] of Object.entries(variants)) {
+      const key = `${tprefix}20260101T00000${Object.keys(variants).indexOf(name)}Z-abcdef.dump.zst.age`;
+      await put(s3, s.bucket, key, v.body);
+      await put(
+        s3,
+        s.bucket,
+        manifestKey(key),
+        JSON.stringify({
+          ...manifest,
+          key,
+          sha256: v.sha ?? manifest.sha256,
+          size_bytes: v.sha ? v.body.length : manifest.size_bytes,
+        }),
+      );
+      const result = await restoreCli(['--from', key, '--target', target]);
+      expect(result.code, name).toBe(1);
+      expect(result.stderr, name).toMatch(/failed verification; the target was not touched/);
+      if (name === 'flipped-and-manifest-rewritten')
+        expect(result.stderr).toMatch(/decryption failed: age exited/);
+      expect(await tableCounts(target), name).toEqual({});
+    }
+  });
+
+  it('fails, alerts and leaves nothing when pg_dump cannot connect (bad credentials)', async () => {
+    const prefix2 = `it-${run}/badcreds/`;
+    slack.messages.length = 0;
+    const result = await backup({
+      prefix: prefix2,
+      'database-url': s.pgUrl(SOURCE, ROLE, 'wrong-canary-password'),
+      'slack-token': FAKE_SLACK_TOKEN,
+      'slack-channel': '#ops',
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/password authentication failed/);
+    expect(await keys(s3, s.bucket, prefix2)).toEqual([]);
+    expect(slack.messages).toHaveLength(1);
+    expect(slack.messages[0]!.text).toContain('Backup FAILED');
+    expectNoSecrets(result, ['wrong-canary-password']);
+  });
+
+  it('reports a failed Slack alert without hiding the backup failure', async () => {
+    const result = await backup({
+      prefix: `it-${run}/badslack/`,
+      'database-url': s.pgUrl(SOURCE, ROLE, 'nope'),
+      'slack-token': 'xoxb-bad-canary-token',
+      'slack-channel': '#ops',
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(
+      /password authentication failed[\s\S]*Slack alert could not be sent: Slack refused the message to #ops: invalid_auth/,
+    );
+    expectNoSecrets(result, ['xoxb-bad-canary-token']);
+  });
+
+  it('fails and leaves no object or manifest when the S3 credentials are wrong', async () => {
+    const prefix3 = `it-${run}/badaws/`;
+    // s3rver checks the access key id (not every signature): an unknown one is refused.
+    const result = await backup(
+      { prefix: prefix3 },
+      { AWS_ACCESS_KEY_ID: 'UNKNOWNKEY', AWS_SECRET_ACCESS_KEY: AWS_CANARY },
+    );
+    expect(result.code).toBe(1);
+    expect(await keys(s3, s.bucket, prefix3)).toEqual([]);
+    expectNoSecrets(result);
+  });
+
+  it('applies retention only after a good backup and always keeps the newest keep-min good ones', async () => {
+    const rprefix = `it-${run}/retention/`;
+    const day = 86_400_000;
+    const stamp = (daysAgo: number) =>
+      new Date(Date.now() - daysAgo * day)
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d{3}Z$/, 'Z');
+    const key = (daysAgo: number, id: string) => `${rprefix}${stamp(daysAgo)}-${id}.dump.zst.age`;
+    const seeded = {
+      good100: key(100, '000001'),
+      good90: key(90, '000002'),
+      good80: key(80, '000003'),
+      good2: key(2, '000004'),
+      incomplete: key(50, '00000a'),
+      orphan: key(45, '00000b'),
+    };
+    for (const k of [seeded.good100, seeded.good90, seeded.good80, seeded.good2]) {
+      await put(s3, s.bucket, k, 'x');
+      await put(s3, s.bucket, manifestKey(k), '{}');
+    }
+    await put(s3, s.bucket, seeded.incomplete, 'x');
+    await put(s3, s.bucket, manifestKey(seeded.orphan), '{}');
+    await put(s3, s.bucket, `${rprefix}README.txt`, 'not a backup');
+    const before = await keys(s3, s.bucket, rprefix);
+
+    // A failed backup runs no retention at all.
+    const failed = await backup({
+      prefix: rprefix,
+      'database-url': s.pgUrl(SOURCE, ROLE, 'bad'),
+      'retention-days': '1',
+      'keep-min': '1',
+      'stale-after': '0s',
+    });
+    expect(failed.code).toBe(1);
+    expect(await keys(s3, s.bucket, rprefix)).toEqual(before);
+
+    // Young leftovers survive `stale-after`; old good ones beyond keep-min go.
+    const first = await backup({
+      prefix: rprefix,
+      'retention-days': '30',
+      'keep-min': '3',
+      'stale-after': '1h',
+    });
+    expect(first.code, first.stdout).toBe(0);
+    let now = await keys(s3, s.bucket, rprefix);
+    // Newest 3 good: this run, 2 days, 80 days (kept although older than 30 days).
+    for (const k of [first.outputs.key!, seeded.good2, seeded.good80])
+      expect(now).toEqual(expect.arrayContaining([k, manifestKey(k)]));
+    for (const k of [seeded.good90, seeded.good100]) expect(now).not.toContain(k);
+    expect(now).toEqual(
+      expect.arrayContaining([seeded.incomplete, manifestKey(seeded.orphan), `${rprefix}README.txt`]),
+    );
+    expect(first.summary).toContain('older than the retention period');
+
+    // With stale-after 0s the object without manifest and the orphan manifest go; the foreign file stays.
+    const second = await backup({
+      prefix: rprefix,
+      'retention-days': '30',
+      'keep-min': '10',
+      'stale-after': '0s',
+    });
+    expect(second.code, second.stdout).toBe(0);
+    now = await keys(s3, s.bucket, rprefix);
+    expect(now).not.toContain(seeded.incomplete);
+    expect(now).not.toContain(manifestKey(seeded.orphan));
+    for (const k of [first.outputs.key!, second.outputs.key!, seeded.good2, seeded.good80])
+      expect(now).toContain(manifestKey(k));
+    expect(now).toContain(`${rprefix}README.txt`);
+  });
+});
+
+describe('db-backup when a server dies mid-stream', () => {
+  const password = 'canary-own-pg-pw-3b8d';
+
+  it('pg_dump losing its server: fails, no manifest, no object, abort attempted', async () => {
+    const server = await startPostgres(password);
+    const dir = tempDir('dbb-s3');
+    const s3rver = await startS3rver(s.bucket, dir);
+    try {
+      // ~130 MB of rows (~24 MiB compressed): the first 8 MiB part is uploaded while pg_dump still copies.
+      await sql(server.url('postgres'), BIG_TABLE.replace('400000', '1100000'));
+      const dprefix = `it-${run}/pg-died/`;
+      const running = runAction(
+        'db-backup',
+        {
+          'database-url': server.url('postgres'),
+          bucket: s.bucket,
+          endpoint: s3rver.endpoint,
+          'force-path-style': 'true',
+          recipients: keysA.recipient,
+          prefix: dprefix,
+          'compression-level': '9',
+          'slack-token': FAKE_SLACK_TOKEN,
+          'slack-channel': '#ops',
+        },
+        { env: { ...s.awsEnv, SLACK_API_URL: slack.url } },
+      );
+      await waitForMultipart(dir);
+      await server.crash();
+      const result = await running;
+      expect(result.code, result.stdout).toBe(1);
+      expect(result.stdout).toMatch(/The dump failed: pg_dump exited with 1|Counting rows failed/);
+      // s3rver does not implement AbortMultipartUpload: the attempt is made and reported.
+      expect(result.stdout).toMatch(
+        /could not abort multipart upload .* \(MethodNotAllowed|could not abort multipart upload/,
+      );
+      expect(await keys(s3For(s3rver.endpoint, s.awsEnv), s.bucket, dprefix)).toEqual([]);
+      expect(slack.messages.at(-1)?.text).toContain('Backup FAILED');
+      expectNoSecrets(result, [password]);
+    } finally {
+      await server.stop();
+      await s3rver.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the S3 server stopped mid-upload: fails, no manifest, no object after it is back', async () => {
+    const dir = tempDir('dbb-s3');
+    let s3rver = await startS3rver(s.bucket, dir);
+    const bigDb = `dbb_big_${run}`;
+    const bigUrl = await newDatabase(bigDb);
+    await sql(bigUrl, BIG_TABLE);
+    const uprefix = `it-${run}/s3-died/`;
+    try {
+      const running = runAction(
+        'db-backup',
+        {
+          'database-url': bigUrl,
+          bucket: s.bucket,
+          endpoint: s3rver.endpoint,
+          'force-path-style': 'true',
+          recipients: keysA.recipient,
+          prefix: uprefix,
+          'compression-level': '9',
+        },
+        { env: s.awsEnv },
+      );
+      // Stop the store once the multipart upload has begun (its parts directory exists).
+      await waitForMultipart(dir);
+      await s3rver.stop();
+      const result = await running;
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(/ECONNREFUSED|socket hang up|ECONNRESET/);
+      // The abort was attempted; with the store down it could not succeed, and the run says so.
+      expect(result.stdout).toMatch(/could not abort multipart upload/);
+      s3rver = await startS3rver(s.bucket, dir, s3rver.port);
+      const own = s3For(s3rver.endpoint, s.awsEnv);
+      expect(await keys(own, s.bucket, uprefix)).toEqual([]);
+      expectNoSecrets(result);
+    } finally {
+      await s3rver.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
