@@ -80,8 +80,14 @@ export async function runAction(
 
 /** Every place a secret could leak from an action run, joined for `not.toContain` checks. */
 export function everythingPrinted(result: ActionRun): string {
+  // `::add-mask::` lines are consumed by the runner (never shown); everything else counts.
+  const shown = (text: string) =>
+    text
+      .split('\n')
+      .filter((line) => !line.startsWith('::add-mask::'))
+      .join('\n');
   return [
-    result.stdout,
+    shown(result.stdout),
     result.stderr,
     result.summary,
     JSON.stringify(result.outputs),
