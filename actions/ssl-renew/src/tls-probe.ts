@@ -1,0 +1,50 @@
+import { connect } from 'node:tls';
+import { sleep } from '../../common/src/retry';
+
+/** The DER certificate a TLS server presents for `servername` (trust is not checked here: only identity). */
+export function servedCertificate(
+  host: string,
+  port: number,
+  servername: string,
+  timeoutMs = 10_000,
+): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port, servername, rejectUnauthorized: false, timeout: timeoutMs }, () => {
+      const cert = socket.getPeerCertificate();
+      socket.end();
+      if (!cert?.raw) reject(new Error(`${host}:${port} presented no certificate`));
+      else resolve(cert.raw);
+    });
+    socket.on('timeout', () => socket.destroy(new Error(`TLS handshake with ${host}:${port} timed out`)));
+    socket.on('error', reject);
+  });
+}
+
+/**
+ * Waits until the server presents `expected` for every name: a reload replaces nginx's
+ * workers gradually, so the first connections may still reach an old worker.
+ */
+export async function waitForServedCertificate(
+  host: string,
+  port: number,
+  names: string[],
+  expected: Buffer,
+  { attempts = 20, delayMs = 500 } = {},
+): Promise<void> {
+  let last = '';
+  for (let attempt = 1; attempt <= attempts; attempt += 1) {
+    const results = await Promise.all(
+      names.map((name) =>
+        servedCertificate(host, port, name).then(
+          (raw) => (raw.equals(expected) ? undefined : `${name}: a different certificate`),
+          (error: Error) => `${name}: ${error.message}`,
+        ),
+      ),
+    );
+    const wrong = results.filter((r): r is string => r !== undefined);
+    if (wrong.length === 0) return;
+    last = wrong.join('; ');
+    if (attempt < attempts) await sleep(delayMs);
+  }
+  throw new Error(`${host}:${port} does not serve the new certificate (${last})`);
+}
