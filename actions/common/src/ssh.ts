@@ -1,3 +1,4 @@
+import './node-globals';
 import { Client, type ClientChannel } from 'ssh2';
 import {
   fingerprint,
