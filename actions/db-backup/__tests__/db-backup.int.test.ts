@@ -363,6 +363,57 @@ describe('db-backup', () => {
   });
 });
 
+describe('operator commands', () => {
+  function command(name: string, args: string[], env: Record<string, string> = {}) {
+    return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(join(REPO_ROOT, 'scripts', name), args, {
+        env: { ...process.env, ...s.awsEnv, ...env },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+  }
+
+  it('backup-database takes the same inputs from env and flags; list-backups shows it as good', async () => {
+    const prefix = `it-${run}/cli/`;
+    const storage = [
+      '--bucket',
+      s.bucket,
+      '--endpoint',
+      s.endpoint,
+      '--force-path-style',
+      '--prefix',
+      prefix,
+    ];
+    const made = await command(
+      'backup-database',
+      [...storage, '--recipients', keysA.recipient, '--keep-min', '2'],
+      { DB_BACKUP_DATABASE_URL: sourceUrl },
+    );
+    expect(made.code, made.stderr).toBe(0);
+    const key = /^key=(.+)$/m.exec(made.stdout)?.[1];
+    expect(key).toMatch(new RegExp(`^${prefix}`));
+    expect(made.stdout + made.stderr).not.toContain(DB_PASSWORD);
+    await put(s3, s.bucket, `${prefix}20200101T000000Z-000000.dump.zst.age`, 'leftover');
+
+    const listed = await command('list-backups', [...storage, '--json']);
+    expect(listed.code, listed.stderr).toBe(0);
+    const rows = listed.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rows.map((r) => [r.key, r.status])).toEqual([
+      [key, 'good'],
+      [`${prefix}20200101T000000Z-000000.dump.zst.age`, 'incomplete'],
+    ]);
+    const table = await command('list-backups', storage);
+    expect(table.stdout).toMatch(/2 backup\(s\), 1 good/);
+  });
+});
+
 describe('db-backup when a server dies mid-stream', () => {
   const password = 'canary-own-pg-pw-3b8d';
 

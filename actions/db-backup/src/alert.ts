@@ -10,14 +10,15 @@ export function runUrl(env: NodeJS.ProcessEnv = process.env): string | undefined
     : undefined;
 }
 
+/** `subject` names what failed, e.g. "database `app`" or "`postgres/app/`". */
 export function failureText(
   what: string,
-  database: string,
+  subject: string,
   reason: string,
   env: NodeJS.ProcessEnv = process.env,
 ): string {
   const link = runUrl(env);
-  return `:rotating_light: ${what} FAILED for database \`${database}\`: ${reason}${link ? `\n<${link}|Open the run>` : ''}`;
+  return `:rotating_light: ${what} FAILED for ${subject}: ${reason}${link ? `\n<${link}|Open the run>` : ''}`;
 }
 
 /**

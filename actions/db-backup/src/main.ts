@@ -97,7 +97,7 @@ export async function main(core: Core): Promise<void> {
     const reason = scrub(errorMessage(error));
     const alertProblem = await alertFailure(
       inputs.slack,
-      failureText(stage, inputs.source.database, reason),
+      failureText(stage, `database \`${inputs.source.database}\``, reason),
       log,
     );
     await writeSummary(core, (summary) =>

@@ -80,7 +80,7 @@ export async function main(core: Core): Promise<void> {
     const reason = scrub(errorMessage(error));
     const alertProblem = await alertFailure(
       inputs.slack,
-      failureText('Restore drill', inputs.prefix, reason),
+      failureText('Restore drill', `s3://${inputs.bucket}/${inputs.prefix}`, reason),
       log,
     );
     throw new Error(alertProblem ? `${reason}\n${alertProblem}` : reason);
