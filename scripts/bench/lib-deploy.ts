@@ -169,7 +169,8 @@ export function startLoad(
   const once = () =>
     new Promise<void>((done) => {
       const attempt = (retry: boolean) => {
-        const req = request(target, { agent, method: 'GET' }, (res) => {
+        // The retry goes on a fresh connection: other idle sockets may belong to the same closing worker.
+        const req = request(target, { agent: retry ? false : agent, method: 'GET' }, (res) => {
           let body = '';
           res.setEncoding('utf8');
           res.on('data', (chunk: string) => (body += chunk));
@@ -186,7 +187,8 @@ export function startLoad(
           res.on('error', (error) => (count(error.message), done()));
         });
         req.on('error', (error: NodeJS.ErrnoException) => {
-          // A keep-alive connection the server closed while idle: retry once on a new one (RFC 9112 §9.3.1).
+          // A keep-alive connection the server closed while idle (nginx does on reload): retry once on
+          // a new connection, as browsers and HTTP client libraries do (RFC 9112 §9.3.1).
           if (req.reusedSocket && !retry && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) {
             stats.retriedIdle += 1;
             attempt(true);

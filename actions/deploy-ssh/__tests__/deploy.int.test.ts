@@ -1,0 +1,207 @@
+// deploy-ssh and rollback, bundled, against the stack: sshd (deploy user), podman via sudo, the
+// registry and nginx. Tiny busybox images v1, v2 and a never-healthy one are built here.
+import { readdirSync, readFileSync, statSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { everythingPrinted, runAction, type ActionRun } from '../../../test/run-action';
+import { buildTestImage, currentVersion, startLoad, type TestImage } from '../../../scripts/bench/lib-deploy';
+import { readStackEnv, startTestSshd, type TestSshd } from '../../common/__tests__/ssh-server';
+import { deployFixture, type DeployFixture } from './deploy-helpers';
+
+const stack = readStackEnv();
+const ENV_CANARY = 'canary-env-value-5f2e9a';
+const images: Record<'v1' | 'v2' | 'bad', TestImage> = {} as never;
+let fx: DeployFixture;
+let sshd: TestSshd;
+let sshdDir: string;
+
+const keyBody = () => fx.inputs['private-key']!.split('\n')[1]!;
+function expectNoSecrets(run: ActionRun): void {
+  const printed = everythingPrinted(run);
+  expect(printed).not.toContain(ENV_CANARY);
+  expect(printed).not.toContain(keyBody());
+}
+const deploy = (image: TestImage, extra: Record<string, string> = {}) =>
+  runAction('deploy-ssh', {
+    ...fx.inputs,
+    image: image.ref,
+    version: image.version,
+    env: `API_TOKEN="${ENV_CANARY}"\nMODE=test\n`,
+    ...extra,
+  });
+const auditLog = () =>
+  readFileSync(join(fx.root, fx.app, 'releases.log'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { action: string; version: string; result: string });
+
+beforeAll(async () => {
+  const repo = `deploytest/${process.pid}`;
+  images.v1 = buildTestImage(stack, repo, 'v1');
+  images.v2 = buildTestImage(stack, repo, 'v2');
+  images.bad = buildTestImage(stack, repo, 'v3-unhealthy', false);
+  fx = await deployFixture(stack, 'deploy-int', '3201,3202');
+  sshdDir = mkdtempSync(join(tmpdir(), 'deploy-sshd-'));
+  sshd = await startTestSshd({
+    dir: sshdDir,
+    user: stack.STACK_SSH_USER!,
+    authorizedKeys: join(stack.STACK_DIR!, 'ssh', 'authorized_keys'),
+  });
+});
+
+afterAll(async () => {
+  await sshd?.stop();
+  rmSync(sshdDir, { recursive: true, force: true });
+  fx?.cleanup();
+});
+
+describe('deploy-ssh', () => {
+  it('rejects metacharacters, newlines and traversal before any connection, listing every bad input', async () => {
+    await new Promise((r) => setTimeout(r, 300)); // let sshd log the readiness probe of beforeAll
+    const logBefore = sshd.log().length;
+    const run = await runAction('deploy-ssh', {
+      ...fx.inputs,
+      hosts: `127.0.0.1:${sshd.port}, deploy@evil;reboot`,
+      'known-hosts': sshd.knownHostsLine,
+      app: '../etc',
+      version: 'v1\nrm -rf /',
+      image: 'registry/app:$(id)',
+      engine: 'docker; reboot',
+    });
+    expect(run.code).toBe(1);
+    for (const input of ['hosts', 'app', 'version', 'image', 'engine'])
+      expect(run.stdout).toContain(`\`${input}\``);
+    expect(sshd.log().slice(logBefore)).not.toMatch(/Connection from/);
+    expectNoSecrets(run);
+  });
+
+  it('deploys v1, then v2 under steady load with zero failed requests', async () => {
+    const first = await deploy(images.v1);
+    expect(first.code, first.stdout).toBe(0);
+    expect(await currentVersion(fx.siteUrl)).toBe('v1');
+    const envFile = join(fx.root, fx.app, 'app.env');
+    expect(statSync(envFile).mode & 0o777).toBe(0o600);
+    expect(readFileSync(envFile, 'utf8')).toBe(`API_TOKEN=${ENV_CANARY}\nMODE=test\n`);
+
+    const load = startLoad(`${fx.siteUrl}/version`, { concurrency: 4, maxMs: 150_000 });
+    await load.until(500, 30_000);
+    const second = await deploy(images.v2);
+    await load.until(10_000, 120_000);
+    const stats = await load.stop();
+
+    expect(second.code, second.stdout).toBe(0);
+    expect(second.outputs).toMatchObject({ version: 'v2', 'previous-version': 'v1', 'rolled-back': 'false' });
+    expect(stats.sent).toBeGreaterThanOrEqual(10_000);
+    expect(stats.errors).toEqual({});
+    expect(stats.failed).toBe(0);
+    expect(Object.keys(stats.versions)).toEqual(['v1', 'v2']);
+    expect(await currentVersion(fx.siteUrl)).toBe('v2');
+    expect(second.summary).toContain('v2');
+    expectNoSecrets(first);
+    expectNoSecrets(second);
+  });
+
+  it('refuses an image that never becomes healthy: v2 keeps serving, zero failed requests', async () => {
+    const load = startLoad(`${fx.siteUrl}/version`, { concurrency: 2, maxMs: 90_000 });
+    const run = await deploy(images.bad, { 'health-timeout': '3s' });
+    const stats = await load.stop();
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/-v3-unhealthy did not answer \/health with 2xx within 3\.0s/);
+    expect(run.stdout).toContain('v2 keeps serving');
+    expect(stats.errors).toEqual({});
+    expect(stats.failed).toBe(0);
+    expect(Object.keys(stats.versions)).toEqual(['v2']);
+    expect(await currentVersion(fx.siteUrl)).toBe('v2');
+    expect(auditLog().at(-1)).toMatchObject({ version: 'v3-unhealthy', result: 'failed' });
+    expectNoSecrets(run);
+  });
+
+  it('rolls back to the previous successful release under load: no pull, v1 within 5 s, zero failures', async () => {
+    const load = startLoad(`${fx.siteUrl}/version`, { concurrency: 4, maxMs: 90_000 });
+    await load.until(300, 30_000);
+    const started = Date.now();
+    const run = await runAction('rollback', { ...fx.inputs });
+    await load.until(load.stats.sent + 300, 30_000);
+    const stats = await load.stop();
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.outputs).toMatchObject({ version: 'v1', 'previous-version': 'v2' });
+    expect(run.stdout).not.toMatch(/pulled/);
+    expect(stats.errors).toEqual({});
+    expect(stats.failed).toBe(0);
+    expect(stats.firstSeen.v1! - started).toBeLessThan(5_000);
+    expect(await currentVersion(fx.siteUrl)).toBe('v1');
+    expect(auditLog().at(-1)).toMatchObject({ action: 'rollback', version: 'v1', result: 'success' });
+    expectNoSecrets(run);
+  });
+
+  it('refuses a version that is not retained, before changing anything', async () => {
+    const run = await runAction('rollback', { ...fx.inputs, version: 'v0-never-deployed' });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('version v0-never-deployed is not retained on');
+    expect(await currentVersion(fx.siteUrl)).toBe('v1');
+  });
+
+  it.each([
+    [
+      'a wrong pinned key',
+      () =>
+        `[127.0.0.1]:${sshd.port} ${readFileSync(join(stack.STACK_DIR!, 'ssh', 'host_ed25519.pub'), 'utf8')
+          .split(' ')
+          .slice(0, 2)
+          .join(' ')}`,
+      /does not match the key pinned/,
+    ],
+    [
+      'a host missing from known-hosts',
+      () => readFileSync(stack.STACK_SSH_KNOWN_HOSTS!, 'utf8'),
+      /is not listed in known-hosts/,
+    ],
+  ])('refuses %s before authentication: no session, no new file', async (_, knownHosts, message) => {
+    const before = readdirSync(join(fx.root, fx.app)).sort();
+    const logBefore = sshd.log().length;
+    const run = await deploy(images.v2, { hosts: `127.0.0.1:${sshd.port}`, 'known-hosts': knownHosts() });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(message);
+    const log = sshd.log().slice(logBefore);
+    expect(log).toMatch(/Connection from 127\.0\.0\.1/);
+    expect(log).not.toMatch(/Accepted|Postponed|Starting session/);
+    expect(readdirSync(join(fx.root, fx.app)).sort()).toEqual(before);
+    expectNoSecrets(run);
+  });
+
+  it('serializes two deploys started at once with the lock; both are in the audit log', async () => {
+    const entriesBefore = auditLog().length;
+    const [a, b] = await Promise.all([
+      deploy(images.v2),
+      deploy({ ref: images.v2.ref, version: 'v2-again' }),
+    ]);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    const waited = [a, b].filter((r) => r.stdout.includes('waiting up to'));
+    expect(waited).toHaveLength(1);
+    const added = auditLog().slice(entriesBefore);
+    expect(added.map((e) => e.result)).toEqual(['success', 'success']);
+    expect(added.map((e) => e.version).sort()).toEqual(['v2', 'v2-again']);
+    expect(await currentVersion(fx.siteUrl)).toBe(added[1]!.version);
+    expect(readdirSync(join(fx.root, fx.app))).not.toContain('lock');
+  });
+
+  it('fails on a held lock after lock-timeout, naming the holder, and never breaks it', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const lock = join(fx.root, fx.app, 'lock');
+    execFileSync('install', ['-d', '-o', stack.STACK_SSH_USER!, lock]);
+    execFileSync('sh', [
+      '-c',
+      `echo '{"actor":"alice","run":"r1","runner":"laptop","pid":1,"since":"2020-01-01T00:00:00Z"}' > ${lock}/owner`,
+    ]);
+    try {
+      const run = await deploy(images.v2, { 'lock-timeout': '2s' });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toMatch(/lock .* is held by alice \(run r1 on laptop/);
+      expect(run.stdout).toContain('STALE');
+      expect(readFileSync(join(lock, 'owner'), 'utf8')).toContain('alice');
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  });
+});
