@@ -68391,9 +68391,10 @@ function runUrl(env = process.env) {
         ? `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`
         : undefined;
 }
-function failureText(what, database, reason, env = process.env) {
+/** `subject` names what failed, e.g. "database `app`" or "`postgres/app/`". */
+function failureText(what, subject, reason, env = process.env) {
     const link = runUrl(env);
-    return `:rotating_light: ${what} FAILED for database \`${database}\`: ${reason}${link ? `\n<${link}|Open the run>` : ''}`;
+    return `:rotating_light: ${what} FAILED for ${subject}: ${reason}${link ? `\n<${link}|Open the run>` : ''}`;
 }
 /**
  * Sends a failure alert when Slack is configured. A failed alert does not hide the
@@ -68783,7 +68784,7 @@ const tools_run = (0,external_node_util_.promisify)(external_node_child_process_
 async function toolVersions(names = ['pg_dump', 'zstd', 'age']) {
     const versions = {};
     const missing = [];
-    for (const name of names) {
+    await Promise.all(names.map(async (name) => {
         const [cmd, ...args] = TOOL_VERSIONS[name];
         try {
             const { stdout, stderr } = await tools_run(cmd, args, { timeout: 10_000 });
@@ -68792,7 +68793,7 @@ async function toolVersions(names = ['pg_dump', 'zstd', 'age']) {
         catch {
             missing.push(name);
         }
-    }
+    }));
     if (missing.length > 0)
         throw new Error(`Missing tool(s): ${missing.join(', ')}. Install them first (Debian/Ubuntu: \`apt-get install -y postgresql-client zstd age\`; pg_dump must be at least the server's major version).`);
     return versions;
@@ -68976,7 +68977,6 @@ const MIN_BACKUP_BYTES = 512;
  */
 async function runBackup(o) {
     const started = new Date();
-    const tools = await toolVersions();
     const key = backupKey(o.prefix, started, (0,external_node_crypto_.randomBytes)(3).toString('hex'));
     const warnings = [];
     const upload = new StreamUpload(o.s3, o.bucket, key, { contentType: 'application/octet-stream' });
@@ -68984,7 +68984,16 @@ async function runBackup(o) {
     let pipeline;
     let completed = false;
     try {
-        snapshot = await openSnapshot(o.source.url);
+        // Independent start-up work in parallel: a small database's backup is mostly start-up.
+        const [checked, opened] = await Promise.allSettled([toolVersions(), openSnapshot(o.source.url)]);
+        if (opened.status === 'fulfilled')
+            snapshot = opened.value; // closed in `finally` whatever happens next
+        if (checked.status === 'rejected')
+            throw checked.reason;
+        if (opened.status === 'rejected')
+            throw opened.reason;
+        const tools = checked.value;
+        snapshot = opened.value;
         o.log.info(`Dumping ${o.source.database} (PostgreSQL ${snapshot.serverVersion}, snapshot ${snapshot.id}) to s3://${o.bucket}/${key}`);
         pipeline = startPipeline(dumpStages({
             urlWithoutPassword: o.source.urlWithoutPassword,
@@ -69680,7 +69689,7 @@ async function main(core) {
     }
     catch (error) {
         const reason = scrub((0,run/* errorMessage */.g)(error));
-        const alertProblem = await alertFailure(inputs.slack, failureText(stage, inputs.source.database, reason), log);
+        const alertProblem = await alertFailure(inputs.slack, failureText(stage, `database \`${inputs.source.database}\``, reason), log);
         await writeSummary(core, (summary) => summary
             .addHeading(`❌ ${stage} failed: ${inputs.source.database}`, 3)
             .addRaw(reason, true)

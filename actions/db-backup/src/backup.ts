@@ -39,7 +39,6 @@ const MIN_BACKUP_BYTES = 512;
  */
 export async function runBackup(o: BackupOptions): Promise<BackupResult> {
   const started = new Date();
-  const tools = await toolVersions();
   const key = backupKey(o.prefix, started, randomBytes(3).toString('hex'));
   const warnings: string[] = [];
   const upload = new StreamUpload(o.s3, o.bucket, key, { contentType: 'application/octet-stream' });
@@ -47,7 +46,13 @@ export async function runBackup(o: BackupOptions): Promise<BackupResult> {
   let pipeline: Pipeline | undefined;
   let completed = false;
   try {
-    snapshot = await openSnapshot(o.source.url);
+    // Independent start-up work in parallel: a small database's backup is mostly start-up.
+    const [checked, opened] = await Promise.allSettled([toolVersions(), openSnapshot(o.source.url)]);
+    if (opened.status === 'fulfilled') snapshot = opened.value; // closed in `finally` whatever happens next
+    if (checked.status === 'rejected') throw checked.reason;
+    if (opened.status === 'rejected') throw opened.reason;
+    const tools = checked.value;
+    snapshot = opened.value;
     o.log.info(
       `Dumping ${o.source.database} (PostgreSQL ${snapshot.serverVersion}, snapshot ${snapshot.id}) to s3://${o.bucket}/${key}`,
     );

@@ -10,15 +10,17 @@ export async function toolVersions(
 ): Promise<Record<string, string>> {
   const versions: Record<string, string> = {};
   const missing: string[] = [];
-  for (const name of names) {
-    const [cmd, ...args] = TOOL_VERSIONS[name];
-    try {
-      const { stdout, stderr } = await run(cmd!, args, { timeout: 10_000 });
-      versions[name] = parseVersion(`${stdout}\n${stderr}`);
-    } catch {
-      missing.push(name);
-    }
-  }
+  await Promise.all(
+    names.map(async (name) => {
+      const [cmd, ...args] = TOOL_VERSIONS[name];
+      try {
+        const { stdout, stderr } = await run(cmd!, args, { timeout: 10_000 });
+        versions[name] = parseVersion(`${stdout}\n${stderr}`);
+      } catch {
+        missing.push(name);
+      }
+    }),
+  );
   if (missing.length > 0)
     throw new Error(
       `Missing tool(s): ${missing.join(', ')}. Install them first (Debian/Ubuntu: \`apt-get install -y postgresql-client zstd age\`; pg_dump must be at least the server's major version).`,

@@ -68391,9 +68391,10 @@ function runUrl(env = process.env) {
         ? `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`
         : undefined;
 }
-function failureText(what, database, reason, env = process.env) {
+/** `subject` names what failed, e.g. "database `app`" or "`postgres/app/`". */
+function failureText(what, subject, reason, env = process.env) {
     const link = runUrl(env);
-    return `:rotating_light: ${what} FAILED for database \`${database}\`: ${reason}${link ? `\n<${link}|Open the run>` : ''}`;
+    return `:rotating_light: ${what} FAILED for ${subject}: ${reason}${link ? `\n<${link}|Open the run>` : ''}`;
 }
 /**
  * Sends a failure alert when Slack is configured. A failed alert does not hide the
@@ -69323,7 +69324,7 @@ async function main(core) {
     }
     catch (error) {
         const reason = scrub((0,run/* errorMessage */.g)(error));
-        const alertProblem = await alertFailure(inputs.slack, failureText('Restore drill', inputs.prefix, reason), log);
+        const alertProblem = await alertFailure(inputs.slack, failureText('Restore drill', `s3://${inputs.bucket}/${inputs.prefix}`, reason), log);
         throw new Error(alertProblem ? `${reason}\n${alertProblem}` : reason);
     }
 }
