@@ -17,6 +17,7 @@ import {
   startPostgres,
   startS3rver,
   tempDir,
+  deletePrefix,
 } from './helpers';
 
 // Canaries: values that must never be printed by any run.
@@ -127,6 +128,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await slack?.close();
+  await deletePrefix(s3, s.bucket, `it-${run}/`).catch(() => undefined);
   for (const db of databases)
     await sql(admin, `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => undefined);
   await sql(admin, `DROP ROLE IF EXISTS ${ROLE}`).catch(() => undefined);

@@ -1,5 +1,11 @@
 // Helpers for the db-backup / restore-drill integration tests: real PostgreSQL and s3rver.
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -54,6 +60,12 @@ export async function sql<T extends pg.QueryResultRow = Record<string, unknown>>
 export async function keys(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
   const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
   return (page.Contents ?? []).map((o) => o.Key!).sort();
+}
+
+/** Deletes every object under a prefix (test clean-up). */
+export async function deletePrefix(s3: S3Client, bucket: string, prefix: string): Promise<void> {
+  for (const key of await keys(s3, bucket, prefix))
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
 }
 
 export async function getBytes(s3: S3Client, bucket: string, key: string): Promise<Buffer> {

@@ -3,7 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { everythingPrinted, runAction, type ActionRun } from '../../../test/run-action';
 import { FAKE_SLACK_TOKEN, startFakeSlack, type FakeSlack } from '../../../test/fake-slack';
 import { manifestKey } from '../../db-backup/src/naming';
-import { ageKeyPair, getBytes, put, s3For, sql, stack, tempDir } from '../../db-backup/__tests__/helpers';
+import {
+  deletePrefix,
+  ageKeyPair,
+  getBytes,
+  put,
+  s3For,
+  sql,
+  stack,
+  tempDir,
+} from '../../db-backup/__tests__/helpers';
 
 const run = Date.now().toString(36);
 const SOURCE = `drill_src_${run}`;
@@ -70,6 +79,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await slack?.close();
+  await deletePrefix(s3, s.bucket, `it-${run}/`).catch(() => undefined);
   for (const db of [SOURCE, SCRATCH])
     await sql(admin, `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => undefined);
   rmSync(work, { recursive: true, force: true });
