@@ -2,9 +2,11 @@
 // Bundles every action (actions/<name>/action.yml) with ncc into actions/<name>/dist/.
 // `--check` builds into a temporary directory instead and fails when the committed
 // dist/ differs, so a stale bundle never reaches GitHub's runner.
-import { spawnSync } from 'node:child_process';
+// Bundling only transpiles: type errors are the job of `npm run typecheck`, so one
+// half-written test elsewhere in the tree cannot block every bundle.
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
@@ -17,47 +19,60 @@ const actions = readdirSync(join(root, 'actions'))
   .filter((name) => only.length === 0 || only.includes(name));
 
 const scratch = check ? mkdtempSync(join(tmpdir(), 'check-dist-')) : undefined;
-const stale = [];
-for (const name of actions) {
+const results = await inPool(actions, availableParallelism(), bundle);
+if (scratch) rmSync(scratch, { recursive: true, force: true });
+
+const failed = results.filter((r) => r.failed).map((r) => r.name);
+const stale = results.filter((r) => r.diff?.length).map((r) => `${r.name}: ${r.diff.join(', ')}`);
+if (failed.length > 0) console.error(`\nncc failed for: ${failed.join(', ')}`);
+if (stale.length > 0)
+  console.error(
+    `\ndist/ is stale for:\n  ${stale.join('\n  ')}\nRun \`npm run build\` and commit the result.`,
+  );
+if (failed.length > 0 || stale.length > 0) process.exit(1);
+
+async function bundle(name) {
   const committed = join(root, 'actions', name, 'dist');
   const out = scratch ? join(scratch, name) : committed;
   if (!scratch) rmSync(out, { recursive: true, force: true });
   const started = Date.now();
-  const result = spawnSync(
-    ncc,
-    [
-      'build',
-      join('actions', name, 'src', 'index.ts'),
-      '-o',
-      out,
-      '--no-cache',
-      '--license',
-      'licenses.txt',
-      '-q',
-    ],
-    {
-      cwd: root,
-      stdio: ['ignore', 'inherit', 'inherit'],
-    },
+  const entry = join('actions', name, 'src', 'index.ts');
+  const args = [
+    'build',
+    entry,
+    '-o',
+    out,
+    '--no-cache',
+    '--transpile-only',
+    '--license',
+    'licenses.txt',
+    '-q',
+  ];
+  const code = await new Promise((done) =>
+    spawn(ncc, args, { cwd: root, stdio: 'inherit' }).on('close', done),
   );
-  if (result.status !== 0) {
+  const took = `${Date.now() - started} ms`;
+  if (code !== 0) {
     console.error(`✖ ${name}: ncc failed`);
-    process.exit(1);
+    return { name, failed: true };
   }
-  if (scratch) {
-    const diff = differences(committed, out);
-    if (diff.length > 0) stale.push(`${name}: ${diff.join(', ')}`);
-    console.log(`${diff.length ? '✖' : '✔'} ${name} (${Date.now() - started} ms)`);
-  } else {
-    console.log(`✔ ${name} → ${relative(root, out)} (${Date.now() - started} ms)`);
+  if (!scratch) {
+    console.log(`✔ ${name} → ${relative(root, out)} (${took})`);
+    return { name };
   }
+  const diff = differences(committed, out);
+  console.log(`${diff.length ? '✖' : '✔'} ${name} (${took})`);
+  return { name, diff };
 }
-if (scratch) rmSync(scratch, { recursive: true, force: true });
-if (stale.length > 0) {
-  console.error(
-    `\ndist/ is stale for:\n  ${stale.join('\n  ')}\nRun \`npm run build\` and commit the result.`,
-  );
-  process.exit(1);
+
+async function inPool(items, size, work) {
+  const results = [];
+  const queue = [...items];
+  const worker = async () => {
+    while (queue.length > 0) results.push(await work(queue.shift()));
+  };
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
+  return results;
 }
 
 function differences(committedDir, freshDir) {

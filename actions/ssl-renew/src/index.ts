@@ -1,4 +1,3 @@
-import '../../common/src/cjs-globals';
 import * as core from '@actions/core';
 import { run } from '../../common/src/run';
 import { main } from './main';
