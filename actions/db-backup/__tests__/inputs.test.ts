@@ -78,6 +78,32 @@ describe('db-backup inputs', () => {
   });
 });
 
+describe('age identity input', () => {
+  const KEY = 'AGE-SECRET-KEY-1GFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPYYSJZGFPQ4EGAEX';
+  const base = {
+    'database-url': 'postgres://a:b@h/db',
+    'verify-database-url': 'postgres://a:b@h/scratch',
+    verify: 'true',
+    bucket: 'backups',
+    recipients: RECIPIENT,
+  };
+
+  it('accepts the key line or a whole age-keygen file', () => {
+    expect(readInputs(fakeCore({ ...base, identity: KEY }).core).verify?.identity).toBe(KEY);
+    const file = `# created: 2026-01-01T00:00:00Z\n# public key: ${RECIPIENT}\n${KEY}\n`;
+    expect(readInputs(fakeCore({ ...base, identity: file }).core).verify?.identity).toBe(KEY);
+  });
+
+  it('refuses two keys or anything else', () => {
+    expect(() => readInputs(fakeCore({ ...base, identity: `${KEY}\n${KEY}` }).core)).toThrow(
+      /`identity` is not an age identity/,
+    );
+    expect(() => readInputs(fakeCore({ ...base, identity: RECIPIENT }).core)).toThrow(
+      /`identity` is not an age identity/,
+    );
+  });
+});
+
 describe('operator command flags', () => {
   it('parses values, booleans and repeated flags; env stands in for a flag', () => {
     const flags = parseFlags(

@@ -66,12 +66,22 @@ export function databaseUrl(
   return target;
 }
 
-/** A secret age identity: checked for shape without ever printing it. */
+/**
+ * A secret age identity: the `AGE-SECRET-KEY-1…` line, or a whole age-keygen file (its `#`
+ * comment lines are skipped). Checked for shape without ever printing it.
+ */
 export function ageIdentity(inputs: Inputs, name: string, required: boolean): string | undefined {
-  const identity = inputs.secret(name, { required })?.trim();
-  if (identity && !AGE_IDENTITY.test(identity))
-    inputs.problem(name, 'is not an age identity (`AGE-SECRET-KEY-1…`, one line)');
-  return identity;
+  const text = inputs.secret(name, { required });
+  if (!text) return undefined;
+  const lines = text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
+  if (lines.length !== 1 || !AGE_IDENTITY.test(lines[0]!)) {
+    inputs.problem(name, 'is not an age identity (one `AGE-SECRET-KEY-1…` line, or an age-keygen file)');
+    return undefined;
+  }
+  return lines[0];
 }
 
 export function storageInputs(inputs: Inputs, database: string | undefined): StorageInputs {

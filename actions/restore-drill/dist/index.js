@@ -68806,12 +68806,23 @@ function databaseUrl(inputs, core, name, required) {
     maskSecret(core, target.password);
     return target;
 }
-/** A secret age identity: checked for shape without ever printing it. */
+/**
+ * A secret age identity: the `AGE-SECRET-KEY-1…` line, or a whole age-keygen file (its `#`
+ * comment lines are skipped). Checked for shape without ever printing it.
+ */
 function ageIdentity(inputs, name, required) {
-    const identity = inputs.secret(name, { required })?.trim();
-    if (identity && !AGE_IDENTITY.test(identity))
-        inputs.problem(name, 'is not an age identity (`AGE-SECRET-KEY-1…`, one line)');
-    return identity;
+    const text = inputs.secret(name, { required });
+    if (!text)
+        return undefined;
+    const lines = text
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter((line) => line && !line.startsWith('#'));
+    if (lines.length !== 1 || !AGE_IDENTITY.test(lines[0])) {
+        inputs.problem(name, 'is not an age identity (one `AGE-SECRET-KEY-1…` line, or an age-keygen file)');
+        return undefined;
+    }
+    return lines[0];
 }
 function storageInputs(inputs, database) {
     const prefix = inputs.optional('prefix', undefined, PREFIX) ?? (database ? defaultPrefix(database) : '');
