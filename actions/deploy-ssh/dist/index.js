@@ -52853,6 +52853,7 @@ function previousSuccessful(entries, current) {
 
 
 
+
 const HEALTH_POLL_MS = 500;
 const STALE_LOCK_MS = 60 * 60 * 1000;
 class HostRun {
@@ -52981,7 +52982,12 @@ class HostRun {
             return;
         const before = this.before;
         this.log(`switching back to ${before.version}`);
-        await this.switchTo({ kind: 'retained', release: before }, { undo: true });
+        try {
+            await this.switchTo({ kind: 'retained', release: before }, { undo: true });
+        }
+        catch (error) {
+            throw new Error(`switching back to ${before.version} failed: ${(0,run/* errorMessage */.g)(error)}`);
+        }
         this.switched = false;
         this.result = 'undone';
     }
@@ -53046,23 +53052,52 @@ class HostRun {
         throw new Error(`${this.label}: ${release.container} did not answer ${this.s.healthPath} with 2xx within ${formatDuration(this.s.healthTimeoutMs)} (${why}); ` +
             `it was stopped and ${this.state.current?.version ?? 'nothing'} keeps serving. Its last log lines are printed above.`);
     }
+    /**
+     * Points upstream.conf at `release`, tests and reloads the proxy. On any failure after the file
+     * was replaced, the old file is put back and `release` stopped, so the failing host is left as it
+     * was: the fleet undo only switches back the hosts that completed their switch.
+     */
     async switchProxy(release) {
-        const session = this.session;
-        const previous = await session.readFile(this.layout.upstream);
-        await session.writeFile(this.layout.upstreamTmp, upstreamConf(this.s, release), { mode: 0o644 });
-        await session.rename(this.layout.upstreamTmp, this.layout.upstream);
-        const test = await this.exec(this.s.proxyTest, { allowFailure: true });
-        if (test.code !== 0) {
-            if (previous) {
-                await session.writeFile(this.layout.upstreamTmp, previous, { mode: 0o644 });
-                await session.rename(this.layout.upstreamTmp, this.layout.upstream);
+        const previous = await this.session.readFile(this.layout.upstream);
+        await this.writeUpstream(upstreamConf(this.s, release));
+        const failure = await this.testAndReloadProxy();
+        if (!failure)
+            return;
+        if (previous)
+            await this.writeUpstream(previous);
+        else
+            await this.session.remove(this.layout.upstream);
+        // In case the failed reload took effect after all, load the restored file (best effort).
+        if (failure.reloadTried)
+            await this.exec(this.s.proxyReload, { allowFailure: true });
+        await this.exec(stopCommand(this.s, release.container, 5), { allowFailure: true });
+        throw new Error(`${this.label}: ${failure.why}; upstream.conf was restored and ${release.container} stopped:\n${failure.output.trim().slice(-1500)}`);
+    }
+    /** Runs `proxy-test`, then `proxy-reload`; describes the first failure, if any. */
+    async testAndReloadProxy() {
+        let reloadTried = false;
+        try {
+            const test = await this.exec(this.s.proxyTest, { allowFailure: true });
+            if (test.code !== 0) {
+                const why = `the proxy rejected the new configuration (${this.s.proxyTest.join(' ')} exited ${test.code})`;
+                return { why, output: test.stderr, reloadTried };
             }
-            else
-                await session.remove(this.layout.upstream);
-            await this.exec(stopCommand(this.s, release.container, 5), { allowFailure: true });
-            throw new Error(`${this.label}: the proxy rejected the new configuration (${this.s.proxyTest.join(' ')} exited ${test.code}); upstream.conf was restored and ${release.container} stopped:\n${test.stderr.trim().slice(-1500)}`);
+            reloadTried = true;
+            const reload = await this.exec(this.s.proxyReload, { allowFailure: true });
+            if (reload.code !== 0) {
+                const why = `the proxy reload failed (${this.s.proxyReload.join(' ')} exited ${reload.code})`;
+                return { why, output: reload.stderr, reloadTried };
+            }
+            return undefined;
         }
-        await this.exec(this.s.proxyReload);
+        catch (error) {
+            return { why: 'the proxy could not be tested or reloaded', output: (0,run/* errorMessage */.g)(error), reloadTried };
+        }
+    }
+    /** Replaces upstream.conf atomically (temp file + rename). */
+    async writeUpstream(text) {
+        await this.session.writeFile(this.layout.upstreamTmp, text, { mode: 0o644 });
+        await this.session.rename(this.layout.upstreamTmp, this.layout.upstream);
     }
     /** Previous successful release other than the current one, from the audit log. */
     async auditHistory() {
@@ -53209,7 +53244,8 @@ async function runFleet(core, fleet, steps) {
         core.warning(`${failed.length} host(s) failed: switching ${switched.map((h) => h.label).join(', ')} back`);
         undoFailed = await inBatches(switched, size, (h) => h.undo(), false);
     }
-    return { hosts, failed, rolledBack: failed.length > 0 && switched.length > 0, undoFailed };
+    const rolledBack = failed.length > 0 && switched.length > 0 && undoFailed.length === 0;
+    return { hosts, failed, rolledBack, undoFailed };
 }
 
 // EXTERNAL MODULE: ./node_modules/dotenv/dist/index.cjs
@@ -53409,7 +53445,7 @@ function reportFleet(outcome, what) {
         return;
     const lines = outcome.failed.map((h) => `- ${h.label}: ${h.error ?? 'failed'}`);
     if (outcome.undoFailed.length > 0) {
-        lines.push(`MIXED VERSIONS: ${outcome.undoFailed.map((h) => h.label).join(', ')} could not be switched back; see docs/DEPLOY.md ("Manual rollback").`);
+        lines.push(`MIXED VERSIONS: ${outcome.undoFailed.map((h) => h.label).join(', ')} could not be switched back; see docs/DEPLOY.md ("Manual rollback").`, ...outcome.undoFailed.map((h) => `- ${h.label} still serves ${h.state.current?.version ?? '?'}: ${h.error ?? 'switching back failed'}`));
     }
     else if (outcome.rolledBack) {
         lines.push(`The hosts switched in this run were switched back: ${outcome.hosts
@@ -53466,6 +53502,8 @@ async function main(core) {
 function headline(outcome, version, ms) {
     if (outcome.failed.length === 0)
         return `${version} serves on ${outcome.hosts.length} host(s) after ${formatDuration(ms)}.`;
+    if (outcome.undoFailed.length > 0)
+        return `Failed after ${formatDuration(ms)}; MIXED VERSIONS: ${outcome.undoFailed.map((h) => h.label).join(', ')} could not be switched back.`;
     if (outcome.rolledBack)
         return `Failed after ${formatDuration(ms)}; the hosts already switched were switched back.`;
     return `Failed after ${formatDuration(ms)}; no host was switched.`;

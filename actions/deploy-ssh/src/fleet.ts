@@ -10,7 +10,7 @@ import type { FleetInputs } from './inputs';
 export interface FleetOutcome {
   hosts: HostRun[];
   failed: HostRun[];
-  /** True when hosts switched in this run were switched back because another host failed. */
+  /** True when every host switched in this run was switched back because another host failed. */
   rolledBack: boolean;
   /** Hosts that could not be switched back: the fleet may serve mixed versions. */
   undoFailed: HostRun[];
@@ -96,5 +96,6 @@ export async function runFleet(
     );
     undoFailed = await inBatches(switched, size, (h) => h.undo(), false);
   }
-  return { hosts, failed, rolledBack: failed.length > 0 && switched.length > 0, undoFailed };
+  const rolledBack = failed.length > 0 && switched.length > 0 && undoFailed.length === 0;
+  return { hosts, failed, rolledBack, undoFailed };
 }

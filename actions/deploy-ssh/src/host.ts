@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { formatDuration } from '../../common/src/duration';
 import { sleep } from '../../common/src/retry';
+import { errorMessage } from '../../common/src/run';
 import { SshSession, formatHost, type HostTarget, type KnownHost } from '../../common/src/ssh';
 import * as plan from './plan';
 import type { HostSettings, Release } from './plan';
@@ -172,7 +173,11 @@ export class HostRun {
     if (!this.switched || !this.before) return;
     const before = this.before;
     this.log(`switching back to ${before.version}`);
-    await this.switchTo({ kind: 'retained', release: before }, { undo: true });
+    try {
+      await this.switchTo({ kind: 'retained', release: before }, { undo: true });
+    } catch (error) {
+      throw new Error(`switching back to ${before.version} failed: ${errorMessage(error)}`);
+    }
     this.switched = false;
     this.result = 'undone';
   }
@@ -247,23 +252,54 @@ export class HostRun {
     );
   }
 
+  /**
+   * Points upstream.conf at `release`, tests and reloads the proxy. On any failure after the file
+   * was replaced, the old file is put back and `release` stopped, so the failing host is left as it
+   * was: the fleet undo only switches back the hosts that completed their switch.
+   */
   private async switchProxy(release: Release): Promise<void> {
-    const session = this.session!;
-    const previous = await session.readFile(this.layout.upstream);
-    await session.writeFile(this.layout.upstreamTmp, plan.upstreamConf(this.s, release), { mode: 0o644 });
-    await session.rename(this.layout.upstreamTmp, this.layout.upstream);
-    const test = await this.exec(this.s.proxyTest, { allowFailure: true });
-    if (test.code !== 0) {
-      if (previous) {
-        await session.writeFile(this.layout.upstreamTmp, previous, { mode: 0o644 });
-        await session.rename(this.layout.upstreamTmp, this.layout.upstream);
-      } else await session.remove(this.layout.upstream);
-      await this.exec(plan.stopCommand(this.s, release.container, 5), { allowFailure: true });
-      throw new Error(
-        `${this.label}: the proxy rejected the new configuration (${this.s.proxyTest.join(' ')} exited ${test.code}); upstream.conf was restored and ${release.container} stopped:\n${test.stderr.trim().slice(-1500)}`,
-      );
+    const previous = await this.session!.readFile(this.layout.upstream);
+    await this.writeUpstream(plan.upstreamConf(this.s, release));
+    const failure = await this.testAndReloadProxy();
+    if (!failure) return;
+
+    if (previous) await this.writeUpstream(previous);
+    else await this.session!.remove(this.layout.upstream);
+    // In case the failed reload took effect after all, load the restored file (best effort).
+    if (failure.reloadTried) await this.exec(this.s.proxyReload, { allowFailure: true });
+    await this.exec(plan.stopCommand(this.s, release.container, 5), { allowFailure: true });
+    throw new Error(
+      `${this.label}: ${failure.why}; upstream.conf was restored and ${release.container} stopped:\n${failure.output.trim().slice(-1500)}`,
+    );
+  }
+
+  /** Runs `proxy-test`, then `proxy-reload`; describes the first failure, if any. */
+  private async testAndReloadProxy(): Promise<
+    { why: string; output: string; reloadTried: boolean } | undefined
+  > {
+    let reloadTried = false;
+    try {
+      const test = await this.exec(this.s.proxyTest, { allowFailure: true });
+      if (test.code !== 0) {
+        const why = `the proxy rejected the new configuration (${this.s.proxyTest.join(' ')} exited ${test.code})`;
+        return { why, output: test.stderr, reloadTried };
+      }
+      reloadTried = true;
+      const reload = await this.exec(this.s.proxyReload, { allowFailure: true });
+      if (reload.code !== 0) {
+        const why = `the proxy reload failed (${this.s.proxyReload.join(' ')} exited ${reload.code})`;
+        return { why, output: reload.stderr, reloadTried };
+      }
+      return undefined;
+    } catch (error) {
+      return { why: 'the proxy could not be tested or reloaded', output: errorMessage(error), reloadTried };
     }
-    await this.exec(this.s.proxyReload);
+  }
+
+  /** Replaces upstream.conf atomically (temp file + rename). */
+  private async writeUpstream(text: string | Buffer): Promise<void> {
+    await this.session!.writeFile(this.layout.upstreamTmp, text, { mode: 0o644 });
+    await this.session!.rename(this.layout.upstreamTmp, this.layout.upstream);
   }
 
   /** Previous successful release other than the current one, from the audit log. */

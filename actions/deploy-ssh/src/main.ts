@@ -54,6 +54,8 @@ export async function main(core: Core): Promise<void> {
 function headline(outcome: FleetOutcome, version: string, ms: number): string {
   if (outcome.failed.length === 0)
     return `${version} serves on ${outcome.hosts.length} host(s) after ${formatDuration(ms)}.`;
+  if (outcome.undoFailed.length > 0)
+    return `Failed after ${formatDuration(ms)}; MIXED VERSIONS: ${outcome.undoFailed.map((h) => h.label).join(', ')} could not be switched back.`;
   if (outcome.rolledBack)
     return `Failed after ${formatDuration(ms)}; the hosts already switched were switched back.`;
   return `Failed after ${formatDuration(ms)}; no host was switched.`;

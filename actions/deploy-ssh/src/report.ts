@@ -7,6 +7,10 @@ export function reportFleet(outcome: FleetOutcome, what: string): void {
   if (outcome.undoFailed.length > 0) {
     lines.push(
       `MIXED VERSIONS: ${outcome.undoFailed.map((h) => h.label).join(', ')} could not be switched back; see docs/DEPLOY.md ("Manual rollback").`,
+      ...outcome.undoFailed.map(
+        (h) =>
+          `- ${h.label} still serves ${h.state.current?.version ?? '?'}: ${h.error ?? 'switching back failed'}`,
+      ),
     );
   } else if (outcome.rolledBack) {
     lines.push(
