@@ -18,22 +18,10 @@ function breakIt(text: string, from: string, to: string): string {
   return text.replace(from, to);
 }
 
-// Actions other engineers are still writing (issue 4). While one has no action.yml, the only finding
-// tolerated for it is "has no action.yml" (`pipeline check` itself still fails on it); once it lands,
-// every contract applies to it. Remove names from this list as they land.
-const PENDING = ['deploy-ssh', 'smoke-test', 'rollback'];
-
 describe('pipeline check on our workflows', () => {
   it('passes GitHub’s parser, actionlint and every contract', async () => {
     const findings = await runChecks(REPO_ROOT);
-    const pending = (f: { rule: string; message: string }) =>
-      f.rule === 'local-action' &&
-      PENDING.some((name) => f.message === `./actions/${name} has no action.yml`);
-    const waiting = [...new Set(findings.filter(pending).map((f) => f.message))];
-    if (waiting.length) console.warn(`pipeline check: not wired yet: ${waiting.join('; ')}`);
-    expect(
-      findings.filter((f) => !pending(f)).map((f) => `${f.file} ${f.where} [${f.rule}] ${f.message}`),
-    ).toEqual([]);
+    expect(findings.map((f) => `${f.file} ${f.where} [${f.rule}] ${f.message}`)).toEqual([]);
   });
 });
 
@@ -110,6 +98,16 @@ describe('pipeline check on broken copies', () => {
     expect(rules(open)).toContain('permissions');
     const creds = deploy.replace('persist-credentials: false', 'persist-credentials: true');
     expect(rules(creds)).toContain('checkout-credentials');
+  });
+
+  it('flags a local action used before the repository is checked out', () => {
+    expect(rules(backup)).not.toContain('checkout-first');
+    const broken = breakIt(
+      backup,
+      '      - uses: actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8 # v5.0.0\n        with:\n          persist-credentials: false\n',
+      '',
+    );
+    expect(rules(broken)).toContain('checkout-first');
   });
 
   it('reports GitHub parser errors', () => {

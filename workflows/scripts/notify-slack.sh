@@ -5,7 +5,10 @@
 # (a notification that fails silently is how outages go unnoticed).
 set -euo pipefail
 
-if [[ $DEPLOY == success && $SCAN == success && $BUILD == success ]]; then
+# The scan job is skipped only when the scanner is declared unavailable (deploy.yml): say so.
+if [[ $DEPLOY == success && $BUILD == success && $SCAN == skipped ]]; then
+  outcome=":warning: deployed, images NOT scanned (scanner unavailable)"
+elif [[ $DEPLOY == success && $SCAN == success && $BUILD == success ]]; then
   outcome=":white_check_mark: deployed"
 elif [[ ${ROLLED_BACK:-} == true ]]; then
   outcome=":rewind: smoke test failed, ROLLED BACK to the previous version"

@@ -121,6 +121,7 @@ function checkWorkflowCall(where: string, job: Job, repoRoot: string, add: Add):
 function checkSteps(jobWhere: string, job: Job, repoRoot: string, add: Add): void {
   const steps = job.steps ?? [];
   const seen = new Map<string, Step>();
+  let checkedOut = false;
   steps.forEach((step, index) => {
     const where = `${jobWhere}.steps[${index}]${step.name ? ` (${step.name})` : ''}`;
     for (const ref of stepReferences(step)) checkStepReference(ref, seen, where, repoRoot, add);
@@ -130,7 +131,13 @@ function checkSteps(jobWhere: string, job: Job, repoRoot: string, add: Add): voi
         where,
         'a `run:` script interpolates `${{ }}`: pass the value through `env:` and use "$VAR"',
       );
-    if (step.uses?.startsWith('./')) checkActionCall(where, step, repoRoot, add);
+    if (step.uses?.startsWith('./')) {
+      // The runner looks for a local action in the workspace, which is empty until a checkout.
+      if (!checkedOut)
+        add('checkout-first', where, `${step.uses} needs an actions/checkout step before it in this job`);
+      checkActionCall(where, step, repoRoot, add);
+    }
+    if (step.uses?.startsWith('actions/checkout@')) checkedOut = true;
     if (step.uses?.startsWith('actions/checkout@') && step.with?.['persist-credentials'] !== false)
       add('checkout-credentials', where, 'actions/checkout needs `persist-credentials: false`');
     if (step.id) {
