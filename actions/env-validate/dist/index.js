@@ -35010,7 +35010,7 @@ function errorMessage(error) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8298);
 /* harmony import */ var _common_src_run__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6602);
-/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2600);
+/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3688);
 
 
 
@@ -35021,7 +35021,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2600:
+/***/ 3688:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35049,24 +35049,33 @@ async function writeSummary(core, build) {
     await core.summary.write();
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: ./node_modules/dotenv/dist/index.cjs
 var dist = __nccwpck_require__(8230);
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./actions/env-validate/src/read-text.ts
+
+/**
+ * Reads a text file named by an input; a missing or unreadable file becomes one message
+ * that names the file, says what went wrong and how to fix it.
+ */
+function readText(path, what, fix) {
+    try {
+        return (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
+    }
+    catch (error) {
+        const code = error.code;
+        const reason = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'unknown error'})`;
+        throw new Error(`The ${what} \`${path}\` ${reason}. ${fix}`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./actions/env-validate/src/env-file.ts
 
 
 /** Reads a dotenv file; a missing file fails with the fix, and values are never echoed. */
 function readEnvFile(path) {
-    let text;
-    try {
-        text = (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
-    }
-    catch (error) {
-        const code = error.code;
-        const reason = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'unknown error'})`;
-        throw new Error(`The env file \`${path}\` ${reason}. Write the environment's variables to it first (e.g. from secrets), or leave \`env-file\` empty to validate the step's environment.`);
-    }
+    const text = readText(path, 'env file', "Write the environment's variables to it first (e.g. from secrets), or leave `env-file` empty to validate the step's environment.");
     return (0,dist.parse)(text);
 }
 
@@ -35331,15 +35340,7 @@ class SchemaError extends Error {
 }
 /** Reads, parses and compiles the schema file, turning each kind of failure into a clear message. */
 function loadSchema(path) {
-    let text;
-    try {
-        text = (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
-    }
-    catch (error) {
-        const code = error.code;
-        const reason = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'unknown error'})`;
-        throw new SchemaError(`The schema file \`${path}\` ${reason}. Set \`schema\` to a JSON Schema file in the repository (paths are relative to the workspace).`);
-    }
+    const text = readText(path, 'schema file', 'Set `schema` to a JSON Schema file in the repository (paths are relative to the workspace).');
     let json;
     try {
         json = JSON.parse(text);

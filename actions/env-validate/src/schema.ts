@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { Ajv, type AnySchema, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import { readText } from './read-text';
 
 // ajv-formats is CommonJS; under ESM its function sits on `default`.
 const addFormats =
@@ -23,16 +23,11 @@ export class SchemaError extends Error {}
 
 /** Reads, parses and compiles the schema file, turning each kind of failure into a clear message. */
 export function loadSchema(path: string): EnvSchema {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? 'unknown error'})`;
-    throw new SchemaError(
-      `The schema file \`${path}\` ${reason}. Set \`schema\` to a JSON Schema file in the repository (paths are relative to the workspace).`,
-    );
-  }
+  const text = readText(
+    path,
+    'schema file',
+    'Set `schema` to a JSON Schema file in the repository (paths are relative to the workspace).',
+  );
   let json: unknown;
   try {
     json = JSON.parse(text);
