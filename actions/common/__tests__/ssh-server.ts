@@ -3,37 +3,14 @@
 // the server's log. Stopped by pid.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, Socket } from 'node:net';
-import { join, resolve } from 'node:path';
+import { Socket } from 'node:net';
+import { join } from 'node:path';
+import { freePort } from '../../../test/net';
 
-const REPO_ROOT = resolve(import.meta.dirname, '../../..');
+/** `scripts/stack env` as an object. */
+export { stackEnv as readStackEnv } from '../../../test/stack-env';
 
-/** `scripts/stack env` as an object (values unquoted the way the shell would). */
-export function readStackEnv(): Record<string, string> {
-  const text = execFileSync('bash', ['-c', 'set -a; eval "$(scripts/stack env)"; env -0'], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '' },
-  });
-  const env: Record<string, string> = {};
-  for (const pair of text.split('\0')) {
-    const eq = pair.indexOf('=');
-    if (eq > 0 && pair.startsWith('STACK_')) env[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
-  return env;
-}
-
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+export { freePort };
 
 export interface TestSshd {
   port: number;

@@ -8,12 +8,12 @@ import {
 } from '@aws-sdk/client-s3';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { REPO_ROOT } from '../../../test/run-action';
 import { stackEnv } from '../../../test/stack-env';
+import { freePort } from '../../../test/net';
 
 export const PG_BIN = '/usr/lib/postgresql/15/bin';
 
@@ -88,16 +88,7 @@ export function ageKeyPair(dir: string): { identityFile: string; identity: strin
   return { identityFile, identity, recipient };
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
+export { freePort };
 
 async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
