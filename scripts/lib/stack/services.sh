@@ -63,13 +63,26 @@ KbdInteractiveAuthentication no
 PermitRootLogin no
 UsePAM no
 StrictModes no
-PrintMotd no"
+PrintMotd no
+Subsystem sftp internal-sftp"
   ensure_traversable "$DEPLOY_USER" "$d"
   /usr/sbin/sshd -t -f "$d/sshd_config" || die "sshd rejected $d/sshd_config"
 }
 
 # sshd re-execs itself, so it must be started by absolute path.
 ssh_start() { spawn ssh /usr/sbin/sshd -D -e -f "$STACK_DIR/ssh/sshd_config"; }
+
+# A running sshd gets a changed config (e.g. the sftp subsystem added) without a restart: on SIGHUP
+# it re-execs itself in place (same pid) and reads it again; open sessions are not affected.
+ssh_refresh() {
+  local config="$STACK_DIR/ssh/sshd_config" before=""
+  [[ ! -f $config ]] || before=$(<"$config")
+  ssh_prepare # regenerates and validates (sshd -t) the config before anything is signalled
+  if [[ "$(<"$config")" != "$before" ]]; then
+    kill -HUP "$(recorded_pid ssh)"
+    say "  ssh           config changed: sshd reloaded (SIGHUP)"
+  fi
+}
 
 # A real login with the pinned host key, as a deploy step would do it.
 ssh_ready() {
