@@ -1,134 +1,154 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_SLACK_TOKEN, startFakeSlack, type FakeSlack } from '../../test/fake-slack';
 import { rehearsalSite } from '../src/rehearsal-env';
-import { actionReady, e2eEnvironment, runReal } from './e2e';
+import { e2eEnvironment, runReal, type E2eRun } from './e2e';
+import { REPO_ROOT } from './helpers';
 
-// The deploy path needs every action it composes; until they are all bundled this suite says so
-// (the report lists what is not wired) instead of failing on a missing dist/.
-const NEEDED = ['docker-build-push', 'env-validate', 'deploy-ssh', 'smoke-test', 'rollback'];
-const missing = NEEDED.filter((name) => !actionReady(name));
+// The real deploy workflows on the stack, with the real apps/api and apps/web images: staging builds
+// them (twice, the second build reuses buildah's layers), production and the rollback case deploy
+// those same images by digest. App names, slot ports and the nginx site are the test's own, so the
+// rehearsal's `api`/`web` (ports 3001/3002, 3011/3012, site 8181) keep serving.
 const PORT = 8182;
 const SITE = `http://127.0.0.1:${PORT}`;
+const LONG = 900_000; // a cold build of both images takes ~3 min on 2 busy cores
 
 async function servedVersion(): Promise<string> {
   const response = await fetch(`${SITE}/api/version`);
   return ((await response.json()) as { version: string }).version;
 }
 
-describe.skipIf(missing.length > 0)(
-  `deploy workflows on the stack${missing.length ? ` (not wired: ${missing.join(', ')})` : ''}`,
-  () => {
-    const env = e2eEnvironment('deploy', SITE);
-    const head = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
-    // Two "commits": the version is sha-<7 hex> of github.sha, so two shas make two versions.
-    const shaA = `a${head.slice(1)}`;
-    const shaB = `b${head.slice(1)}`;
-    let slack: FakeSlack;
+const job = (run: E2eRun, id: string) => run.result.jobs.find((j) => j.id === id);
+const step = (run: E2eRun, name: string) => run.result.steps.find((s) => s.name === name);
 
-    beforeAll(async () => {
-      const stack = env.stack;
-      slack = await startFakeSlack();
-      Object.assign(env.vars, {
-        API_APP: 'e2e-api',
-        WEB_APP: 'e2e-web',
-        SLACK_CHANNEL: '#deploys',
-        SLACK_API_URL: slack.url,
-      });
-      env.secrets.SLACK_BOT_TOKEN = FAKE_SLACK_TOKEN;
-      writeFileSync(
-        join(stack.STACK_NGINX_CONFD!, 'e2e-deploy.conf'),
-        rehearsalSite({
-          port: PORT,
-          deployRoot: env.vars.DEPLOY_ROOT!,
-          apiApp: 'e2e-api',
-          webApp: 'e2e-web',
-        }),
-      );
-      execFileSync('install', [
-        '-d',
-        '-o',
-        stack.STACK_SSH_USER!,
-        '-g',
-        stack.STACK_SSH_USER!,
-        env.vars.DEPLOY_ROOT!,
-      ]);
-      execFileSync('bash', ['-c', `${stack.STACK_NGINX_TEST} && ${stack.STACK_NGINX_RELOAD}`]);
-      execFileSync(join(process.cwd(), 'scripts/base-image'), { stdio: 'ignore' });
+describe('deploy workflows on the stack', () => {
+  const env = e2eEnvironment('deploy', SITE);
+  const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+  // Two "commits" of this run: the version is sha-<7 hex> of github.sha, unique per test run so a
+  // rerun never finds its target version already serving.
+  const prefix = randomBytes(3).toString('hex');
+  const shaA = `${prefix}a${head.slice(7)}`;
+  const shaB = `${prefix}b${head.slice(7)}`;
+  const versionA = `sha-${shaA.slice(0, 7)}`;
+  const versionB = `sha-${shaB.slice(0, 7)}`;
+  let slack: FakeSlack;
+
+  beforeAll(async () => {
+    const stack = env.stack;
+    slack = await startFakeSlack();
+    Object.assign(env.vars, {
+      API_APP: 'e2e-api',
+      WEB_APP: 'e2e-web',
+      API_PORTS: '3101,3102',
+      WEB_PORTS: '3111,3112',
+      SLACK_CHANNEL: '#deploys',
+      SLACK_API_URL: slack.url,
     });
-    afterAll(() => slack?.close());
+    env.secrets.SLACK_BOT_TOKEN = FAKE_SLACK_TOKEN;
+    writeFileSync(
+      join(stack.STACK_NGINX_CONFD!, 'e2e-deploy.conf'),
+      rehearsalSite({ port: PORT, deployRoot: env.vars.DEPLOY_ROOT!, apiApp: 'e2e-api', webApp: 'e2e-web' }),
+    );
+    const user = stack.STACK_SSH_USER!;
+    execFileSync('install', ['-d', '-o', user, '-g', user, env.vars.DEPLOY_ROOT!]);
+    execFileSync('bash', ['-c', `${stack.STACK_NGINX_TEST} && ${stack.STACK_NGINX_RELOAD}`]);
+    execFileSync(join(REPO_ROOT, 'scripts/base-image'), { stdio: 'ignore' });
+    // The schema the API serves (its smoke test reads /sectors), as the rehearsal migrates it.
+    execFileSync('npm', ['run', '--silent', 'build', '-w', 'apps/api'], { cwd: REPO_ROOT });
+    execFileSync('npm', ['run', '--silent', 'migration:run', '-w', 'apps/api'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, DATABASE_URL: env.secrets.DATABASE_URL },
+    });
+  }, LONG);
+  afterAll(() => slack?.close());
 
-    it('deploy-staging.yml deploys a new version (push to develop)', async () => {
-      const first = await runReal('deploy-staging.yml', env, {
-        event: 'push',
-        ref: 'refs/heads/develop',
-        sha: shaA,
-      });
+  it(
+    'deploy-staging.yml builds the real apps and deploys a new version behind nginx (push to develop)',
+    async () => {
+      const push = (sha: string) =>
+        runReal('deploy-staging.yml', env, { event: 'push', ref: 'refs/heads/develop', sha });
+      const first = await push(shaA);
       expect(first.result.conclusion, first.printed).toBe('success');
-      expect(await servedVersion()).toBe(`sha-${shaA.slice(0, 7)}`);
-      const second = await runReal('deploy-staging.yml', env, {
-        event: 'push',
-        ref: 'refs/heads/develop',
-        sha: shaB,
-      });
+      expect(await servedVersion()).toBe(versionA);
+
+      const second = await push(shaB);
       expect(second.result.conclusion, second.printed).toBe('success');
-      expect(await servedVersion()).toBe(`sha-${shaB.slice(0, 7)}`);
-      expect(second.result.steps.find((s) => s.name === 'Scan the API image')?.status).toBe('skipped');
-      expect(slack.messages.at(-1)?.text).toContain('deployed');
-    });
+      expect(await servedVersion()).toBe(versionB);
+      expect(job(second, 'staging / deploy')?.outputs).toBeDefined();
+      expect(step(second, 'Deploy the API')?.status).toBe('success');
+      // The web front end serves through the same site, and got its own slot ports.
+      const home = await fetch(`${SITE}/`);
+      expect(home.status).toBe(200);
+      expect(await home.text()).toContain('Context.AI');
+      // Offline the scan is SKIPPED with its reason, never shown as passed, and Slack says so.
+      const scan = job(second, 'staging / scan');
+      expect(scan?.result).toBe('skipped');
+      expect(scan?.note).toContain("vars.SECURITY_SCAN != 'unavailable'");
+      expect(step(second, 'Images NOT scanned')?.status).toBe('success');
+      expect(slack.messages.at(-1)?.text).toMatch(/deployed, images NOT scanned/);
+    },
+    LONG,
+  );
 
-    it('deploy-production.yml is refused without approval and deploys the built digest with it', async () => {
-      const version = `sha-${shaA.slice(0, 7)}`;
-      const refused = await runReal('deploy-production.yml', env, {
-        event: 'workflow_dispatch',
-        ref: 'refs/heads/main',
-        inputs: { version },
-      });
+  it(
+    'deploy-production.yml is refused without approval and deploys the built digest with it',
+    async () => {
+      const dispatch = (approve: string[]) =>
+        runReal('deploy-production.yml', env, {
+          event: 'workflow_dispatch',
+          ref: 'refs/heads/main',
+          inputs: { version: versionA },
+          approve,
+        });
+      const refused = await dispatch([]);
       expect(refused.result.conclusion).toBe('failure');
-      expect(refused.result.jobs.find((j) => j.id === 'production / deploy')?.note).toMatch(
-        /requires approval/,
-      );
-      expect(await servedVersion()).toBe(`sha-${shaB.slice(0, 7)}`);
+      expect(job(refused, 'production / deploy')?.note).toMatch(/requires approval/);
+      expect(step(refused, 'Deploy the API')).toBeUndefined();
+      expect(await servedVersion()).toBe(versionB);
 
-      const approved = await runReal('deploy-production.yml', env, {
-        event: 'workflow_dispatch',
-        ref: 'refs/heads/main',
-        inputs: { version },
-        approve: ['production'],
-      });
+      const approved = await dispatch(['production']);
       expect(approved.result.conclusion, approved.printed).toBe('success');
-      expect(await servedVersion()).toBe(version);
-      // No rebuild: the build steps were skipped and the digest came from the registry.
-      expect(approved.result.steps.find((s) => s.name === 'Build and push the API image')?.status).toBe(
-        'skipped',
-      );
-      expect(approved.result.jobs.find((j) => j.id === 'production')?.outputs['api-image']).toMatch(
-        /@sha256:[0-9a-f]{64}$/,
-      );
-    });
+      expect(await servedVersion()).toBe(versionA);
+      // No rebuild: the build steps were skipped and the digests came from the registry.
+      expect(step(approved, 'Build and push the API image')?.status).toBe('skipped');
+      expect(step(approved, 'Build and push the web image')?.status).toBe('skipped');
+      expect(job(approved, 'production')?.outputs['api-image']).toMatch(/contextai-api@sha256:[0-9a-f]{64}$/);
+      expect(job(approved, 'production')?.outputs['web-image']).toMatch(/contextai-web@sha256:[0-9a-f]{64}$/);
+    },
+    LONG,
+  );
 
-    it('a failed smoke test takes the rollback path and the old version serves', async () => {
-      const before = await servedVersion();
+  it(
+    'a failed smoke test takes the rollback path and the old version serves',
+    async () => {
       const failing = {
         ...env,
-        vars: { ...env.vars, SMOKE_CHECKS: '- path: /definitely-not-here\n  status: 200\n' },
+        vars: {
+          ...env.vars,
+          SMOKE_CHECKS: '- path: /definitely-not-here\n  status: 200\n',
+          SMOKE_RETRIES: '1',
+        },
       };
       const run = await runReal('deploy-production.yml', failing, {
         event: 'workflow_dispatch',
         ref: 'refs/heads/main',
-        inputs: { version: `sha-${shaB.slice(0, 7)}` },
+        inputs: { version: versionB },
         approve: ['production'],
       });
       expect(run.result.conclusion).toBe('failure');
-      expect(run.result.steps.find((s) => s.name === 'Smoke test the new version')?.status).toBe('failure');
-      expect(run.result.steps.find((s) => s.name === 'Roll back the API')?.status, run.printed).toBe(
-        'success',
-      );
-      expect(await servedVersion()).toBe(before);
+      expect(step(run, 'Deploy the API')?.status).toBe('success');
+      expect(step(run, 'Smoke test the new version')?.status).toBe('failure');
+      expect(step(run, 'Roll back the API')?.status, run.printed).toBe('success');
+      expect(step(run, 'Roll back the web front end')?.status, run.printed).toBe('success');
+      expect(job(run, 'production')?.outputs['rolled-back']).toBe('true');
+      expect(await servedVersion()).toBe(versionA);
+      expect((await fetch(`${SITE}/`)).status).toBe(200);
       expect(slack.messages.at(-1)?.text).toContain('ROLLED BACK');
       expect(run.printed).not.toContain(env.secrets.SSH_PRIVATE_KEY!.split('\n')[1]!);
-    });
-  },
-);
+    },
+    LONG,
+  );
+});
