@@ -19,7 +19,7 @@ describe('db-backup.yml on the stack', () => {
       inputs: { kind: 'nightly' },
     });
     expect(run.result.conclusion, run.printed).toBe('success');
-    const key = /Backup (postgres\/nightly\/\S+):/.exec(run.printed)?.[1];
+    const key = /Backup (e2e-backup\/nightly\/\S+):/.exec(run.printed)?.[1];
     expect(key, run.printed).toBeDefined();
     expect(run.printed).toContain('Verified: tables and row counts match the manifest');
 
@@ -33,7 +33,7 @@ describe('db-backup.yml on the stack', () => {
       },
     });
     const listed = await s3.send(
-      new ListObjectsV2Command({ Bucket: env.vars.BACKUP_BUCKET, Prefix: 'postgres/nightly/' }),
+      new ListObjectsV2Command({ Bucket: env.vars.BACKUP_BUCKET, Prefix: 'e2e-backup/nightly/' }),
     );
     const keys = (listed.Contents ?? []).map((o) => o.Key!);
     expect(keys).toContain(key);
@@ -54,10 +54,25 @@ describe('db-backup.yml on the stack', () => {
       if (secret.length >= 8) expect(run.printed).not.toContain(secret);
   });
 
+  it('restore-drill.yml restores the latest nightly backup into the scratch database and checks it', async () => {
+    const env = e2eEnvironment('backup');
+    const scratch = env.secrets.SCRATCH_DATABASE_URL!;
+    // The nightly verify restored into the same scratch database: empty it so only the drill can refill it.
+    execFileSync('psql', [scratch, '-qc', 'DROP TABLE IF EXISTS e2e_rows']);
+    const run = await runReal('restore-drill.yml', env, { event: 'schedule', ref: 'refs/heads/main' });
+    expect(run.result.conclusion, run.printed).toBe('success');
+    expect(run.printed).toMatch(/e2e-backup\/nightly\//);
+    const rows = execFileSync('psql', [scratch, '-tAc', 'SELECT count(*) FROM e2e_rows'], {
+      encoding: 'utf8',
+    });
+    expect(rows.trim()).toBe('500');
+    expect(run.printed).not.toContain(env.secrets.BACKUP_IDENTITY!);
+  });
+
   it('the hourly schedule uses the hourly series and short retention', async () => {
     const env = e2eEnvironment('backup');
     const run = await runReal('db-backup.yml', env, { event: 'schedule', ref: 'refs/heads/main' });
     expect(run.result.conclusion, run.printed).toBe('success');
-    expect(run.printed).toMatch(/Backup postgres\/hourly\//);
+    expect(run.printed).toMatch(/Backup e2e-backup\/hourly\//);
   });
 });

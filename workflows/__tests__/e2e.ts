@@ -50,7 +50,10 @@ export function e2eEnvironment(
     scratchDatabaseUrl: `${base}/e2e_${name}_scratch`,
     imageBuildArgs: `BASE_IMAGE=${stack.STACK_REGISTRY}/contextai/node-base:${process.versions.node.split('.')[0]}`,
   });
-  return { ...parseEnvFile(text), stack };
+  const env = parseEnvFile(text);
+  // Backups of each suite under their own prefix: "the latest nightly" is then always the suite's.
+  env.vars.BACKUP_PREFIX = `e2e-${name}`;
+  return { ...env, stack };
 }
 
 export interface E2eRun {
