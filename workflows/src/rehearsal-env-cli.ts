@@ -1,6 +1,7 @@
 // `tsx workflows/src/rehearsal-env-cli.ts <out> <identity-file> <recipient> <deploy-root> <site-port> <app-db-url> <scratch-db-url> [build-args]`
 // Writes the rehearsal's env file (mode 0600) and its nginx site into STACK_NGINX_CONFD. Reads the
-// stack's variables from the environment (scripts/rehearse evals `scripts/stack env` first).
+// stack's variables from the environment (scripts/rehearse evals `scripts/stack env` first), and
+// optional REHEARSAL_API_PORTS / REHEARSAL_WEB_PORTS (slot port pairs, e.g. `3201,3202`).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rehearsalEnv, rehearsalSite } from './rehearsal-env';
@@ -47,6 +48,9 @@ writeFileSync(
     appDatabaseUrl,
     scratchDatabaseUrl,
     imageBuildArgs,
+    // A second rehearsal stack on the same machine needs other slot ports than the first one's.
+    apiPorts: stack.REHEARSAL_API_PORTS,
+    webPorts: stack.REHEARSAL_WEB_PORTS,
   }),
   {
     mode: 0o600,
