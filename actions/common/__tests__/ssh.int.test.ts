@@ -6,7 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { utils } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CommandError, HostKeyError, parseKnownHosts, SshSession, type ConnectOptions } from '../src/ssh';
+import {
+  CommandError,
+  HostKeyError,
+  parseKnownHosts,
+  SftpError,
+  SshSession,
+  type ConnectOptions,
+} from '../src/ssh';
 import { readStackEnv, startTestSshd, type TestSshd } from './ssh-server';
 
 const stack = readStackEnv();
@@ -17,27 +24,46 @@ const base: ConnectOptions = { target, username: stack.STACK_SSH_USER!, privateK
 const authorizedKeys = join(stack.STACK_DIR!, 'ssh', 'authorized_keys');
 const strangerKey = utils.generateKeyPairSync('ed25519').public.split(' ').slice(0, 2).join(' ');
 
-/** The file operations, as the deploy action uses them (env file, upstream.conf). */
-async function exerciseFiles(session: SshSession, remoteDir: string): Promise<void> {
+const statOf = async (session: SshSession, path: string, format = '%a %U') =>
+  (await session.exec(['stat', '-c', format, path])).stdout.trim();
+
+/** The file operations, as the deploy and ssl-renew actions use them (env file, upstream.conf, keys). */
+async function exerciseFiles(session: SshSession, remoteDir: string, via: 'sftp' | 'exec'): Promise<void> {
+  expect(await session.filesVia()).toBe(via);
   await session.exec(['mkdir', '-p', remoteDir]);
+  const user = stack.STACK_SSH_USER;
+
+  // a new private file, and an existing world-writable one made private before the secret lands
+  const key = `${remoteDir}/privkey.pem`;
+  await session.writeFile(key, 'KEY\n', { mode: 0o600 });
+  expect(await statOf(session, key)).toBe(`600 ${user}`);
   const secret = `${remoteDir}/app.env`;
   await session.exec(['sh', '-c', 'umask 000; echo old > "$1"', 'sh', secret]);
   await session.writeFile(secret, 'TOKEN=abc\n', { mode: 0o600 });
-  expect((await session.exec(['stat', '-c', '%a %U', secret])).stdout.trim()).toBe(
-    `600 ${stack.STACK_SSH_USER}`,
-  );
+  expect(await statOf(session, secret)).toBe(`600 ${user}`);
   expect((await session.readFile(secret))?.toString()).toBe('TOKEN=abc\n');
+  // exactly the mode asked for, not narrowed by the server's umask (022)
+  await session.writeFile(`${remoteDir}/shared`, '', { mode: 0o664 });
+  expect(await statOf(session, `${remoteDir}/shared`)).toBe(`664 ${user}`);
+  expect((await session.readFile(`${remoteDir}/shared`))?.length).toBe(0);
 
+  // larger than one SFTP packet / pipe buffer; the default mode; an atomic replace (rename(2): the
+  // target is the source's inode, not a copy)
   const big = Buffer.from(Array.from({ length: 300_000 }, (_, i) => i % 256));
   await session.writeFile(`${remoteDir}/big.tmp`, big);
-  expect((await session.exec(['stat', '-c', '%a', `${remoteDir}/big.tmp`])).stdout.trim()).toBe('644');
+  expect(await statOf(session, `${remoteDir}/big.tmp`)).toBe(`644 ${user}`);
+  const inode = await statOf(session, `${remoteDir}/big.tmp`, '%i');
   await session.rename(`${remoteDir}/big.tmp`, secret);
+  expect(await statOf(session, secret, '%i')).toBe(inode);
   expect((await session.readFile(secret))?.equals(big)).toBe(true);
   expect(await session.readFile(`${remoteDir}/big.tmp`)).toBeUndefined();
+  await session.rename(key, `${remoteDir}/moved.pem`); // to a new name
+  expect((await session.readFile(`${remoteDir}/moved.pem`))?.toString()).toBe('KEY\n');
 
   await session.remove(secret);
   await session.remove(secret); // missing: not an error
   expect(await session.readFile(secret)).toBeUndefined();
+  await expect(session.writeFile('/proc/version', 'x')).rejects.toThrow(/\/proc\/version/);
   await session.exec(['rm', '-rf', remoteDir]);
 }
 
@@ -84,8 +110,23 @@ describe('SshSession against the stack sshd', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
-  it('writes files with their mode before the data, reads, renames atomically and removes', async () => {
-    await exerciseFiles(session, `${remoteDir}/files`);
+  it('moves files over SFTP: mode before the data, read, atomic rename, remove', async () => {
+    await exerciseFiles(session, `${remoteDir}/files`, 'sftp');
+  });
+
+  it('opens the sftp subsystem once for concurrent operations and names the path in errors', async () => {
+    const fresh = await SshSession.connect(base);
+    try {
+      const paths = Array.from({ length: 6 }, (_, i) => `${remoteDir}/concurrent-${i}`);
+      await Promise.all(paths.map((path) => fresh.writeFile(path, path, { mode: 0o600 })));
+      const read = await Promise.all(paths.map((path) => fresh.readFile(path)));
+      expect(read.map(String)).toEqual(paths);
+      const error = await fresh.writeFile(`${remoteDir}/no-such-dir/f`, 'x').catch((e: Error) => e);
+      expect(error).toBeInstanceOf(SftpError);
+      expect(String(error)).toMatch(/SFTP open failed on 127\.0\.0\.1:\d+: .*no-such-dir\/f: No such file/);
+    } finally {
+      fresh.close();
+    }
   });
 
   it('refuses a wrong pinned key, naming the host and the offered fingerprint', async () => {
@@ -121,25 +162,61 @@ describe('a private sshd with a verbose log', () => {
 
   const privateTarget = () => ({ host: '127.0.0.1', port: sshd.port });
 
-  it('handles files on a server without the sftp subsystem', async () => {
+  it('opens one sftp subsystem per session, shared by every file operation', async () => {
+    const before = sshd.log().length;
+    const session = await SshSession.connect({
+      ...base,
+      target: privateTarget(),
+      knownHosts: parseKnownHosts(sshd.knownHostsLine),
+    });
+    try {
+      const missing = ['a', 'b', 'c'].map((name) => `/tmp/ssh-int-missing-${process.pid}-${name}`);
+      expect(await Promise.all(missing.map((path) => session.readFile(path)))).toEqual([
+        undefined,
+        undefined,
+        undefined,
+      ]);
+      await exerciseFiles(session, `/tmp/ssh-int-private-${process.pid}`, 'sftp');
+    } finally {
+      session.close();
+    }
+    const requests =
+      sshd
+        .log()
+        .slice(before)
+        .match(/Starting session: subsystem 'sftp'/g) ?? [];
+    expect(requests).toHaveLength(1);
+  });
+
+  it('falls back to exec on a server without the sftp subsystem, and the session stays usable', async () => {
     const server = await startTestSshd({
       dir: join(dir, 'nosftp'),
       user: stack.STACK_SSH_USER!,
       authorizedKeys,
       sftp: false,
     });
+    const notices: string[] = [];
     try {
-      const target = { host: '127.0.0.1', port: server.port };
       const session = await SshSession.connect({
         ...base,
-        target,
+        target: { host: '127.0.0.1', port: server.port },
         knownHosts: parseKnownHosts(server.knownHostsLine),
+        log: (message) => notices.push(message),
       });
-      await exerciseFiles(session, `/tmp/ssh-int-nosftp-${process.pid}`);
+      await exerciseFiles(session, `/tmp/ssh-int-nosftp-${process.pid}`, 'exec');
+      // The refused sftp channel must not stay open: sshd allows 10 sessions per connection
+      // (MaxSessions), and ten commands at once need all of them.
+      const outputs = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => session.exec(['sh', '-c', `sleep 0.3; echo ${i}`])),
+      );
+      expect(outputs.map((o) => o.stdout.trim())).toEqual(Array.from({ length: 10 }, (_, i) => `${i}`));
       session.close();
     } finally {
       await server.stop();
     }
+    expect(server.log()).toMatch(/subsystem request for sftp by user \S+ failed/);
+    expect(notices).toEqual([expect.stringMatching(/SFTP unavailable \(Unable to start subsystem: sftp\)/)]);
+    expect(notices.join('\n')).not.toContain(privateKey.split('\n')[1]!);
   });
 
   it('accepts the pinned key (control: the log does show a login)', async () => {

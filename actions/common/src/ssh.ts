@@ -8,6 +8,8 @@ import {
   type HostTarget,
   type KnownHost,
 } from './known-hosts';
+import { CommandError, HostKeyError, SshConnectError } from './ssh-errors';
+import { ExecFiles, openSftp, SftpFiles, type RawResult, type RemoteFiles } from './ssh-files';
 import { shellQuote } from './shell';
 
 export {
@@ -19,6 +21,8 @@ export {
   type KnownHost,
 } from './known-hosts';
 export { shellQuote } from './shell';
+export { CommandError, HostKeyError, SshConnectError } from './ssh-errors';
+export { SftpError } from './ssh-files';
 
 export interface ConnectOptions {
   target: HostTarget;
@@ -28,6 +32,8 @@ export interface ConnectOptions {
   /** The pinned keys; the host must offer one of the keys listed for it. */
   knownHosts: KnownHost[];
   readyTimeoutMs?: number;
+  /** Notices worth a log line (e.g. SFTP refused, files go over exec); never carry secrets. */
+  log?: (message: string) => void;
 }
 
 export interface ExecOptions {
@@ -42,44 +48,6 @@ export interface ExecResult {
   stdout: string;
   stderr: string;
 }
-
-/** The host offered a key that is not pinned for it (or is revoked): nothing was sent to it. */
-export class HostKeyError extends Error {
-  constructor(
-    readonly host: string,
-    readonly offeredFingerprint: string,
-    readonly reason: 'revoked' | 'unknown-host' | 'mismatch',
-  ) {
-    super(hostKeyMessage(host, offeredFingerprint, reason));
-    this.name = 'HostKeyError';
-  }
-}
-
-/** A remote command exited non-zero (or timed out). */
-export class CommandError extends Error {
-  constructor(
-    readonly host: string,
-    readonly command: string,
-    readonly code: number,
-    readonly stderr: string,
-    why = `exit code ${code}`,
-  ) {
-    super(`Command failed on ${host} (${why}): ${command}${stderrTail(stderr)}`);
-    this.name = 'CommandError';
-  }
-}
-
-/** Connecting or authenticating failed for a reason other than the host key. */
-export class SshConnectError extends Error {
-  constructor(host: string, detail: string) {
-    super(`SSH connection to ${host} failed: ${detail}`);
-    this.name = 'SshConnectError';
-  }
-}
-
-const STDERR_TAIL_CHARS = 2_000;
-/** Exit code the no-SFTP readFile uses for a missing file. */
-const MISSING_EXIT = 44;
 
 /** Host key algorithms ssh2 may negotiate for each known_hosts key type, in preference order. */
 const ALGORITHMS_FOR_KEY_TYPE: Record<string, string[]> = {
@@ -96,11 +64,17 @@ const ALGORITHMS_FOR_KEY_TYPE: Record<string, string[]> = {
  * strings built by callers.
  */
 export class SshSession {
+  private filesPromise?: Promise<RemoteFiles>;
+  private readonly execFiles: ExecFiles;
+
   private constructor(
     private readonly client: Client,
     /** `host` or `host:port`, for messages. */
     readonly label: string,
-  ) {}
+    private readonly log: (message: string) => void,
+  ) {
+    this.execFiles = new ExecFiles((argv, options) => this.execRaw(argv, options), label);
+  }
 
   static connect(options: ConnectOptions): Promise<SshSession> {
     const label = formatHost(options.target);
@@ -117,7 +91,7 @@ export class SshSession {
       };
       client.on('ready', () => {
         settled = true;
-        resolve(new SshSession(client, label));
+        resolve(new SshSession(client, label, options.log ?? (() => undefined)));
       });
       client.on('error', (error) => fail(refusal ?? new SshConnectError(label, error.message)));
       client.on('close', () =>
@@ -161,42 +135,56 @@ export class SshSession {
     };
   }
 
-  // Files go through POSIX commands over exec rather than SFTP: hosts (the stack's sshd among them)
-  // may run without the sftp subsystem, and ssh2 loses the connection a few channels after a
-  // refused subsystem request. rename(2) within one filesystem is just as atomic through `mv`.
+  // Files go over SFTP, opened on first use and shared by later operations. A server that
+  // refuses the sftp subsystem gets the same operations as POSIX commands over exec instead.
 
   /** Writes a file; the file has `mode` (default 0644) before any byte of `data` is written. */
   async writeFile(path: string, data: string | Buffer, options: { mode?: number } = {}): Promise<void> {
-    const mode = (options.mode ?? 0o644).toString(8);
-    // umask 077: a new file starts private; chmod also fixes an existing file before the data lands.
-    const script = 'umask 077 && : > "$1" && chmod "$2" "$1" && cat > "$1"';
-    await this.execRaw(['sh', '-c', script, 'sh', path, mode], {
-      stdin: typeof data === 'string' ? Buffer.from(data) : data,
-    });
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    await (await this.files()).writeFile(path, bytes, options.mode ?? 0o644);
   }
 
   /** The file's bytes, or undefined when it does not exist. */
   async readFile(path: string): Promise<Buffer | undefined> {
-    const script = `[ -e "$1" ] || exit ${MISSING_EXIT}; cat -- "$1"`;
-    const result = await this.execRaw(['sh', '-c', script, 'sh', path], { allowFailure: true });
-    if (result.code === MISSING_EXIT) return undefined;
-    if (result.code !== 0)
-      throw new CommandError(this.label, `read ${path}`, result.code, result.stderr.toString('utf8'));
-    return result.stdout;
+    return (await this.files()).readFile(path);
   }
 
   /** Atomically replaces `to` with `from` (rename(2); both must be on one filesystem). */
   async rename(from: string, to: string): Promise<void> {
-    await this.execRaw(['mv', '-f', '--', from, to], {});
+    await (await this.files()).rename(from, to);
   }
 
   /** Removes a file; a missing file is not an error. */
   async remove(path: string): Promise<void> {
-    await this.execRaw(['rm', '-f', '--', path], {});
+    await (await this.files()).remove(path);
+  }
+
+  /** How this session moves files: 'sftp', or 'exec' when the server refused the sftp subsystem. */
+  async filesVia(): Promise<'sftp' | 'exec'> {
+    return (await this.files()).via;
   }
 
   close(): void {
     this.client.end();
+  }
+
+  private files(): Promise<RemoteFiles> {
+    this.filesPromise ??= this.openFiles();
+    return this.filesPromise;
+  }
+
+  private async openFiles(): Promise<RemoteFiles> {
+    try {
+      const sftp = await openSftp(this.client);
+      // The server may end the subsystem (sftp-server killed): the next operation opens it again.
+      sftp.once('close', () => (this.filesPromise = undefined));
+      return new SftpFiles(sftp, this.label, this.execFiles);
+    } catch (error) {
+      this.log(
+        `${this.label}: SFTP unavailable (${(error as Error).message}); file operations use shell commands over exec`,
+      );
+      return this.execFiles;
+    }
   }
 
   private execRaw(argv: string[], options: ExecOptions): Promise<RawResult> {
@@ -224,12 +212,6 @@ export class SshSession {
       });
     });
   }
-}
-
-interface RawResult {
-  code: number;
-  stdout: Buffer;
-  stderr: Buffer;
 }
 
 /**
@@ -270,20 +252,4 @@ function collect(
 
 function hostKeyAlgorithms(knownHosts: KnownHost[], target: HostTarget): string[] {
   return pinnedKeyTypes(knownHosts, target).flatMap((type) => ALGORITHMS_FOR_KEY_TYPE[type] ?? []);
-}
-
-function hostKeyMessage(host: string, offered: string, reason: HostKeyError['reason']): string {
-  const what = {
-    revoked: `offered a host key that known-hosts marks @revoked`,
-    'unknown-host': `is not listed in known-hosts`,
-    mismatch: `offered a host key that does not match the key pinned in known-hosts (possible man-in-the-middle, or the host was rebuilt)`,
-  }[reason];
-  return `Refused ${host} before authentication: it ${what}. Offered key: ${offered}. Verify that fingerprint out of band (ssh-keygen -lf on the host) before adding it to known-hosts.`;
-}
-
-function stderrTail(stderr: string): string {
-  const trimmed = stderr.trim();
-  if (!trimmed) return '';
-  const tail = trimmed.length > STDERR_TAIL_CHARS ? `…${trimmed.slice(-STDERR_TAIL_CHARS)}` : trimmed;
-  return `\n${tail}`;
 }

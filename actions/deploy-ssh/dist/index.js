@@ -51940,7 +51940,7 @@ function errorMessage(error) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4116);
 /* harmony import */ var _common_src_run__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6602);
-/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9566);
+/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9204);
 
 
 
@@ -51951,7 +51951,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9566:
+/***/ 9204:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -52419,6 +52419,231 @@ function pinnedKeyTypes(knownHosts, target) {
     return [...new Set(types)];
 }
 
+;// CONCATENATED MODULE: ./actions/common/src/ssh-errors.ts
+// Errors of the SSH transport (ssh.ts, ssh-files.ts). Messages name hosts, commands, paths and key
+// fingerprints, never key material or file contents.
+/** The host offered a key that is not pinned for it (or is revoked): nothing was sent to it. */
+class HostKeyError extends Error {
+    host;
+    offeredFingerprint;
+    reason;
+    constructor(host, offeredFingerprint, reason) {
+        super(hostKeyMessage(host, offeredFingerprint, reason));
+        this.host = host;
+        this.offeredFingerprint = offeredFingerprint;
+        this.reason = reason;
+        this.name = 'HostKeyError';
+    }
+}
+/** A remote command exited non-zero (or timed out). */
+class CommandError extends Error {
+    host;
+    command;
+    code;
+    stderr;
+    constructor(host, command, code, stderr, why = `exit code ${code}`) {
+        super(`Command failed on ${host} (${why}): ${command}${stderrTail(stderr)}`);
+        this.host = host;
+        this.command = command;
+        this.code = code;
+        this.stderr = stderr;
+        this.name = 'CommandError';
+    }
+}
+/** Connecting or authenticating failed for a reason other than the host key. */
+class SshConnectError extends Error {
+    constructor(host, detail) {
+        super(`SSH connection to ${host} failed: ${detail}`);
+        this.name = 'SshConnectError';
+    }
+}
+const STDERR_TAIL_CHARS = 2_000;
+function hostKeyMessage(host, offered, reason) {
+    const what = {
+        revoked: `offered a host key that known-hosts marks @revoked`,
+        'unknown-host': `is not listed in known-hosts`,
+        mismatch: `offered a host key that does not match the key pinned in known-hosts (possible man-in-the-middle, or the host was rebuilt)`,
+    }[reason];
+    return `Refused ${host} before authentication: it ${what}. Offered key: ${offered}. Verify that fingerprint out of band (ssh-keygen -lf on the host) before adding it to known-hosts.`;
+}
+function stderrTail(stderr) {
+    const trimmed = stderr.trim();
+    if (!trimmed)
+        return '';
+    const tail = trimmed.length > STDERR_TAIL_CHARS ? `…${trimmed.slice(-STDERR_TAIL_CHARS)}` : trimmed;
+    return `\n${tail}`;
+}
+
+;// CONCATENATED MODULE: ./actions/common/src/ssh-files.ts
+
+/** An SFTP request failed; the message names the operation, host and path, never file contents. */
+class SftpError extends Error {
+    host;
+    operation;
+    path;
+    code;
+    constructor(host, operation, path, 
+    /** SFTP status code (2 no such file, 3 permission denied, 4 failure, ...), when the server sent one. */
+    code, detail) {
+        super(`SFTP ${operation} failed on ${host}: ${path}: ${detail}`);
+        this.host = host;
+        this.operation = operation;
+        this.path = path;
+        this.code = code;
+        this.name = 'SftpError';
+    }
+}
+/** Exit code the exec readFile uses for a missing file. */
+const MISSING_EXIT = 44;
+const NO_SUCH_FILE = 2;
+class ExecFiles {
+    run;
+    label;
+    via = 'exec';
+    constructor(run, label) {
+        this.run = run;
+        this.label = label;
+    }
+    async writeFile(path, data, mode) {
+        // umask 077: a new file starts private; chmod also fixes an existing file before the data lands.
+        const script = 'umask 077 && : > "$1" && chmod "$2" "$1" && cat > "$1"';
+        await this.run(['sh', '-c', script, 'sh', path, mode.toString(8)], { stdin: data });
+    }
+    async readFile(path) {
+        const script = `[ -e "$1" ] || exit ${MISSING_EXIT}; cat -- "$1"`;
+        const result = await this.run(['sh', '-c', script, 'sh', path], { allowFailure: true });
+        if (result.code === MISSING_EXIT)
+            return undefined;
+        if (result.code !== 0)
+            throw new CommandError(this.label, `read ${path}`, result.code, result.stderr.toString('utf8'));
+        return result.stdout;
+    }
+    async rename(from, to) {
+        await this.run(['mv', '-f', '--', from, to], {});
+    }
+    async remove(path) {
+        await this.run(['rm', '-f', '--', path], {});
+    }
+}
+class SftpFiles {
+    sftp;
+    label;
+    exec;
+    via = 'sftp';
+    constructor(sftp, label, 
+    /** For the one case plain SFTP cannot do atomically (see rename). */
+    exec) {
+        this.sftp = sftp;
+        this.label = label;
+        this.exec = exec;
+    }
+    async writeFile(path, data, mode) {
+        // 'w' creates with `mode` (narrowed by the server's umask) or truncates an existing file, so
+        // its old bytes are gone; fchmod then sets exactly `mode` (also on an existing, wider file)
+        // before the first byte is written.
+        const handle = await this.request('open', path, (cb) => this.sftp.open(path, 'w', { mode }, cb));
+        try {
+            await this.request('chmod', path, (cb) => this.sftp.fchmod(handle, mode, cb));
+            await this.request('write', path, (cb) => this.sftp.write(handle, data, 0, data.length, 0, cb));
+        }
+        catch (error) {
+            await this.request('close', path, (cb) => this.sftp.close(handle, cb)).catch(() => undefined);
+            throw error;
+        }
+        // close reports late write errors (e.g. a full disk), so it is awaited, not fired and forgotten.
+        await this.request('close', path, (cb) => this.sftp.close(handle, cb));
+    }
+    async readFile(path) {
+        try {
+            return await this.request('read', path, (cb) => this.sftp.readFile(path, cb));
+        }
+        catch (error) {
+            if (error instanceof SftpError && error.code === NO_SUCH_FILE)
+                return undefined;
+            throw error;
+        }
+    }
+    async rename(from, to) {
+        // SFTP's own RENAME refuses an existing target; OpenSSH's posix-rename extension is rename(2).
+        const renamed = await this.request('rename', `${from} -> ${to}`, (cb) => {
+            try {
+                this.sftp.ext_openssh_rename(from, to, (error) => cb(error, true));
+            }
+            catch {
+                cb(undefined, false); // ssh2 throws before sending anything when the server lacks the extension
+            }
+        });
+        if (renamed)
+            return;
+        if (await this.exists(to))
+            return this.exec.rename(from, to); // mv -f: rename(2), still atomic
+        await this.request('rename', `${from} -> ${to}`, (cb) => this.sftp.rename(from, to, cb));
+    }
+    async remove(path) {
+        try {
+            await this.request('remove', path, (cb) => this.sftp.unlink(path, cb));
+        }
+        catch (error) {
+            if (!(error instanceof SftpError && error.code === NO_SUCH_FILE))
+                throw error;
+        }
+    }
+    async exists(path) {
+        try {
+            await this.request('stat', path, (cb) => this.sftp.lstat(path, (error) => cb(error)));
+            return true;
+        }
+        catch (error) {
+            if (error instanceof SftpError && error.code === NO_SUCH_FILE)
+                return false;
+            throw error;
+        }
+    }
+    /** One SFTP request as a promise; its error becomes an SftpError naming host, operation and path. */
+    request(operation, path, send) {
+        return new Promise((resolve, reject) => {
+            send((error, value) => {
+                if (!error)
+                    return resolve(value);
+                const code = error.code;
+                reject(new SftpError(this.label, operation, path, typeof code === 'number' ? code : undefined, error.message));
+            });
+        });
+    }
+}
+/**
+ * Opens the sftp subsystem on a new channel. When the server refuses it, ssh2 reports the error but
+ * leaves that session channel open on both sides, and every such channel counts against the
+ * server's MaxSessions (10 by default): after a few refusals no channel opens any more, execs
+ * included. So the refused channel is closed here. ssh2 does not hand it out, so it is found in the
+ * client's channel table by the id client.sftp() reserved (synchronously); if ssh2 ever stores
+ * channels differently this finds nothing and the one channel stays open until the session ends.
+ */
+function openSftp(client) {
+    return new Promise((resolve, reject) => {
+        const channels = channelTable(client);
+        const before = new Set(Object.keys(channels ?? {}));
+        let reserved = [];
+        client.sftp((error, sftp) => {
+            if (!error)
+                return resolve(sftp);
+            for (const id of reserved)
+                closeChannel(channels?.[id]);
+            reject(error);
+        });
+        reserved = Object.keys(channels ?? {}).filter((id) => !before.has(id));
+    });
+}
+function channelTable(client) {
+    const manager = client._chanMgr;
+    const table = manager?._channels;
+    return table && typeof table === 'object' ? table : undefined;
+}
+function closeChannel(channel) {
+    if (channel?.outgoing?.state === 'open' && typeof channel.destroy === 'function')
+        channel.destroy();
+}
+
 ;// CONCATENATED MODULE: ./actions/common/src/shell.ts
 /** Characters that never need quoting in a POSIX shell word. */
 const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
@@ -52461,44 +52686,10 @@ function splitPlainWords(text) {
 
 
 
-/** The host offered a key that is not pinned for it (or is revoked): nothing was sent to it. */
-class HostKeyError extends Error {
-    host;
-    offeredFingerprint;
-    reason;
-    constructor(host, offeredFingerprint, reason) {
-        super(hostKeyMessage(host, offeredFingerprint, reason));
-        this.host = host;
-        this.offeredFingerprint = offeredFingerprint;
-        this.reason = reason;
-        this.name = 'HostKeyError';
-    }
-}
-/** A remote command exited non-zero (or timed out). */
-class CommandError extends Error {
-    host;
-    command;
-    code;
-    stderr;
-    constructor(host, command, code, stderr, why = `exit code ${code}`) {
-        super(`Command failed on ${host} (${why}): ${command}${stderrTail(stderr)}`);
-        this.host = host;
-        this.command = command;
-        this.code = code;
-        this.stderr = stderr;
-        this.name = 'CommandError';
-    }
-}
-/** Connecting or authenticating failed for a reason other than the host key. */
-class SshConnectError extends Error {
-    constructor(host, detail) {
-        super(`SSH connection to ${host} failed: ${detail}`);
-        this.name = 'SshConnectError';
-    }
-}
-const STDERR_TAIL_CHARS = 2_000;
-/** Exit code the no-SFTP readFile uses for a missing file. */
-const MISSING_EXIT = 44;
+
+
+
+
 /** Host key algorithms ssh2 may negotiate for each known_hosts key type, in preference order. */
 const ALGORITHMS_FOR_KEY_TYPE = {
     'ssh-ed25519': ['ssh-ed25519'],
@@ -52515,11 +52706,16 @@ const ALGORITHMS_FOR_KEY_TYPE = {
 class SshSession {
     client;
     label;
+    log;
+    filesPromise;
+    execFiles;
     constructor(client, 
     /** `host` or `host:port`, for messages. */
-    label) {
+    label, log) {
         this.client = client;
         this.label = label;
+        this.log = log;
+        this.execFiles = new ExecFiles((argv, options) => this.execRaw(argv, options), label);
     }
     static connect(options) {
         const label = formatHost(options.target);
@@ -52537,7 +52733,7 @@ class SshSession {
             };
             client.on('ready', () => {
                 settled = true;
-                resolve(new SshSession(client, label));
+                resolve(new SshSession(client, label, options.log ?? (() => undefined)));
             });
             client.on('error', (error) => fail(refusal ?? new SshConnectError(label, error.message)));
             client.on('close', () => fail(refusal ?? new SshConnectError(label, 'the connection closed during the handshake')));
@@ -52574,38 +52770,47 @@ class SshSession {
             stderr: result.stderr.toString('utf8'),
         };
     }
-    // Files go through POSIX commands over exec rather than SFTP: hosts (the stack's sshd among them)
-    // may run without the sftp subsystem, and ssh2 loses the connection a few channels after a
-    // refused subsystem request. rename(2) within one filesystem is just as atomic through `mv`.
+    // Files go over SFTP, opened on first use and shared by later operations. A server that
+    // refuses the sftp subsystem gets the same operations as POSIX commands over exec instead.
     /** Writes a file; the file has `mode` (default 0644) before any byte of `data` is written. */
     async writeFile(path, data, options = {}) {
-        const mode = (options.mode ?? 0o644).toString(8);
-        // umask 077: a new file starts private; chmod also fixes an existing file before the data lands.
-        const script = 'umask 077 && : > "$1" && chmod "$2" "$1" && cat > "$1"';
-        await this.execRaw(['sh', '-c', script, 'sh', path, mode], {
-            stdin: typeof data === 'string' ? Buffer.from(data) : data,
-        });
+        const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+        await (await this.files()).writeFile(path, bytes, options.mode ?? 0o644);
     }
     /** The file's bytes, or undefined when it does not exist. */
     async readFile(path) {
-        const script = `[ -e "$1" ] || exit ${MISSING_EXIT}; cat -- "$1"`;
-        const result = await this.execRaw(['sh', '-c', script, 'sh', path], { allowFailure: true });
-        if (result.code === MISSING_EXIT)
-            return undefined;
-        if (result.code !== 0)
-            throw new CommandError(this.label, `read ${path}`, result.code, result.stderr.toString('utf8'));
-        return result.stdout;
+        return (await this.files()).readFile(path);
     }
     /** Atomically replaces `to` with `from` (rename(2); both must be on one filesystem). */
     async rename(from, to) {
-        await this.execRaw(['mv', '-f', '--', from, to], {});
+        await (await this.files()).rename(from, to);
     }
     /** Removes a file; a missing file is not an error. */
     async remove(path) {
-        await this.execRaw(['rm', '-f', '--', path], {});
+        await (await this.files()).remove(path);
+    }
+    /** How this session moves files: 'sftp', or 'exec' when the server refused the sftp subsystem. */
+    async filesVia() {
+        return (await this.files()).via;
     }
     close() {
         this.client.end();
+    }
+    files() {
+        this.filesPromise ??= this.openFiles();
+        return this.filesPromise;
+    }
+    async openFiles() {
+        try {
+            const sftp = await openSftp(this.client);
+            // The server may end the subsystem (sftp-server killed): the next operation opens it again.
+            sftp.once('close', () => (this.filesPromise = undefined));
+            return new SftpFiles(sftp, this.label, this.execFiles);
+        }
+        catch (error) {
+            this.log(`${this.label}: SFTP unavailable (${error.message}); file operations use shell commands over exec`);
+            return this.execFiles;
+        }
     }
     execRaw(argv, options) {
         const command = shellQuote(argv);
@@ -52662,21 +52867,6 @@ function collect(channel, options, done) {
 }
 function hostKeyAlgorithms(knownHosts, target) {
     return pinnedKeyTypes(knownHosts, target).flatMap((type) => ALGORITHMS_FOR_KEY_TYPE[type] ?? []);
-}
-function hostKeyMessage(host, offered, reason) {
-    const what = {
-        revoked: `offered a host key that known-hosts marks @revoked`,
-        'unknown-host': `is not listed in known-hosts`,
-        mismatch: `offered a host key that does not match the key pinned in known-hosts (possible man-in-the-middle, or the host was rebuilt)`,
-    }[reason];
-    return `Refused ${host} before authentication: it ${what}. Offered key: ${offered}. Verify that fingerprint out of band (ssh-keygen -lf on the host) before adding it to known-hosts.`;
-}
-function stderrTail(stderr) {
-    const trimmed = stderr.trim();
-    if (!trimmed)
-        return '';
-    const tail = trimmed.length > STDERR_TAIL_CHARS ? `…${trimmed.slice(-STDERR_TAIL_CHARS)}` : trimmed;
-    return `\n${tail}`;
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-ssh/src/plan.ts

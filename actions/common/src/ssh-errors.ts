@@ -1,0 +1,54 @@
+// Errors of the SSH transport (ssh.ts, ssh-files.ts). Messages name hosts, commands, paths and key
+// fingerprints, never key material or file contents.
+
+/** The host offered a key that is not pinned for it (or is revoked): nothing was sent to it. */
+export class HostKeyError extends Error {
+  constructor(
+    readonly host: string,
+    readonly offeredFingerprint: string,
+    readonly reason: 'revoked' | 'unknown-host' | 'mismatch',
+  ) {
+    super(hostKeyMessage(host, offeredFingerprint, reason));
+    this.name = 'HostKeyError';
+  }
+}
+
+/** A remote command exited non-zero (or timed out). */
+export class CommandError extends Error {
+  constructor(
+    readonly host: string,
+    readonly command: string,
+    readonly code: number,
+    readonly stderr: string,
+    why = `exit code ${code}`,
+  ) {
+    super(`Command failed on ${host} (${why}): ${command}${stderrTail(stderr)}`);
+    this.name = 'CommandError';
+  }
+}
+
+/** Connecting or authenticating failed for a reason other than the host key. */
+export class SshConnectError extends Error {
+  constructor(host: string, detail: string) {
+    super(`SSH connection to ${host} failed: ${detail}`);
+    this.name = 'SshConnectError';
+  }
+}
+
+const STDERR_TAIL_CHARS = 2_000;
+
+function hostKeyMessage(host: string, offered: string, reason: HostKeyError['reason']): string {
+  const what = {
+    revoked: `offered a host key that known-hosts marks @revoked`,
+    'unknown-host': `is not listed in known-hosts`,
+    mismatch: `offered a host key that does not match the key pinned in known-hosts (possible man-in-the-middle, or the host was rebuilt)`,
+  }[reason];
+  return `Refused ${host} before authentication: it ${what}. Offered key: ${offered}. Verify that fingerprint out of band (ssh-keygen -lf on the host) before adding it to known-hosts.`;
+}
+
+function stderrTail(stderr: string): string {
+  const trimmed = stderr.trim();
+  if (!trimmed) return '';
+  const tail = trimmed.length > STDERR_TAIL_CHARS ? `…${trimmed.slice(-STDERR_TAIL_CHARS)}` : trimmed;
+  return `\n${tail}`;
+}
