@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Bundles every action (actions/<name>/action.yml) with ncc into actions/<name>/dist/.
+// Bundles every action (actions/<name>/action.yml) with ncc into actions/<name>/dist/, and the
+// EXTRA_BUNDLES below.
 // `--check` builds into a temporary directory instead and fails when the committed
 // dist/ differs, so a stale bundle never reaches GitHub's runner.
 // Bundling only transpiles: type errors are the job of `npm run typecheck`, so one
@@ -14,9 +15,18 @@ const check = process.argv.includes('--check');
 const only = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 const ncc = join(root, 'node_modules', '.bin', 'ncc');
 
-const actions = readdirSync(join(root, 'actions'))
-  .filter((name) => existsSync(join(root, 'actions', name, 'action.yml')))
-  .filter((name) => only.length === 0 || only.includes(name));
+// Bundles that are not actions: name → [entry, output dir]. Operator commands run these so they
+// start without compiling TypeScript; they are checked for staleness like every dist/.
+const EXTRA_BUNDLES = {
+  'backup-cli': ['scripts/lib/backup/index.ts', 'scripts/lib/backup/dist'],
+};
+
+const actions = [
+  ...readdirSync(join(root, 'actions')).filter((name) =>
+    existsSync(join(root, 'actions', name, 'action.yml')),
+  ),
+  ...Object.keys(EXTRA_BUNDLES),
+].filter((name) => only.length === 0 || only.includes(name));
 
 const scratch = check ? mkdtempSync(join(tmpdir(), 'check-dist-')) : undefined;
 const results = await inPool(actions, availableParallelism(), bundle);
@@ -32,11 +42,14 @@ if (stale.length > 0)
 if (failed.length > 0 || stale.length > 0) process.exit(1);
 
 async function bundle(name) {
-  const committed = join(root, 'actions', name, 'dist');
+  const [entry, dist] = EXTRA_BUNDLES[name] ?? [
+    join('actions', name, 'src', 'index.ts'),
+    join('actions', name, 'dist'),
+  ];
+  const committed = join(root, dist);
   const out = scratch ? join(scratch, name) : committed;
   if (!scratch) rmSync(out, { recursive: true, force: true });
   const started = Date.now();
-  const entry = join('actions', name, 'src', 'index.ts');
   const args = [
     'build',
     entry,

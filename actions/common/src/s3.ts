@@ -60,12 +60,14 @@ export async function getText(s3: S3Client, bucket: string, key: string): Promis
   return (await answer.Body?.transformToString('utf8')) ?? '';
 }
 
+/** An object's body as a stream; `signal` aborts the request (and the body) early. */
 export async function getStream(
   s3: S3Client,
   bucket: string,
   key: string,
+  signal?: AbortSignal,
 ): Promise<{ body: Readable; size: number }> {
-  const answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  const answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
   if (!answer.Body) throw new Error(`s3://${bucket}/${key} has no body`);
   return { body: answer.Body as Readable, size: answer.ContentLength ?? 0 };
 }

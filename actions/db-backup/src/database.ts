@@ -3,7 +3,7 @@ import type { TableCount } from './manifest';
 
 /** Tables whose rows a dump carries: ordinary tables (partitions included), not system or extension-owned ones. */
 const TABLES_SQL = `
-SELECT n.nspname AS schema, c.relname AS table
+SELECT n.nspname AS schema, c.relname AS table, pg_total_relation_size(c.oid) AS bytes
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind = 'r'
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
@@ -42,14 +42,53 @@ export async function connect(url: string): Promise<pg.Client> {
   return client;
 }
 
+type TableName = Pick<TableCount, 'schema' | 'table'>;
+
+async function listTables(client: pg.Client): Promise<(TableName & { bytes: string })[]> {
+  return (await client.query<TableName & { bytes: string }>(TABLES_SQL)).rows;
+}
+
+async function countRows(client: pg.Client, { schema, table }: TableName): Promise<TableCount> {
+  const { rows } = await client.query<{ n: string }>(
+    `SELECT count(*) AS n FROM ONLY ${quoteIdent(schema)}.${quoteIdent(table)}`,
+  );
+  return { schema, table, rows: Number(rows[0]!.n) };
+}
+
+/** Exact row counts, one table after the other on one connection (so in one snapshot). */
 export async function countTables(client: pg.Client): Promise<TableCount[]> {
-  const { rows } = await client.query<{ schema: string; table: string }>(TABLES_SQL);
   const counts: TableCount[] = [];
-  for (const { schema, table } of rows) {
-    const result = await client.query<{ n: string }>(
-      `SELECT count(*) AS n FROM ONLY ${quoteIdent(schema)}.${quoteIdent(table)}`,
-    );
-    counts.push({ schema, table, rows: Number(result.rows[0]!.n) });
+  for (const name of await listTables(client)) counts.push(await countRows(client, name));
+  return counts;
+}
+
+/**
+ * Exact row counts of a restored database: `count(*)` per table on up to `connections`
+ * connections at once (`client` plus new ones to `url`), biggest tables first so the longest
+ * count starts at once. Only for a database nothing else writes to: the counts do not share
+ * a snapshot. Returned in the same order as countTables.
+ */
+export async function countTablesInParallel(
+  client: pg.Client,
+  url: string,
+  connections: number,
+): Promise<TableCount[]> {
+  const tables = await listTables(client);
+  const queue = tables
+    .map((name, index) => ({ name, index }))
+    .sort((a, b) => Number(b.name.bytes) - Number(a.name.bytes));
+  const extra = await Promise.all(
+    Array.from({ length: Math.max(0, Math.min(connections, queue.length) - 1) }, () => connect(url)),
+  );
+  const counts: TableCount[] = new Array(tables.length);
+  const worker = async (c: pg.Client) => {
+    for (let next = queue.shift(); next; next = queue.shift())
+      counts[next.index] = await countRows(c, next.name);
+  };
+  try {
+    await Promise.all([client, ...extra].map(worker));
+  } finally {
+    await Promise.all(extra.map((c) => c.end().catch(() => undefined)));
   }
   return counts;
 }

@@ -2,19 +2,19 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline as pump } from 'node:stream/promises';
-import { Transform } from 'node:stream';
 import { promisify } from 'node:util';
-import type pg from 'pg';
+import pg from 'pg';
 import { getStream, getText } from '../../common/src/s3';
 import { compareTables, type Comparison } from './compare';
 import { libpqEnv, type DatabaseTarget } from './database-url';
-import { connect, countTables, isEmptyDatabase, resetScratchDatabase } from './database';
+import { connect, countTablesInParallel, isEmptyDatabase, resetScratchDatabase } from './database';
 import { parseManifest, type Manifest, type TableCount } from './manifest';
 import { manifestKey } from './naming';
-import { describeFailures, failedStages, startPipeline } from './pipeline';
+import { describeFailures, failedStages, startPipeline, type StageExit } from './pipeline';
 import { decryptStages, restoreArgv } from './plan';
 import { startProgress, type Log } from './progress';
 
@@ -47,7 +47,26 @@ export interface RestoreResult {
   manifest: Manifest;
   tables: TableCount[];
   comparison: Comparison;
-  timings: { downloadMs: number; restoreMs: number; checkMs: number; totalMs: number };
+  timings: {
+    /** Manifest, download, sha256 and age check (with the target's emptiness check alongside). */
+    downloadMs: number;
+    /** Emptying a scratch target, then pg_restore. */
+    restoreMs: number;
+    /** Row counts. */
+    checkMs: number;
+    totalMs: number;
+  };
+}
+
+/** Where a restore's time went, in exact milliseconds (benchmarks parse this line). */
+export function describeTimings(t: RestoreResult['timings'], listMs?: number): string {
+  const parts = [
+    ...(listMs === undefined ? [] : [`list ${listMs} ms`]),
+    `download+verify ${t.downloadMs} ms`,
+    `pg_restore ${t.restoreMs} ms`,
+    `counts ${t.checkMs} ms`,
+  ];
+  return parts.join(', ');
 }
 
 /**
@@ -55,44 +74,39 @@ export interface RestoreResult {
  * and its age authentication checked (age verifies every 64 KiB chunk and the final one,
  * so a flipped byte or a truncation fails) into a private temporary dump file BEFORE
  * pg_restore touches the target; the file also lets pg_restore work in parallel (`--jobs`).
+ *
+ * The manifest fetch, the download and the connection to the target (with its read-only
+ * emptiness check) run at the same time; the first failure stops the others. The
+ * connection then serves the scratch reset and the row counts.
  */
 export async function restoreBackup(o: RestoreOptions): Promise<RestoreResult> {
   const started = Date.now();
-  const manifest = parseManifest(await getText(o.s3, o.bucket, manifestKey(o.key)), o.key);
-  if (o.existing === 'refuse') await refuseNonEmpty(o);
-
   const dir = mkdtempSync(join(o.tempDir ?? process.env.RUNNER_TEMP ?? tmpdir(), 'db-restore-'));
   const keyDir =
     'key' in o.identity ? mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : dir, 'age-')) : undefined;
+  const dumpPath = join(dir, 'backup.dump');
+  let client: pg.Client | undefined;
   try {
-    const dumpPath = join(dir, 'backup.dump');
-    await downloadAndVerify(o, manifest, dumpPath, keyDir);
+    const identityPath = 'path' in o.identity ? o.identity.path : writeIdentity(keyDir!, o.identity.key);
+    const stop = new AbortController();
+    const [manifest, downloaded, opened] = await allOrStop(stop, [
+      getText(o.s3, o.bucket, manifestKey(o.key)).then((text) => parseManifest(text, o.key)),
+      download(o, identityPath, dumpPath, stop.signal),
+      openTarget(o),
+    ]);
+    client = opened;
+    checkDownload(o, manifest, downloaded);
     const downloadMs = Date.now() - started;
-    if (o.existing === 'reset-scratch') await withClient(o.target, resetScratchDatabase);
 
-    o.log.info(
-      `Restoring into ${o.target.database} on ${o.target.host}:${o.target.port} with ${o.jobs} job(s)`,
-    );
-    const argv = restoreArgv({
-      urlWithoutPassword: o.target.urlWithoutPassword,
-      dumpPath,
-      jobs: o.jobs,
-      clean: o.existing === 'clean',
-      noOwner: o.noOwner,
-    });
-    try {
-      await execFileAsync(argv[0]!, argv.slice(1), { env: libpqEnv(o.target), maxBuffer: 16 * 1024 * 1024 });
-    } catch (error) {
-      const stderr = String((error as { stderr?: string }).stderr ?? (error as Error).message)
-        .trim()
-        .split('\n')
-        .slice(-5)
-        .join(' | ');
-      throw new Error(`pg_restore failed: ${o.redact(stderr)}`);
-    }
+    if (o.existing === 'reset-scratch') await resetScratchDatabase(client);
+    await runPgRestore(o, dumpPath);
     const restoreMs = Date.now() - started - downloadMs;
 
-    const tables = await withClient(o.target, countTables);
+    // The dump is no longer needed: remove it while the rows are counted.
+    const removed = rm(dir, { recursive: true, force: true });
+    client = await healthy(client, o.target);
+    const tables = await countTablesInParallel(client, o.target.url, o.jobs);
+    await removed;
     const comparison = compareTables(manifest.tables, tables);
     const totalMs = Date.now() - started;
     return {
@@ -102,8 +116,90 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreResult> {
       timings: { downloadMs, restoreMs, checkMs: totalMs - downloadMs - restoreMs, totalMs },
     };
   } finally {
+    await client?.end().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
     if (keyDir) rmSync(keyDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Awaits every task; on the first failure, aborts `stop` (so the others end early), waits
+ * for all of them to settle (no process still writing into the temp dir), and throws that
+ * first failure.
+ */
+async function allOrStop<T extends readonly unknown[]>(
+  stop: AbortController,
+  tasks: { [K in keyof T]: Promise<T[K]> },
+): Promise<T> {
+  let first: { error: unknown } | undefined;
+  const settled = await Promise.allSettled(
+    tasks.map((task: Promise<unknown>) =>
+      task.catch((error: unknown) => {
+        first ??= { error };
+        stop.abort();
+        throw error;
+      }),
+    ),
+  );
+  if (first) {
+    // A client that connected while another task failed must not leak.
+    for (const s of settled)
+      if (s.status === 'fulfilled' && s.value instanceof pg.Client)
+        await s.value.end().catch(() => undefined);
+    throw first.error;
+  }
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+/** Connects to the target and, unless told otherwise, refuses one that holds objects (read-only). */
+async function openTarget(o: RestoreOptions): Promise<pg.Client> {
+  const client = await connect(o.target.url);
+  try {
+    if (o.existing === 'refuse' && !(await isEmptyDatabase(client)))
+      throw new Error(
+        `The target database ${o.target.database} is not empty. Restore into an empty database, or pass --clean to drop and recreate the backup's objects in it.`,
+      );
+    return client;
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * The connection kept from before pg_restore, or a new one when it broke meanwhile (a long
+ * restore can outlive an idle connection behind a proxy or firewall).
+ */
+async function healthy(client: pg.Client, target: DatabaseTarget): Promise<pg.Client> {
+  try {
+    await client.query('SELECT 1');
+    return client;
+  } catch {
+    await client.end().catch(() => undefined);
+    return connect(target.url);
+  }
+}
+
+async function runPgRestore(o: RestoreOptions, dumpPath: string): Promise<void> {
+  o.log.info(
+    `Restoring into ${o.target.database} on ${o.target.host}:${o.target.port} with ${o.jobs} job(s)`,
+  );
+  const argv = restoreArgv({
+    urlWithoutPassword: o.target.urlWithoutPassword,
+    dumpPath,
+    jobs: o.jobs,
+    clean: o.existing === 'clean',
+    noOwner: o.noOwner,
+  });
+  try {
+    await execFileAsync(argv[0]!, argv.slice(1), { env: libpqEnv(o.target), maxBuffer: 16 * 1024 * 1024 });
+  } catch (error) {
+    const stderr = String((error as { stderr?: string }).stderr ?? (error as Error).message)
+      .trim()
+      .split('\n')
+      .slice(-5)
+      .join(' | ');
+    throw new Error(`pg_restore failed: ${o.redact(stderr)}`);
   }
 }
 
@@ -113,46 +209,37 @@ function writeIdentity(dir: string, key: string): string {
   return path;
 }
 
-async function refuseNonEmpty(o: RestoreOptions): Promise<void> {
-  if (!(await withClient(o.target, isEmptyDatabase)))
-    throw new Error(
-      `The target database ${o.target.database} is not empty. Restore into an empty database, or pass --clean to drop and recreate the backup's objects in it.`,
-    );
+interface Download {
+  bytes: number;
+  sha256: string;
+  failed: StageExit[];
+  streamError?: unknown;
 }
 
-async function withClient<T>(target: DatabaseTarget, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = await connect(target.url);
-  try {
-    return await fn(client);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-/** Streams the object through sha256 and `age -d | zstd -d` into `dumpPath`; throws unless all of it checks out. */
-async function downloadAndVerify(
+/**
+ * Streams the object into `age -d | zstd -d > dumpPath`, hashing it on the way. Resolves
+ * with what it saw whatever happened (checkDownload judges); `stop` ends it early.
+ */
+async function download(
   o: RestoreOptions,
-  manifest: Manifest,
+  identityPath: string,
   dumpPath: string,
-  keyDir?: string,
-): Promise<void> {
-  const identityPath = 'path' in o.identity ? o.identity.path : writeIdentity(keyDir!, o.identity.key);
+  stop: AbortSignal,
+): Promise<Download> {
   const decrypt = startPipeline(decryptStages(identityPath, dumpPath), { input: 'pipe', output: 'ignore' });
   const hash = createHash('sha256');
   let bytes = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      done(null, chunk);
-    },
-  });
-  o.log.info(`Downloading and verifying s3://${o.bucket}/${o.key} (${manifest.size_bytes} bytes)`);
-  const stopProgress = startProgress(o.log, 'downloaded', () => bytes);
+  let stopProgress = () => {};
   let streamError: unknown;
   try {
-    const { body } = await getStream(o.s3, o.bucket, o.key);
-    await pump(body, tap, decrypt.input!).catch((error: unknown) => (streamError = error));
+    const { body, size } = await getStream(o.s3, o.bucket, o.key, stop);
+    o.log.info(`Downloading and verifying s3://${o.bucket}/${o.key} (${size} bytes)`);
+    stopProgress = startProgress(o.log, 'downloaded', () => bytes);
+    body.on('data', (chunk: Buffer) => {
+      hash.update(chunk);
+      bytes += chunk.length;
+    });
+    await pump(body, decrypt.input!, { signal: stop });
   } catch (error) {
     streamError = error;
     decrypt.kill();
@@ -160,14 +247,20 @@ async function downloadAndVerify(
     stopProgress();
   }
   const failed = failedStages(await decrypt.exits);
+  if (stop.aborted) throw new Error('download stopped');
+  return { bytes, sha256: hash.digest('hex'), failed, streamError };
+}
+
+/** Throws unless the download matches the manifest's size and sha256 and age authenticated all of it. */
+function checkDownload(o: RestoreOptions, manifest: Manifest, d: Download): void {
   const problems: string[] = [];
-  const sha256 = hash.digest('hex');
-  if (bytes !== manifest.size_bytes)
-    problems.push(`size is ${bytes} bytes, the manifest says ${manifest.size_bytes}`);
-  if (sha256 !== manifest.sha256) problems.push(`sha256 is ${sha256}, the manifest says ${manifest.sha256}`);
-  if (failed.length > 0) problems.push(`decryption failed: ${describeFailures(failed, o.redact)}`);
-  if (problems.length === 0 && streamError)
-    problems.push(`download failed: ${o.redact(String((streamError as Error).message ?? streamError))}`);
+  if (d.bytes !== manifest.size_bytes)
+    problems.push(`size is ${d.bytes} bytes, the manifest says ${manifest.size_bytes}`);
+  if (d.sha256 !== manifest.sha256)
+    problems.push(`sha256 is ${d.sha256}, the manifest says ${manifest.sha256}`);
+  if (d.failed.length > 0) problems.push(`decryption failed: ${describeFailures(d.failed, o.redact)}`);
+  if (problems.length === 0 && d.streamError)
+    problems.push(`download failed: ${o.redact(String((d.streamError as Error).message ?? d.streamError))}`);
   if (problems.length > 0)
     throw new Error(
       `Backup ${o.key} failed verification; the target was not touched: ${problems.join('; ')}.`,

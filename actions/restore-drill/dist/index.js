@@ -68236,8 +68236,9 @@ async function getText(s3, bucket, key) {
     const answer = await s3.send(new dist_cjs/* GetObjectCommand */.jLs({ Bucket: bucket, Key: key }));
     return (await answer.Body?.transformToString('utf8')) ?? '';
 }
-async function getStream(s3, bucket, key) {
-    const answer = await s3.send(new dist_cjs/* GetObjectCommand */.jLs({ Bucket: bucket, Key: key }));
+/** An object's body as a stream; `signal` aborts the request (and the body) early. */
+async function getStream(s3, bucket, key, signal) {
+    const answer = await s3.send(new dist_cjs/* GetObjectCommand */.jLs({ Bucket: bucket, Key: key }), { abortSignal: signal });
     if (!answer.Body)
         throw new Error(`s3://${bucket}/${key} has no body`);
     return { body: answer.Body, size: answer.ContentLength ?? 0 };
@@ -68880,14 +68881,14 @@ var external_node_child_process_ = __nccwpck_require__(1421);
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: external "node:stream/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
 // EXTERNAL MODULE: ./node_modules/pg/lib/index.js
@@ -68918,7 +68919,7 @@ const defaults = lib.defaults
 
 /** Tables whose rows a dump carries: ordinary tables (partitions included), not system or extension-owned ones. */
 const TABLES_SQL = `
-SELECT n.nspname AS schema, c.relname AS table
+SELECT n.nspname AS schema, c.relname AS table, pg_total_relation_size(c.oid) AS bytes
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind = 'r'
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
@@ -68952,12 +68953,42 @@ async function connect(url) {
     await client.connect();
     return client;
 }
+async function listTables(client) {
+    return (await client.query(TABLES_SQL)).rows;
+}
+async function countRows(client, { schema, table }) {
+    const { rows } = await client.query(`SELECT count(*) AS n FROM ONLY ${quoteIdent(schema)}.${quoteIdent(table)}`);
+    return { schema, table, rows: Number(rows[0].n) };
+}
+/** Exact row counts, one table after the other on one connection (so in one snapshot). */
 async function countTables(client) {
-    const { rows } = await client.query(TABLES_SQL);
     const counts = [];
-    for (const { schema, table } of rows) {
-        const result = await client.query(`SELECT count(*) AS n FROM ONLY ${quoteIdent(schema)}.${quoteIdent(table)}`);
-        counts.push({ schema, table, rows: Number(result.rows[0].n) });
+    for (const name of await listTables(client))
+        counts.push(await countRows(client, name));
+    return counts;
+}
+/**
+ * Exact row counts of a restored database: `count(*)` per table on up to `connections`
+ * connections at once (`client` plus new ones to `url`), biggest tables first so the longest
+ * count starts at once. Only for a database nothing else writes to: the counts do not share
+ * a snapshot. Returned in the same order as countTables.
+ */
+async function countTablesInParallel(client, url, connections) {
+    const tables = await listTables(client);
+    const queue = tables
+        .map((name, index) => ({ name, index }))
+        .sort((a, b) => Number(b.name.bytes) - Number(a.name.bytes));
+    const extra = await Promise.all(Array.from({ length: Math.max(0, Math.min(connections, queue.length) - 1) }, () => connect(url)));
+    const counts = new Array(tables.length);
+    const worker = async (c) => {
+        for (let next = queue.shift(); next; next = queue.shift())
+            counts[next.index] = await countRows(c, next.name);
+    };
+    try {
+        await Promise.all([client, ...extra].map(worker));
+    }
+    finally {
+        await Promise.all(extra.map((c) => c.end().catch(() => undefined)));
     }
     return counts;
 }
@@ -69135,47 +69166,54 @@ function rate(bytes, elapsedMs) {
 
 
 
+
 const execFileAsync = (0,external_node_util_.promisify)(external_node_child_process_.execFile);
+/** Where a restore's time went, in exact milliseconds (benchmarks parse this line). */
+function describeTimings(t, listMs) {
+    const parts = [
+        ...(listMs === undefined ? [] : [`list ${listMs} ms`]),
+        `download+verify ${t.downloadMs} ms`,
+        `pg_restore ${t.restoreMs} ms`,
+        `counts ${t.checkMs} ms`,
+    ];
+    return parts.join(', ');
+}
 /**
  * Restores a backup. The whole object is downloaded, its sha256 compared with the manifest
  * and its age authentication checked (age verifies every 64 KiB chunk and the final one,
  * so a flipped byte or a truncation fails) into a private temporary dump file BEFORE
  * pg_restore touches the target; the file also lets pg_restore work in parallel (`--jobs`).
+ *
+ * The manifest fetch, the download and the connection to the target (with its read-only
+ * emptiness check) run at the same time; the first failure stops the others. The
+ * connection then serves the scratch reset and the row counts.
  */
 async function restoreBackup(o) {
     const started = Date.now();
-    const manifest = parseManifest(await getText(o.s3, o.bucket, manifestKey(o.key)), o.key);
-    if (o.existing === 'refuse')
-        await refuseNonEmpty(o);
     const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(o.tempDir ?? process.env.RUNNER_TEMP ?? (0,external_node_os_.tmpdir)(), 'db-restore-'));
     const keyDir = 'key' in o.identity ? (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_fs_.existsSync)('/dev/shm') ? '/dev/shm' : dir, 'age-')) : undefined;
+    const dumpPath = (0,external_node_path_.join)(dir, 'backup.dump');
+    let client;
     try {
-        const dumpPath = (0,external_node_path_.join)(dir, 'backup.dump');
-        await downloadAndVerify(o, manifest, dumpPath, keyDir);
+        const identityPath = 'path' in o.identity ? o.identity.path : writeIdentity(keyDir, o.identity.key);
+        const stop = new AbortController();
+        const [manifest, downloaded, opened] = await allOrStop(stop, [
+            getText(o.s3, o.bucket, manifestKey(o.key)).then((text) => parseManifest(text, o.key)),
+            download(o, identityPath, dumpPath, stop.signal),
+            openTarget(o),
+        ]);
+        client = opened;
+        checkDownload(o, manifest, downloaded);
         const downloadMs = Date.now() - started;
         if (o.existing === 'reset-scratch')
-            await withClient(o.target, resetScratchDatabase);
-        o.log.info(`Restoring into ${o.target.database} on ${o.target.host}:${o.target.port} with ${o.jobs} job(s)`);
-        const argv = restoreArgv({
-            urlWithoutPassword: o.target.urlWithoutPassword,
-            dumpPath,
-            jobs: o.jobs,
-            clean: o.existing === 'clean',
-            noOwner: o.noOwner,
-        });
-        try {
-            await execFileAsync(argv[0], argv.slice(1), { env: libpqEnv(o.target), maxBuffer: 16 * 1024 * 1024 });
-        }
-        catch (error) {
-            const stderr = String(error.stderr ?? error.message)
-                .trim()
-                .split('\n')
-                .slice(-5)
-                .join(' | ');
-            throw new Error(`pg_restore failed: ${o.redact(stderr)}`);
-        }
+            await resetScratchDatabase(client);
+        await runPgRestore(o, dumpPath);
         const restoreMs = Date.now() - started - downloadMs;
-        const tables = await withClient(o.target, countTables);
+        // The dump is no longer needed: remove it while the rows are counted.
+        const removed = (0,promises_.rm)(dir, { recursive: true, force: true });
+        client = await healthy(client, o.target);
+        const tables = await countTablesInParallel(client, o.target.url, o.jobs);
+        await removed;
         const comparison = compareTables(manifest.tables, tables);
         const totalMs = Date.now() - started;
         return {
@@ -69186,9 +69224,79 @@ async function restoreBackup(o) {
         };
     }
     finally {
+        await client?.end().catch(() => undefined);
         (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
         if (keyDir)
             (0,external_node_fs_.rmSync)(keyDir, { recursive: true, force: true });
+    }
+}
+/**
+ * Awaits every task; on the first failure, aborts `stop` (so the others end early), waits
+ * for all of them to settle (no process still writing into the temp dir), and throws that
+ * first failure.
+ */
+async function allOrStop(stop, tasks) {
+    let first;
+    const settled = await Promise.allSettled(tasks.map((task) => task.catch((error) => {
+        first ??= { error };
+        stop.abort();
+        throw error;
+    })));
+    if (first) {
+        // A client that connected while another task failed must not leak.
+        for (const s of settled)
+            if (s.status === 'fulfilled' && s.value instanceof esm.Client)
+                await s.value.end().catch(() => undefined);
+        throw first.error;
+    }
+    return settled.map((s) => s.value);
+}
+/** Connects to the target and, unless told otherwise, refuses one that holds objects (read-only). */
+async function openTarget(o) {
+    const client = await connect(o.target.url);
+    try {
+        if (o.existing === 'refuse' && !(await isEmptyDatabase(client)))
+            throw new Error(`The target database ${o.target.database} is not empty. Restore into an empty database, or pass --clean to drop and recreate the backup's objects in it.`);
+        return client;
+    }
+    catch (error) {
+        await client.end().catch(() => undefined);
+        throw error;
+    }
+}
+/**
+ * The connection kept from before pg_restore, or a new one when it broke meanwhile (a long
+ * restore can outlive an idle connection behind a proxy or firewall).
+ */
+async function healthy(client, target) {
+    try {
+        await client.query('SELECT 1');
+        return client;
+    }
+    catch {
+        await client.end().catch(() => undefined);
+        return connect(target.url);
+    }
+}
+async function runPgRestore(o, dumpPath) {
+    o.log.info(`Restoring into ${o.target.database} on ${o.target.host}:${o.target.port} with ${o.jobs} job(s)`);
+    const argv = restoreArgv({
+        urlWithoutPassword: o.target.urlWithoutPassword,
+        dumpPath,
+        jobs: o.jobs,
+        clean: o.existing === 'clean',
+        noOwner: o.noOwner,
+    });
+    try {
+        await execFileAsync(argv[0], argv.slice(1), { env: libpqEnv(o.target), maxBuffer: 16 * 1024 * 1024 });
+    }
+    catch (error) {
+        const stderr = String(error.stderr ?? error.message)
+            .trim()
+            .split('\n')
+            .slice(-5)
+            .join(' | ');
+        throw new Error(`pg_restore failed: ${o.redact(stderr)}`);
     }
 }
 function writeIdentity(dir, key) {
@@ -69196,38 +69304,25 @@ function writeIdentity(dir, key) {
     (0,external_node_fs_.writeFileSync)(path, `${key}\n`, { mode: 0o600 });
     return path;
 }
-async function refuseNonEmpty(o) {
-    if (!(await withClient(o.target, isEmptyDatabase)))
-        throw new Error(`The target database ${o.target.database} is not empty. Restore into an empty database, or pass --clean to drop and recreate the backup's objects in it.`);
-}
-async function withClient(target, fn) {
-    const client = await connect(target.url);
-    try {
-        return await fn(client);
-    }
-    finally {
-        await client.end().catch(() => undefined);
-    }
-}
-/** Streams the object through sha256 and `age -d | zstd -d` into `dumpPath`; throws unless all of it checks out. */
-async function downloadAndVerify(o, manifest, dumpPath, keyDir) {
-    const identityPath = 'path' in o.identity ? o.identity.path : writeIdentity(keyDir, o.identity.key);
+/**
+ * Streams the object into `age -d | zstd -d > dumpPath`, hashing it on the way. Resolves
+ * with what it saw whatever happened (checkDownload judges); `stop` ends it early.
+ */
+async function download(o, identityPath, dumpPath, stop) {
     const decrypt = startPipeline(decryptStages(identityPath, dumpPath), { input: 'pipe', output: 'ignore' });
     const hash = (0,external_node_crypto_.createHash)('sha256');
     let bytes = 0;
-    const tap = new external_node_stream_.Transform({
-        transform(chunk, _encoding, done) {
-            hash.update(chunk);
-            bytes += chunk.length;
-            done(null, chunk);
-        },
-    });
-    o.log.info(`Downloading and verifying s3://${o.bucket}/${o.key} (${manifest.size_bytes} bytes)`);
-    const stopProgress = startProgress(o.log, 'downloaded', () => bytes);
+    let stopProgress = () => { };
     let streamError;
     try {
-        const { body } = await getStream(o.s3, o.bucket, o.key);
-        await (0,promises_namespaceObject.pipeline)(body, tap, decrypt.input).catch((error) => (streamError = error));
+        const { body, size } = await getStream(o.s3, o.bucket, o.key, stop);
+        o.log.info(`Downloading and verifying s3://${o.bucket}/${o.key} (${size} bytes)`);
+        stopProgress = startProgress(o.log, 'downloaded', () => bytes);
+        body.on('data', (chunk) => {
+            hash.update(chunk);
+            bytes += chunk.length;
+        });
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(body, decrypt.input, { signal: stop });
     }
     catch (error) {
         streamError = error;
@@ -69237,16 +69332,21 @@ async function downloadAndVerify(o, manifest, dumpPath, keyDir) {
         stopProgress();
     }
     const failed = failedStages(await decrypt.exits);
+    if (stop.aborted)
+        throw new Error('download stopped');
+    return { bytes, sha256: hash.digest('hex'), failed, streamError };
+}
+/** Throws unless the download matches the manifest's size and sha256 and age authenticated all of it. */
+function checkDownload(o, manifest, d) {
     const problems = [];
-    const sha256 = hash.digest('hex');
-    if (bytes !== manifest.size_bytes)
-        problems.push(`size is ${bytes} bytes, the manifest says ${manifest.size_bytes}`);
-    if (sha256 !== manifest.sha256)
-        problems.push(`sha256 is ${sha256}, the manifest says ${manifest.sha256}`);
-    if (failed.length > 0)
-        problems.push(`decryption failed: ${describeFailures(failed, o.redact)}`);
-    if (problems.length === 0 && streamError)
-        problems.push(`download failed: ${o.redact(String(streamError.message ?? streamError))}`);
+    if (d.bytes !== manifest.size_bytes)
+        problems.push(`size is ${d.bytes} bytes, the manifest says ${manifest.size_bytes}`);
+    if (d.sha256 !== manifest.sha256)
+        problems.push(`sha256 is ${d.sha256}, the manifest says ${manifest.sha256}`);
+    if (d.failed.length > 0)
+        problems.push(`decryption failed: ${describeFailures(d.failed, o.redact)}`);
+    if (problems.length === 0 && d.streamError)
+        problems.push(`download failed: ${o.redact(String(d.streamError.message ?? d.streamError))}`);
     if (problems.length > 0)
         throw new Error(`Backup ${o.key} failed verification; the target was not touched: ${problems.join('; ')}.`);
     o.log.info(`Verified ${o.key}: sha256 matches the manifest and age authenticated every chunk`);
@@ -69292,7 +69392,9 @@ async function main(core) {
     const s3 = createS3Client(inputs);
     const where = `s3://${inputs.bucket}/${inputs.prefix}`;
     try {
+        const listing = Date.now();
         const latest = latestGood(await listBackups(s3, inputs.bucket, inputs.prefix), where);
+        const listMs = Date.now() - listing;
         core.setOutput('key', latest.key);
         log.info(`Restore drill: ${latest.key} (${formatBytes(latest.size)}, taken ${latest.time.toISOString()}) into the scratch database ${inputs.target.database}`);
         const result = await restoreBackup({
@@ -69324,14 +69426,11 @@ async function main(core) {
                 `${result.tables.length} / ${rows} (manifest: ${manifest.tables.length} / ${manifest.rows_total})`,
             ],
             ['Check', describeComparison(comparison)],
-            [
-                'Timings',
-                `download+verify ${formatDuration(timings.downloadMs)}, pg_restore ${formatDuration(timings.restoreMs)}, counts ${formatDuration(timings.checkMs)}`,
-            ],
+            ['Timings', describeTimings(timings, listMs)],
         ])));
         if (!comparison.ok)
             throw new Error(`The restored backup ${latest.key} does not match its manifest: ${describeComparison(comparison)}.`);
-        core.info(`Restore drill passed: ${describeComparison(comparison)} in ${formatDuration(timings.totalMs)}`);
+        core.info(`Restore drill passed: ${describeComparison(comparison)} in ${formatDuration(timings.totalMs)} (${describeTimings(timings, listMs)})`);
     }
     catch (error) {
         const reason = scrub((0,run/* errorMessage */.g)(error));

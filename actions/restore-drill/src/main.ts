@@ -9,7 +9,7 @@ import { latestGood, listBackups } from '../../db-backup/src/catalog';
 import { describeComparison } from '../../db-backup/src/compare';
 import { knownSecrets } from '../../db-backup/src/inputs';
 import type { Log } from '../../db-backup/src/progress';
-import { restoreBackup } from '../../db-backup/src/restore';
+import { describeTimings, restoreBackup } from '../../db-backup/src/restore';
 import { readInputs } from './inputs';
 
 export async function main(core: Core): Promise<void> {
@@ -23,7 +23,9 @@ export async function main(core: Core): Promise<void> {
   const s3 = createS3Client(inputs);
   const where = `s3://${inputs.bucket}/${inputs.prefix}`;
   try {
+    const listing = Date.now();
     const latest = latestGood(await listBackups(s3, inputs.bucket, inputs.prefix), where);
+    const listMs = Date.now() - listing;
     core.setOutput('key', latest.key);
     log.info(
       `Restore drill: ${latest.key} (${formatBytes(latest.size)}, taken ${latest.time.toISOString()}) into the scratch database ${inputs.target.database}`,
@@ -61,10 +63,7 @@ export async function main(core: Core): Promise<void> {
               `${result.tables.length} / ${rows} (manifest: ${manifest.tables.length} / ${manifest.rows_total})`,
             ],
             ['Check', describeComparison(comparison)],
-            [
-              'Timings',
-              `download+verify ${formatDuration(timings.downloadMs)}, pg_restore ${formatDuration(timings.restoreMs)}, counts ${formatDuration(timings.checkMs)}`,
-            ],
+            ['Timings', describeTimings(timings, listMs)],
           ],
         ),
       ),
@@ -74,7 +73,7 @@ export async function main(core: Core): Promise<void> {
         `The restored backup ${latest.key} does not match its manifest: ${describeComparison(comparison)}.`,
       );
     core.info(
-      `Restore drill passed: ${describeComparison(comparison)} in ${formatDuration(timings.totalMs)}`,
+      `Restore drill passed: ${describeComparison(comparison)} in ${formatDuration(timings.totalMs)} (${describeTimings(timings, listMs)})`,
     );
   } catch (error) {
     const reason = scrub(errorMessage(error));

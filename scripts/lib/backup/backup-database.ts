@@ -43,18 +43,19 @@ const VALUE_FLAGS = [
   'slack-channel',
 ] as const;
 
-await runCommand(HELP, process.argv.slice(2), async (argv) => {
-  const flags = parseFlags(argv, VALUE_FLAGS, ['verify', 'force-path-style']);
-  const input = (name: string) => {
-    const value = flagOrEnv(flags, name);
-    // The action takes the key itself; operators keep it in a file.
-    if (name === 'identity' && value)
-      return (
-        readFileSync(value, 'utf8')
-          .split('\n')
-          .find((l) => l.startsWith('AGE-SECRET-KEY-')) ?? ''
-      );
-    return value;
-  };
-  await run(terminalCore(input), main);
-});
+export const backupDatabase = (args: string[]) =>
+  runCommand(HELP, args, async (argv) => {
+    const flags = parseFlags(argv, VALUE_FLAGS, ['verify', 'force-path-style']);
+    const input = (name: string) => {
+      const value = flagOrEnv(flags, name);
+      // The action takes the key itself; operators keep it in a file.
+      if (name === 'identity' && value)
+        return (
+          readFileSync(value, 'utf8')
+            .split('\n')
+            .find((l) => l.startsWith('AGE-SECRET-KEY-')) ?? ''
+        );
+      return value;
+    };
+    await run(terminalCore(input), main);
+  });

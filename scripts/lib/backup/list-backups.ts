@@ -11,39 +11,41 @@ Lists backups newest first. "good" means the object and its manifest exist (only
 ${STORAGE_HELP}  --json                   one JSON object per line
 `;
 
-await runCommand(HELP, process.argv.slice(2), async (argv) => {
-  const flags = parseFlags(argv, STORAGE_FLAGS, ['force-path-style', 'json']);
-  const bucket = flagOrEnv(flags, 'bucket');
-  const prefix = flagOrEnv(flags, 'prefix');
-  if (!bucket) throw new Error('--bucket is required.');
-  const s3 = createS3Client({
-    endpoint: flagOrEnv(flags, 'endpoint') || undefined,
-    region: flagOrEnv(flags, 'region') || undefined,
-    forcePathStyle: flagOrEnv(flags, 'force-path-style') === 'true',
+export const listBackupsCommand = (args: string[]) =>
+  runCommand(HELP, args, async (argv) => {
+    const flags = parseFlags(argv, STORAGE_FLAGS, ['force-path-style', 'json']);
+    const bucket = flagOrEnv(flags, 'bucket');
+    const prefix = flagOrEnv(flags, 'prefix');
+    if (!bucket) throw new Error('--bucket is required.');
+    const s3 = createS3Client({
+      endpoint: flagOrEnv(flags, 'endpoint') || undefined,
+      region: flagOrEnv(flags, 'region') || undefined,
+      forcePathStyle: flagOrEnv(flags, 'force-path-style') === 'true',
+    });
+    const entries = await listBackups(s3, bucket, prefix);
+    if (flags.has('json')) {
+      for (const e of entries)
+        process.stdout.write(
+          `${JSON.stringify({ key: e.key, time: e.time.toISOString(), size: e.size, status: e.status })}\n`,
+        );
+      return;
+    }
+    if (entries.length === 0) {
+      process.stdout.write(`No backups under s3://${bucket}/${prefix}\n`);
+      return;
+    }
+    const rows = entries.map((e) => [
+      e.time.toISOString().replace('.000Z', 'Z'),
+      formatBytes(e.size),
+      e.status,
+      e.key,
+    ]);
+    const widths = [20, 10, 15];
+    process.stdout.write(
+      `${['TIME', 'SIZE', 'STATUS', 'KEY'].map((h, i) => h.padEnd(widths[i] ?? 0)).join('  ')}\n`,
+    );
+    for (const row of rows)
+      process.stdout.write(`${row.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ')}\n`);
+    const good = entries.filter((e) => e.status === 'good').length;
+    process.stdout.write(`${entries.length} backup(s), ${good} good\n`);
   });
-  const entries = await listBackups(s3, bucket, prefix);
-  if (flags.has('json')) {
-    for (const e of entries)
-      process.stdout.write(
-        `${JSON.stringify({ key: e.key, time: e.time.toISOString(), size: e.size, status: e.status })}\n`,
-      );
-    return;
-  }
-  if (entries.length === 0) {
-    process.stdout.write(`No backups under s3://${bucket}/${prefix}\n`);
-    return;
-  }
-  const rows = entries.map((e) => [
-    e.time.toISOString().replace('.000Z', 'Z'),
-    formatBytes(e.size),
-    e.status,
-    e.key,
-  ]);
-  const widths = [20, 10, 15];
-  process.stdout.write(
-    `${['TIME', 'SIZE', 'STATUS', 'KEY'].map((h, i) => h.padEnd(widths[i] ?? 0)).join('  ')}\n`,
-  );
-  for (const row of rows) process.stdout.write(`${row.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ')}\n`);
-  const good = entries.filter((e) => e.status === 'good').length;
-  process.stdout.write(`${entries.length} backup(s), ${good} good\n`);
-});
