@@ -1,0 +1,79 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseEnvFile } from '../src/cli';
+import { rehearsalEnv, rehearsalSite } from '../src/rehearsal-env';
+
+const dir = mkdtempSync(join(tmpdir(), 'rehearsal-env-'));
+const key = '-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\nBBBB\n-----END OPENSSH PRIVATE KEY-----\n';
+writeFileSync(join(dir, 'id'), key);
+writeFileSync(join(dir, 'known_hosts'), '[127.0.0.1]:2222 ssh-ed25519 AAAAC3\n');
+const stack: Record<string, string> = {
+  STACK_SSH_KEY: join(dir, 'id'),
+  STACK_SSH_KNOWN_HOSTS: join(dir, 'known_hosts'),
+  STACK_SSH_HOST: '127.0.0.1',
+  STACK_SSH_PORT: '2222',
+  STACK_SSH_USER: 'deploy',
+  STACK_REDIS_URL: 'redis://127.0.0.1:6390',
+  AWS_ACCESS_KEY_ID: 'S3RVER',
+  AWS_SECRET_ACCESS_KEY: 'S3RVER',
+  AWS_REGION: 'us-east-1',
+  STACK_REGISTRY: '127.0.0.1:5000',
+  STACK_BUILDAH: 'buildah --storage-driver vfs --root /r --runroot /rr',
+  STACK_DEPLOY_ENGINE: 'sudo -n podman --storage-driver vfs',
+  STACK_NGINX_RELOAD: '/usr/sbin/nginx -s reload',
+  STACK_NGINX_TEST: '/usr/sbin/nginx -t',
+  STACK_S3_BUCKET: 'backups',
+  STACK_S3_ENDPOINT: 'http://127.0.0.1:4569',
+};
+const extras = {
+  ageIdentity: 'AGE-SECRET-KEY-1XYZ',
+  ageRecipient: 'age1xyz',
+  deployRoot: '/srv/rehearsal',
+  siteUrl: 'http://127.0.0.1:8181',
+  appDatabaseUrl: 'postgres://u:p@127.0.0.1:55432/app',
+  scratchDatabaseUrl: 'postgres://u:p@127.0.0.1:55432/scratch',
+  imageBuildArgs: 'BASE_IMAGE=127.0.0.1:5000/contextai/node-base:20',
+};
+
+describe('rehearsal env file', () => {
+  it('round-trips through the engine’s env-file parser, multi-line secrets included', () => {
+    const env = parseEnvFile(rehearsalEnv(stack, extras));
+    expect(env.secrets.SSH_PRIVATE_KEY).toBe(key);
+    expect(env.secrets.API_ENV).toContain('DATABASE_URL=postgres://u:p@127.0.0.1:55432/app');
+    expect(env.vars.BUILD_ENGINE_FLAGS).toBe('--storage-driver vfs --root /r --runroot /rr');
+    expect(env.vars.SECURITY_SCAN).toBe('unavailable');
+    expect(env.runner.BUILDAH_LAYERS).toBe('true');
+  });
+
+  it('keeps loopback out of the masked app env and leaves slot ports to the workflow unless given', () => {
+    const env = parseEnvFile(rehearsalEnv(stack, extras));
+    // deploy-ssh masks every value of API_ENV/WEB_ENV: 127.0.0.1 there would vanish from every log.
+    expect(env.secrets.API_ENV).not.toMatch(/^HOST=/m);
+    expect(env.vars.CONTAINER_RUN_ARGS).toContain('--env HOST=127.0.0.1');
+    expect(env.vars.CONTAINER_RUN_ARGS).toMatch(/^[\w@%+=:,./ -]+$/); // deploy-ssh's plain words
+    expect(env.vars.API_PORTS).toBeUndefined();
+    const second = parseEnvFile(
+      rehearsalEnv(stack, { ...extras, apiPorts: '3201,3202', webPorts: '3211,3212' }),
+    );
+    expect([second.vars.API_PORTS, second.vars.WEB_PORTS]).toEqual(['3201,3202', '3211,3212']);
+  });
+
+  it('names a missing stack variable', () => {
+    const { STACK_REGISTRY: _, ...partial } = stack;
+    expect(() => rehearsalEnv(partial, extras)).toThrow(/STACK_REGISTRY/);
+  });
+});
+
+describe('rehearsal nginx site', () => {
+  it('routes /api/ to the API (prefix stripped) and the rest to the web, tolerating no upstream yet', () => {
+    const site = rehearsalSite({ port: 8181, deployRoot: '/srv/r', apiApp: 'e2e-api', webApp: 'web' });
+    expect(site).toContain('listen 127.0.0.1:8181;');
+    expect(site).toContain(
+      'upstream rehearsal_e2e_api { server 127.0.0.1:9 down; include /srv/r/e2e-api/upstream*.conf; }',
+    );
+    expect(site).toContain('location /api/ { proxy_pass http://rehearsal_e2e_api/;');
+    expect(site).toContain('location / { proxy_pass http://rehearsal_web;');
+  });
+});
