@@ -33483,7 +33483,7 @@ module.exports = readInt8;
 
 /***/ }),
 
-/***/ 5177:
+/***/ 7558:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -37453,7 +37453,7 @@ const defaults = __nccwpck_require__(8995)
 const Connection = __nccwpck_require__(9809)
 const Result = __nccwpck_require__(6424)
 const utils = __nccwpck_require__(9652)
-const Pool = __nccwpck_require__(5177)
+const Pool = __nccwpck_require__(7558)
 const TypeOverrides = __nccwpck_require__(365)
 const { DatabaseError } = __nccwpck_require__(4233)
 const { escapeIdentifier, escapeLiteral } = __nccwpck_require__(9652)
@@ -68135,7 +68135,7 @@ function errorMessage(error) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1804);
 /* harmony import */ var _common_src_run__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6602);
-/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7558);
+/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5546);
 
 
 
@@ -68146,7 +68146,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7558:
+/***/ 5546:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -69519,7 +69519,31 @@ var external_node_os_ = __nccwpck_require__(8161);
 var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./actions/db-backup/src/concurrent.ts
+/**
+ * Awaits every task. On the first failure it aborts `stop` (so the others can end early),
+ * still waits for all of them to settle (no process left writing into a directory about to
+ * be removed), hands the values of those that succeeded to `release` (e.g. close a
+ * connection), and throws that first failure, not a later "stopped" one.
+ */
+async function allOrStop(stop, tasks, release = async () => undefined) {
+    let first;
+    const settled = await Promise.allSettled(tasks.map((task) => task.catch((error) => {
+        first ??= { error };
+        stop.abort();
+        throw error;
+    })));
+    if (first) {
+        for (const s of settled)
+            if (s.status === 'fulfilled')
+                await release(s.value).catch(() => undefined);
+        throw first.error;
+    }
+    return settled.map((s) => s.value);
+}
+
 ;// CONCATENATED MODULE: ./actions/db-backup/src/restore.ts
+
 
 
 
@@ -69572,7 +69596,12 @@ async function restoreBackup(o) {
             getText(o.s3, o.bucket, manifestKey(o.key)).then((text) => parseManifest(text, o.key)),
             download(o, identityPath, dumpPath, stop.signal),
             openTarget(o),
-        ]);
+        ], 
+        // A client that connected while another task failed must not leak.
+        async (value) => {
+            if (value instanceof esm.Client)
+                await value.end();
+        });
         client = opened;
         checkDownload(o, manifest, downloaded);
         const downloadMs = Date.now() - started;
@@ -69600,27 +69629,6 @@ async function restoreBackup(o) {
         if (keyDir)
             (0,external_node_fs_.rmSync)(keyDir, { recursive: true, force: true });
     }
-}
-/**
- * Awaits every task; on the first failure, aborts `stop` (so the others end early), waits
- * for all of them to settle (no process still writing into the temp dir), and throws that
- * first failure.
- */
-async function allOrStop(stop, tasks) {
-    let first;
-    const settled = await Promise.allSettled(tasks.map((task) => task.catch((error) => {
-        first ??= { error };
-        stop.abort();
-        throw error;
-    })));
-    if (first) {
-        // A client that connected while another task failed must not leak.
-        for (const s of settled)
-            if (s.status === 'fulfilled' && s.value instanceof esm.Client)
-                await s.value.end().catch(() => undefined);
-        throw first.error;
-    }
-    return settled.map((s) => s.value);
 }
 /** Connects to the target and, unless told otherwise, refuses one that holds objects (read-only). */
 async function openTarget(o) {

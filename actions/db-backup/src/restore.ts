@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { getStream, getText } from '../../common/src/s3';
 import { compareTables, type Comparison } from './compare';
+import { allOrStop } from './concurrent';
 import { libpqEnv, type DatabaseTarget } from './database-url';
 import { connect, countTablesInParallel, isEmptyDatabase, resetScratchDatabase } from './database';
 import { parseManifest, type Manifest, type TableCount } from './manifest';
@@ -89,11 +90,18 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreResult> {
   try {
     const identityPath = 'path' in o.identity ? o.identity.path : writeIdentity(keyDir!, o.identity.key);
     const stop = new AbortController();
-    const [manifest, downloaded, opened] = await allOrStop(stop, [
-      getText(o.s3, o.bucket, manifestKey(o.key)).then((text) => parseManifest(text, o.key)),
-      download(o, identityPath, dumpPath, stop.signal),
-      openTarget(o),
-    ]);
+    const [manifest, downloaded, opened] = await allOrStop(
+      stop,
+      [
+        getText(o.s3, o.bucket, manifestKey(o.key)).then((text) => parseManifest(text, o.key)),
+        download(o, identityPath, dumpPath, stop.signal),
+        openTarget(o),
+      ],
+      // A client that connected while another task failed must not leak.
+      async (value) => {
+        if (value instanceof pg.Client) await value.end();
+      },
+    );
     client = opened;
     checkDownload(o, manifest, downloaded);
     const downloadMs = Date.now() - started;
@@ -120,35 +128,6 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreResult> {
     rmSync(dir, { recursive: true, force: true });
     if (keyDir) rmSync(keyDir, { recursive: true, force: true });
   }
-}
-
-/**
- * Awaits every task; on the first failure, aborts `stop` (so the others end early), waits
- * for all of them to settle (no process still writing into the temp dir), and throws that
- * first failure.
- */
-async function allOrStop<T extends readonly unknown[]>(
-  stop: AbortController,
-  tasks: { [K in keyof T]: Promise<T[K]> },
-): Promise<T> {
-  let first: { error: unknown } | undefined;
-  const settled = await Promise.allSettled(
-    tasks.map((task: Promise<unknown>) =>
-      task.catch((error: unknown) => {
-        first ??= { error };
-        stop.abort();
-        throw error;
-      }),
-    ),
-  );
-  if (first) {
-    // A client that connected while another task failed must not leak.
-    for (const s of settled)
-      if (s.status === 'fulfilled' && s.value instanceof pg.Client)
-        await s.value.end().catch(() => undefined);
-    throw first.error;
-  }
-  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 /** Connects to the target and, unless told otherwise, refuses one that holds objects (read-only). */

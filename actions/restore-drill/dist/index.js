@@ -68135,7 +68135,7 @@ function errorMessage(error) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1804);
 /* harmony import */ var _common_src_run__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6602);
-/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1697);
+/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6815);
 
 
 
@@ -68146,7 +68146,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1697:
+/***/ 6815:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -68915,6 +68915,29 @@ const defaults = lib.defaults
 // Re-export the default
 /* harmony default export */ const esm = (lib);
 
+;// CONCATENATED MODULE: ./actions/db-backup/src/concurrent.ts
+/**
+ * Awaits every task. On the first failure it aborts `stop` (so the others can end early),
+ * still waits for all of them to settle (no process left writing into a directory about to
+ * be removed), hands the values of those that succeeded to `release` (e.g. close a
+ * connection), and throws that first failure, not a later "stopped" one.
+ */
+async function allOrStop(stop, tasks, release = async () => undefined) {
+    let first;
+    const settled = await Promise.allSettled(tasks.map((task) => task.catch((error) => {
+        first ??= { error };
+        stop.abort();
+        throw error;
+    })));
+    if (first) {
+        for (const s of settled)
+            if (s.status === 'fulfilled')
+                await release(s.value).catch(() => undefined);
+        throw first.error;
+    }
+    return settled.map((s) => s.value);
+}
+
 ;// CONCATENATED MODULE: ./actions/db-backup/src/database.ts
 
 /** Tables whose rows a dump carries: ordinary tables (partitions included), not system or extension-owned ones. */
@@ -69167,6 +69190,7 @@ function rate(bytes, elapsedMs) {
 
 
 
+
 const execFileAsync = (0,external_node_util_.promisify)(external_node_child_process_.execFile);
 /** Where a restore's time went, in exact milliseconds (benchmarks parse this line). */
 function describeTimings(t, listMs) {
@@ -69201,7 +69225,12 @@ async function restoreBackup(o) {
             getText(o.s3, o.bucket, manifestKey(o.key)).then((text) => parseManifest(text, o.key)),
             download(o, identityPath, dumpPath, stop.signal),
             openTarget(o),
-        ]);
+        ], 
+        // A client that connected while another task failed must not leak.
+        async (value) => {
+            if (value instanceof esm.Client)
+                await value.end();
+        });
         client = opened;
         checkDownload(o, manifest, downloaded);
         const downloadMs = Date.now() - started;
@@ -69229,27 +69258,6 @@ async function restoreBackup(o) {
         if (keyDir)
             (0,external_node_fs_.rmSync)(keyDir, { recursive: true, force: true });
     }
-}
-/**
- * Awaits every task; on the first failure, aborts `stop` (so the others end early), waits
- * for all of them to settle (no process still writing into the temp dir), and throws that
- * first failure.
- */
-async function allOrStop(stop, tasks) {
-    let first;
-    const settled = await Promise.allSettled(tasks.map((task) => task.catch((error) => {
-        first ??= { error };
-        stop.abort();
-        throw error;
-    })));
-    if (first) {
-        // A client that connected while another task failed must not leak.
-        for (const s of settled)
-            if (s.status === 'fulfilled' && s.value instanceof esm.Client)
-                await s.value.end().catch(() => undefined);
-        throw first.error;
-    }
-    return settled.map((s) => s.value);
 }
 /** Connects to the target and, unless told otherwise, refuses one that holds objects (read-only). */
 async function openTarget(o) {

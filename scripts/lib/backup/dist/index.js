@@ -40758,7 +40758,7 @@ function rate(bytes, elapsedMs) {
 
 /***/ }),
 
-/***/ 8005:
+/***/ 9779:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40790,6 +40790,29 @@ var esm = __nccwpck_require__(3849);
 var s3 = __nccwpck_require__(257);
 // EXTERNAL MODULE: ./actions/db-backup/src/compare.ts
 var compare = __nccwpck_require__(2000);
+;// CONCATENATED MODULE: ./actions/db-backup/src/concurrent.ts
+/**
+ * Awaits every task. On the first failure it aborts `stop` (so the others can end early),
+ * still waits for all of them to settle (no process left writing into a directory about to
+ * be removed), hands the values of those that succeeded to `release` (e.g. close a
+ * connection), and throws that first failure, not a later "stopped" one.
+ */
+async function allOrStop(stop, tasks, release = async () => undefined) {
+    let first;
+    const settled = await Promise.allSettled(tasks.map((task) => task.catch((error) => {
+        first ??= { error };
+        stop.abort();
+        throw error;
+    })));
+    if (first) {
+        for (const s of settled)
+            if (s.status === 'fulfilled')
+                await release(s.value).catch(() => undefined);
+        throw first.error;
+    }
+    return settled.map((s) => s.value);
+}
+
 // EXTERNAL MODULE: ./actions/db-backup/src/database-url.ts
 var database_url = __nccwpck_require__(2462);
 // EXTERNAL MODULE: ./actions/db-backup/src/database.ts
@@ -40805,6 +40828,7 @@ var plan = __nccwpck_require__(3264);
 // EXTERNAL MODULE: ./actions/db-backup/src/progress.ts
 var progress = __nccwpck_require__(8980);
 ;// CONCATENATED MODULE: ./actions/db-backup/src/restore.ts
+
 
 
 
@@ -40857,7 +40881,12 @@ async function restoreBackup(o) {
             (0,s3/* getText */.q4)(o.s3, o.bucket, (0,naming/* manifestKey */.Rn)(o.key)).then((text) => (0,src_manifest/* parseManifest */.Ng)(text, o.key)),
             download(o, identityPath, dumpPath, stop.signal),
             openTarget(o),
-        ]);
+        ], 
+        // A client that connected while another task failed must not leak.
+        async (value) => {
+            if (value instanceof esm/* default.Client */.Ay.Client)
+                await value.end();
+        });
         client = opened;
         checkDownload(o, manifest, downloaded);
         const downloadMs = Date.now() - started;
@@ -40885,27 +40914,6 @@ async function restoreBackup(o) {
         if (keyDir)
             (0,external_node_fs_.rmSync)(keyDir, { recursive: true, force: true });
     }
-}
-/**
- * Awaits every task; on the first failure, aborts `stop` (so the others end early), waits
- * for all of them to settle (no process still writing into the temp dir), and throws that
- * first failure.
- */
-async function allOrStop(stop, tasks) {
-    let first;
-    const settled = await Promise.allSettled(tasks.map((task) => task.catch((error) => {
-        first ??= { error };
-        stop.abort();
-        throw error;
-    })));
-    if (first) {
-        // A client that connected while another task failed must not leak.
-        for (const s of settled)
-            if (s.status === 'fulfilled' && s.value instanceof esm/* default.Client */.Ay.Client)
-                await s.value.end().catch(() => undefined);
-        throw first.error;
-    }
-    return settled.map((s) => s.value);
 }
 /** Connects to the target and, unless told otherwise, refuses one that holds objects (read-only). */
 async function openTarget(o) {
@@ -41535,8 +41543,8 @@ async function pruneBackups(s3, bucket, prefix, policy, log) {
     return result;
 }
 
-// EXTERNAL MODULE: ./actions/db-backup/src/restore.ts + 1 modules
-var restore = __nccwpck_require__(8005);
+// EXTERNAL MODULE: ./actions/db-backup/src/restore.ts + 2 modules
+var restore = __nccwpck_require__(9779);
 ;// CONCATENATED MODULE: ./actions/db-backup/src/main.ts
 
 
@@ -41921,7 +41929,7 @@ const listBackupsCommand = (args) => (0,_cli__WEBPACK_IMPORTED_MODULE_1__/* .run
 /* harmony import */ var _actions_db_backup_src_compare__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(2000);
 /* harmony import */ var _actions_db_backup_src_database_url__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2462);
 /* harmony import */ var _actions_db_backup_src_inputs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5742);
-/* harmony import */ var _actions_db_backup_src_restore__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8005);
+/* harmony import */ var _actions_db_backup_src_restore__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9779);
 /* harmony import */ var _cli__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5058);
 // scripts/restore-database: restore a backup after checking its sha256 and age authentication.
 
