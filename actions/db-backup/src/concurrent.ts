@@ -1,13 +1,11 @@
 /**
  * Awaits every task. On the first failure it aborts `stop` (so the others can end early),
  * still waits for all of them to settle (no process left writing into a directory about to
- * be removed), hands the values of those that succeeded to `release` (e.g. close a
- * connection), and throws that first failure, not a later "stopped" one.
+ * be removed), and throws that first failure, not a later "stopped" one.
  */
 export async function allOrStop<T extends readonly unknown[]>(
   stop: AbortController,
   tasks: { [K in keyof T]: Promise<T[K]> },
-  release: (value: unknown) => Promise<void> = async () => undefined,
 ): Promise<T> {
   let first: { error: unknown } | undefined;
   const settled = await Promise.allSettled(
@@ -19,9 +17,6 @@ export async function allOrStop<T extends readonly unknown[]>(
       }),
     ),
   );
-  if (first) {
-    for (const s of settled) if (s.status === 'fulfilled') await release(s.value).catch(() => undefined);
-    throw first.error;
-  }
+  if (first) throw first.error;
   return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline as pump } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import pg from 'pg';
+import type pg from 'pg';
 import { getStream, getText } from '../../common/src/s3';
 import { compareTables, type Comparison } from './compare';
 import { allOrStop } from './concurrent';
@@ -90,18 +90,12 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreResult> {
   try {
     const identityPath = 'path' in o.identity ? o.identity.path : writeIdentity(keyDir!, o.identity.key);
     const stop = new AbortController();
-    const [manifest, downloaded, opened] = await allOrStop(
-      stop,
-      [
-        getText(o.s3, o.bucket, manifestKey(o.key)).then((text) => parseManifest(text, o.key)),
-        download(o, identityPath, dumpPath, stop.signal),
-        openTarget(o),
-      ],
-      // A client that connected while another task failed must not leak.
-      async (value) => {
-        if (value instanceof pg.Client) await value.end();
-      },
-    );
+    const [manifest, downloaded, opened] = await allOrStop(stop, [
+      getText(o.s3, o.bucket, manifestKey(o.key)).then((text) => parseManifest(text, o.key)),
+      download(o, identityPath, dumpPath, stop.signal),
+      // Kept as soon as it connects, so `finally` closes it even when another task fails.
+      openTarget(o).then((c) => (client = c)),
+    ]);
     client = opened;
     checkDownload(o, manifest, downloaded);
     const downloadMs = Date.now() - started;

@@ -40091,8 +40091,6 @@ function sameDatabase(a, b) {
 /* harmony export */   zO: () => (/* binding */ isEmptyDatabase)
 /* harmony export */ });
 /* unused harmony exports quoteIdent, countTables */
-/* harmony import */ var pg__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3849);
-
 /** Tables whose rows a dump carries: ordinary tables (partitions included), not system or extension-owned ones. */
 const TABLES_SQL = `
 SELECT n.nspname AS schema, c.relname AS table, pg_total_relation_size(c.oid) AS bytes
@@ -40120,7 +40118,10 @@ function quoteIdent(name) {
  * query instead of crashing the process with an unhandled 'error' event.
  */
 async function connect(url) {
-    const client = new pg__WEBPACK_IMPORTED_MODULE_0__/* ["default"].Client */ .Ay.Client({
+    // Loaded on first use: evaluating pg costs ~40 ms of CPU, which a restore can spend while its
+    // download runs instead of at start-up, before the S3 listing.
+    const { default: Pg } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 3849));
+    const client = new Pg.Client({
         connectionString: url,
         application_name: 'db-backup',
         connectionTimeoutMillis: 15_000,
@@ -40784,8 +40785,6 @@ var external_node_path_ = __nccwpck_require__(6760);
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
-// EXTERNAL MODULE: ./node_modules/pg/esm/index.mjs
-var esm = __nccwpck_require__(3849);
 // EXTERNAL MODULE: ./actions/common/src/s3.ts
 var s3 = __nccwpck_require__(257);
 // EXTERNAL MODULE: ./actions/db-backup/src/compare.ts
@@ -40794,22 +40793,17 @@ var compare = __nccwpck_require__(2000);
 /**
  * Awaits every task. On the first failure it aborts `stop` (so the others can end early),
  * still waits for all of them to settle (no process left writing into a directory about to
- * be removed), hands the values of those that succeeded to `release` (e.g. close a
- * connection), and throws that first failure, not a later "stopped" one.
+ * be removed), and throws that first failure, not a later "stopped" one.
  */
-async function allOrStop(stop, tasks, release = async () => undefined) {
+async function allOrStop(stop, tasks) {
     let first;
     const settled = await Promise.allSettled(tasks.map((task) => task.catch((error) => {
         first ??= { error };
         stop.abort();
         throw error;
     })));
-    if (first) {
-        for (const s of settled)
-            if (s.status === 'fulfilled')
-                await release(s.value).catch(() => undefined);
+    if (first)
         throw first.error;
-    }
     return settled.map((s) => s.value);
 }
 
@@ -40828,7 +40822,6 @@ var plan = __nccwpck_require__(3264);
 // EXTERNAL MODULE: ./actions/db-backup/src/progress.ts
 var progress = __nccwpck_require__(8980);
 ;// CONCATENATED MODULE: ./actions/db-backup/src/restore.ts
-
 
 
 
@@ -40880,13 +40873,9 @@ async function restoreBackup(o) {
         const [manifest, downloaded, opened] = await allOrStop(stop, [
             (0,s3/* getText */.q4)(o.s3, o.bucket, (0,naming/* manifestKey */.Rn)(o.key)).then((text) => (0,src_manifest/* parseManifest */.Ng)(text, o.key)),
             download(o, identityPath, dumpPath, stop.signal),
-            openTarget(o),
-        ], 
-        // A client that connected while another task failed must not leak.
-        async (value) => {
-            if (value instanceof esm/* default.Client */.Ay.Client)
-                await value.end();
-        });
+            // Kept as soon as it connects, so `finally` closes it even when another task fails.
+            openTarget(o).then((c) => (client = c)),
+        ]);
         client = opened;
         checkDownload(o, manifest, downloaded);
         const downloadMs = Date.now() - started;
@@ -42212,7 +42201,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util/types")
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Ay: () => (__WEBPACK_DEFAULT_EXPORT__)
+/* harmony export */   "default": () => (__WEBPACK_DEFAULT_EXPORT__)
 /* harmony export */ });
 /* unused harmony exports Client, Pool, Connection, types, Query, DatabaseError, escapeIdentifier, escapeLiteral, Result, TypeOverrides, defaults */
 /* harmony import */ var _lib_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3273);
