@@ -1,4 +1,4 @@
-// Parsing and gating on every real Trivy report in /work/shared/fixtures/trivy. Expected counts are
+// Parsing and gating on every real Trivy report in test/fixtures/trivy-reports. Expected counts are
 // computed here straight from the JSON, independently of the action's code.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -7,7 +7,7 @@ import { applyGate, parseSeverities, sortBySeverity } from '../src/gate';
 import { parseReport, SEVERITIES, type Severity } from '../src/report';
 import { toSarif } from '../src/sarif';
 
-const FIXTURES = resolve(import.meta.dirname, '../../../../shared/fixtures/trivy');
+const FIXTURES = resolve(import.meta.dirname, '../../../test/fixtures/trivy-reports');
 const reports = readdirSync(FIXTURES).filter((name) => name.endsWith('.json'));
 
 interface RawVuln {

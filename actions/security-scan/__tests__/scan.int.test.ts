@@ -23,7 +23,7 @@ import { REPO_ROOT, runAction } from '../../../test/run-action';
 const VERSION = '0.69.3';
 const ARCHIVE = `trivy_${VERSION}_Linux-64bit.tar.gz`;
 const CHECKSUMS = `trivy_${VERSION}_checksums.txt`;
-const FIXTURES = join(REPO_ROOT, '..', 'shared', 'fixtures', 'trivy');
+const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'trivy-reports');
 const IMAGE = '127.0.0.1:5000/contextai/api@sha256:' + 'ab'.repeat(32);
 
 let work: string;
