@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import pg from 'pg';
 import type { TableCount } from './manifest';
 
 /** Tables whose rows a dump carries: ordinary tables (partitions included), not system or extension-owned ones. */
@@ -32,10 +32,7 @@ export function quoteIdent(name: string): string {
  * query instead of crashing the process with an unhandled 'error' event.
  */
 export async function connect(url: string): Promise<pg.Client> {
-  // Loaded on first use: evaluating pg costs ~40 ms of CPU, which a restore can spend while its
-  // download runs instead of at start-up, before the S3 listing.
-  const { default: Pg } = await import(/* webpackMode: "eager" */ 'pg');
-  const client = new Pg.Client({
+  const client = new pg.Client({
     connectionString: url,
     application_name: 'db-backup',
     connectionTimeoutMillis: 15_000,

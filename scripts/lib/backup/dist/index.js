@@ -40080,17 +40080,47 @@ function sameDatabase(a, b) {
 
 /***/ }),
 
-/***/ 6342:
+/***/ 6003:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $: () => (/* binding */ resetScratchDatabase),
-/* harmony export */   Ng: () => (/* binding */ connect),
-/* harmony export */   nx: () => (/* binding */ countTablesInParallel),
-/* harmony export */   r3: () => (/* binding */ openSnapshot),
-/* harmony export */   zO: () => (/* binding */ isEmptyDatabase)
-/* harmony export */ });
-/* unused harmony exports quoteIdent, countTables */
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Ng: () => (/* binding */ connect),
+  nx: () => (/* binding */ countTablesInParallel),
+  zO: () => (/* binding */ isEmptyDatabase),
+  r3: () => (/* binding */ openSnapshot),
+  $: () => (/* binding */ resetScratchDatabase)
+});
+
+// UNUSED EXPORTS: countTables, quoteIdent
+
+// EXTERNAL MODULE: ./node_modules/pg/lib/index.js
+var lib = __nccwpck_require__(3273);
+;// CONCATENATED MODULE: ./node_modules/pg/esm/index.mjs
+// ESM wrapper for pg
+
+
+// Re-export all the properties
+const Client = lib.Client
+const Pool = lib.Pool
+const Connection = lib.Connection
+const types = lib.types
+const Query = lib.Query
+const DatabaseError = lib.DatabaseError
+const escapeIdentifier = lib.escapeIdentifier
+const escapeLiteral = lib.escapeLiteral
+const Result = lib.Result
+const TypeOverrides = lib.TypeOverrides
+
+// Also export the defaults
+const defaults = lib.defaults
+
+// Re-export the default
+/* harmony default export */ const esm = (lib);
+
+;// CONCATENATED MODULE: ./actions/db-backup/src/database.ts
+
 /** Tables whose rows a dump carries: ordinary tables (partitions included), not system or extension-owned ones. */
 const TABLES_SQL = `
 SELECT n.nspname AS schema, c.relname AS table, pg_total_relation_size(c.oid) AS bytes
@@ -40118,10 +40148,7 @@ function quoteIdent(name) {
  * query instead of crashing the process with an unhandled 'error' event.
  */
 async function connect(url) {
-    // Loaded on first use: evaluating pg costs ~40 ms of CPU, which a restore can spend while its
-    // download runs instead of at start-up, before the S3 listing.
-    const { default: Pg } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 3849));
-    const client = new Pg.Client({
+    const client = new esm.Client({
         connectionString: url,
         application_name: 'db-backup',
         connectionTimeoutMillis: 15_000,
@@ -40809,8 +40836,8 @@ async function allOrStop(stop, tasks) {
 
 // EXTERNAL MODULE: ./actions/db-backup/src/database-url.ts
 var database_url = __nccwpck_require__(2462);
-// EXTERNAL MODULE: ./actions/db-backup/src/database.ts
-var database = __nccwpck_require__(6342);
+// EXTERNAL MODULE: ./actions/db-backup/src/database.ts + 1 modules
+var database = __nccwpck_require__(6003);
 // EXTERNAL MODULE: ./actions/db-backup/src/manifest.ts
 var src_manifest = __nccwpck_require__(8746);
 // EXTERNAL MODULE: ./actions/db-backup/src/naming.ts
@@ -41137,8 +41164,8 @@ async function alertFailure(slack, text, log) {
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ./actions/db-backup/src/database-url.ts
 var database_url = __nccwpck_require__(2462);
-// EXTERNAL MODULE: ./actions/db-backup/src/database.ts
-var database = __nccwpck_require__(6342);
+// EXTERNAL MODULE: ./actions/db-backup/src/database.ts + 1 modules
+var database = __nccwpck_require__(6003);
 // EXTERNAL MODULE: ./actions/db-backup/src/manifest.ts
 var src_manifest = __nccwpck_require__(8746);
 // EXTERNAL MODULE: ./actions/db-backup/src/naming.ts
@@ -42194,38 +42221,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util/types");
-
-/***/ }),
-
-/***/ 3849:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   "default": () => (__WEBPACK_DEFAULT_EXPORT__)
-/* harmony export */ });
-/* unused harmony exports Client, Pool, Connection, types, Query, DatabaseError, escapeIdentifier, escapeLiteral, Result, TypeOverrides, defaults */
-/* harmony import */ var _lib_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3273);
-// ESM wrapper for pg
-
-
-// Re-export all the properties
-const Client = _lib_index_js__WEBPACK_IMPORTED_MODULE_0__.Client
-const Pool = _lib_index_js__WEBPACK_IMPORTED_MODULE_0__.Pool
-const Connection = _lib_index_js__WEBPACK_IMPORTED_MODULE_0__.Connection
-const types = _lib_index_js__WEBPACK_IMPORTED_MODULE_0__.types
-const Query = _lib_index_js__WEBPACK_IMPORTED_MODULE_0__.Query
-const DatabaseError = _lib_index_js__WEBPACK_IMPORTED_MODULE_0__.DatabaseError
-const escapeIdentifier = _lib_index_js__WEBPACK_IMPORTED_MODULE_0__.escapeIdentifier
-const escapeLiteral = _lib_index_js__WEBPACK_IMPORTED_MODULE_0__.escapeLiteral
-const Result = _lib_index_js__WEBPACK_IMPORTED_MODULE_0__.Result
-const TypeOverrides = _lib_index_js__WEBPACK_IMPORTED_MODULE_0__.TypeOverrides
-
-// Also export the defaults
-const defaults = _lib_index_js__WEBPACK_IMPORTED_MODULE_0__.defaults
-
-// Re-export the default
-/* harmony default export */ const __WEBPACK_DEFAULT_EXPORT__ = (_lib_index_js__WEBPACK_IMPORTED_MODULE_0__);
-
 
 /***/ })
 
