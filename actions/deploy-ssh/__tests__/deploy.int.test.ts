@@ -1,5 +1,6 @@
 // deploy-ssh and rollback, bundled, against the stack: sshd (deploy user), podman via sudo, the
 // registry and nginx. Tiny busybox images v1, v2 and a never-healthy one are built here.
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +31,31 @@ const deploy = (image: TestImage, extra: Record<string, string> = {}) =>
     env: `API_TOKEN="${ENV_CANARY}"\nMODE=test\n`,
     ...extra,
   });
+const podman = (...args: string[]) => {
+  const engine = stack.STACK_PODMAN!.split(/\s+/);
+  return spawnSync(engine[0]!, [...engine.slice(1), ...args], { encoding: 'utf8' });
+};
+const containerExists = (name: string) => podman('container', 'exists', name).status === 0;
+const imageExists = (id: string) => podman('image', 'exists', id).status === 0;
+/** Image id of a release's container, recorded after each deploy for the image-cleanup test. */
+const imageIds: Record<string, string> = {};
+function recordImage(version: string): void {
+  imageIds[version] = podman(
+    'container',
+    'inspect',
+    '--format',
+    '{{.Image}}',
+    `${fx.app}-${version}`,
+  ).stdout.trim();
+}
+/** Like a host that only pulls: push, then drop the build's own copy from the shared storage. */
+const built: TestImage[] = [];
+function buildPulledImage(version: string, healthy = true): TestImage {
+  const image = buildTestImage(stack, `deploytest/${process.pid}`, version, healthy);
+  podman('image', 'rm', `${stack.STACK_REGISTRY}/deploytest/${process.pid}:${version}`);
+  built.push(image);
+  return image;
+}
 const auditLog = () =>
   readFileSync(join(fx.root, fx.app, 'releases.log'), 'utf8')
     .trim()
@@ -37,10 +63,9 @@ const auditLog = () =>
     .map((line) => JSON.parse(line) as { action: string; version: string; result: string });
 
 beforeAll(async () => {
-  const repo = `deploytest/${process.pid}`;
-  images.v1 = buildTestImage(stack, repo, 'v1');
-  images.v2 = buildTestImage(stack, repo, 'v2');
-  images.bad = buildTestImage(stack, repo, 'v3-unhealthy', false);
+  images.v1 = buildPulledImage('v1');
+  images.v2 = buildPulledImage('v2');
+  images.bad = buildPulledImage('v3-unhealthy', false);
   fx = await deployFixture(stack, 'deploy-int', '3201,3202');
   sshdDir = mkdtempSync(join(tmpdir(), 'deploy-sshd-'));
   sshd = await startTestSshd({
@@ -54,6 +79,8 @@ afterAll(async () => {
   await sshd?.stop();
   rmSync(sshdDir, { recursive: true, force: true });
   fx?.cleanup();
+  // The images this file pulled (the stack's storage is shared and grows fast).
+  for (const image of built) podman('image', 'rm', image.ref);
 });
 
 describe('deploy-ssh', () => {
@@ -68,9 +95,10 @@ describe('deploy-ssh', () => {
       version: 'v1\nrm -rf /',
       image: 'registry/app:$(id)',
       engine: 'docker; reboot',
+      'pre-switch-command': 'npm run migrate && reboot',
     });
     expect(run.code).toBe(1);
-    for (const input of ['hosts', 'app', 'version', 'image', 'engine'])
+    for (const input of ['hosts', 'app', 'version', 'image', 'engine', 'pre-switch-command'])
       expect(run.stdout).toContain(`\`${input}\``);
     expect(sshd.log().slice(logBefore)).not.toMatch(/Connection from/);
     expectNoSecrets(run);
@@ -79,6 +107,7 @@ describe('deploy-ssh', () => {
   it('deploys v1, then v2 under steady load with zero failed requests', async () => {
     const first = await deploy(images.v1);
     expect(first.code, first.stdout).toBe(0);
+    recordImage('v1');
     expect(await currentVersion(fx.siteUrl)).toBe('v1');
     const envFile = join(fx.root, fx.app, 'app.env');
     expect(statSync(envFile).mode & 0o777).toBe(0o600);
@@ -91,6 +120,7 @@ describe('deploy-ssh', () => {
     const stats = await load.stop();
 
     expect(second.code, second.stdout).toBe(0);
+    recordImage('v2');
     expect(second.outputs).toMatchObject({ version: 'v2', 'previous-version': 'v1', 'rolled-back': 'false' });
     expect(stats.sent).toBeGreaterThanOrEqual(10_000);
     expect(stats.errors).toEqual({});
@@ -203,5 +233,51 @@ describe('deploy-ssh', () => {
     } finally {
       rmSync(lock, { recursive: true, force: true });
     }
+  });
+
+  it('runs the pre-switch command once, in the new image with the env file, before the switch', async () => {
+    const v4 = buildPulledImage('v4');
+    const run = await deploy(v4, { 'pre-switch-command': '/bin/busybox env -u API_TOKEN' });
+    expect(run.code, run.stdout).toBe(0);
+    recordImage('v4');
+    const ran = run.stdout.indexOf('pre-switch command `/bin/busybox env -u API_TOKEN` succeeded');
+    expect(ran).toBeGreaterThan(0);
+    expect(run.stdout.indexOf('proxy switched')).toBeGreaterThan(ran);
+    expect(run.stdout).toMatch(/output of the pre-switch command[^\n]*\n(.*\n)*MODE=test\n/);
+    expect(run.summary).toMatch(/Pre-switch command `\/bin\/busybox env -u API_TOKEN` succeeded on/);
+    expect(containerExists(`${fx.app}-v4-pre-switch`)).toBe(false);
+    expect(await currentVersion(fx.siteUrl)).toBe('v4');
+    expectNoSecrets(run);
+  });
+
+  it('fails on a failing pre-switch command with its output: nothing booted or switched, v4 serves', async () => {
+    const v5 = buildPulledImage('v5');
+    const load = startLoad(`${fx.siteUrl}/version`, { concurrency: 2, maxMs: 60_000 });
+    const run = await deploy(v5, { 'pre-switch-command': '/bin/busybox ls /no-such-dir' });
+    const stats = await load.stop();
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('the pre-switch command `/bin/busybox ls /no-such-dir` exited 1');
+    expect(run.stdout).toContain('nothing was switched and v4 keeps serving');
+    expect(run.stdout).toMatch(/no-such-dir: No such file or directory/);
+    expect(containerExists(`${fx.app}-v5`)).toBe(false);
+    expect(stats.failed).toBe(0);
+    expect(Object.keys(stats.versions)).toEqual(['v4']);
+    expect(await currentVersion(fx.siteUrl)).toBe('v4');
+    expect(auditLog().at(-1)).toMatchObject({ version: 'v5', result: 'failed' });
+    expectNoSecrets(run);
+  });
+
+  it('removes the images of pruned releases: only the kept releases keep theirs', async () => {
+    for (const version of ['v6', 'v7', 'v8']) {
+      const run = await deploy(buildPulledImage(version), { 'keep-releases': '1' });
+      expect(run.code, run.stdout).toBe(0);
+      recordImage(version);
+    }
+    // keep-releases 1: v8 serves, v7 is retained; every older release's image is gone.
+    const present = Object.entries(imageIds)
+      .filter(([, id]) => imageExists(id))
+      .map(([version]) => version);
+    expect(present.sort()).toEqual(['v7', 'v8']);
+    expect(await currentVersion(fx.siteUrl)).toBe('v8');
   });
 });

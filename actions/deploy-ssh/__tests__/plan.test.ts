@@ -124,3 +124,55 @@ describe('engineEnvFile', () => {
     expect(() => engineEnvFile('KEY="line1\nsecret-line2"')).not.toThrow(/secret-line2/);
   });
 });
+
+describe('pre-switch command and image cleanup', () => {
+  it('runs the command once in a one-off container of the new image with the env file and run flags', () => {
+    expect(
+      plan.preSwitchCommand(settings, 'v2', 'reg/api@sha256:ab', '/srv/deploy/api/app.env', [
+        'npm',
+        'run',
+        'migration:run',
+      ]),
+    ).toEqual([
+      ...settings.engine,
+      'run',
+      '--rm',
+      '--pull',
+      'never',
+      '--name',
+      'api-v2-pre-switch',
+      '--env-file',
+      '/srv/deploy/api/app.env',
+      '--ulimit',
+      'nofile=1024:1024',
+      '--network',
+      'host',
+      'reg/api@sha256:ab',
+      'npm',
+      'run',
+      'migration:run',
+    ]);
+  });
+
+  it('publishes no port on the bridge network (it is not a release)', () => {
+    const argv = plan.preSwitchCommand({ ...settings, network: 'bridge' }, 'v2', 'img', '/e', ['true']);
+    expect(argv).not.toContain('--network');
+    expect(argv).not.toContain('--publish');
+    expect(argv.slice(-2)).toEqual(['img', 'true']);
+  });
+
+  it('keeps the last output lines for the error message', () => {
+    const text = Array.from({ length: 30 }, (_, i) => `line ${i + 1}`).join('\n');
+    expect(plan.lastLines(`${text}\n\n`, 3)).toBe('line 28\nline 29\nline 30');
+  });
+
+  it('removes only the images of pruned releases that no kept release uses, once each', () => {
+    expect(plan.imagesToRemove(['a', 'b', 'b', 'c', ''], ['c', 'd'])).toEqual(['a', 'b']);
+    expect(plan.imagesToRemove(['a'], ['a'])).toEqual([]);
+    expect(plan.imageRemoveCommand(settings, 'a')).toEqual([...settings.engine, 'image', 'rm', 'a']);
+  });
+
+  it('inspects the image ids of several containers in one command', () => {
+    expect(plan.imageIdCommand(settings, 'api-v1', 'api-v2').slice(-2)).toEqual(['api-v1', 'api-v2']);
+  });
+});

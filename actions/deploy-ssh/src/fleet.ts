@@ -70,6 +70,8 @@ export async function runFleet(
     prepare: (host: HostRun) => Promise<void>;
     /** Checks across hosts after prepare (e.g. the rollback version is retained everywhere); returns a problem. */
     check?: (hosts: HostRun[]) => string | undefined;
+    /** Runs once after prepare and check, before any host switches (the deploy's pre-switch command). */
+    beforeChange?: (hosts: HostRun[]) => Promise<void>;
     change: (host: HostRun) => Promise<void>;
   },
 ): Promise<FleetOutcome> {
@@ -83,6 +85,22 @@ export async function runFleet(
     const problem = steps.check(hosts);
     if (problem) {
       for (const host of hosts) Object.assign(host, { result: 'failed', error: problem });
+      failed = [...hosts];
+    }
+  }
+  if (failed.length === 0 && steps.beforeChange) {
+    const first = hosts[0]!;
+    try {
+      await steps.beforeChange(hosts);
+    } catch (error) {
+      for (const host of hosts)
+        Object.assign(host, {
+          result: 'failed',
+          error:
+            host === first
+              ? errorMessage(error)
+              : `not switched: the step before the switch failed on ${first.label}`,
+        });
       failed = [...hosts];
     }
   }

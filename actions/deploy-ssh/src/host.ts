@@ -50,7 +50,7 @@ export class HostRun {
   switched = false;
   result?: AuditResult;
   error?: string;
-  readonly timings = { startedAt: Date.now(), pullMs: 0, switchMs: 0, finishedAt: 0 };
+  readonly timings = { startedAt: Date.now(), pullMs: 0, preSwitchMs: 0, switchMs: 0, finishedAt: 0 };
 
   constructor(
     readonly target: HostTarget,
@@ -131,6 +131,40 @@ export class HostRun {
   /** Writes the app's env file (mode 0600 before any byte is written). */
   async writeEnv(text: string): Promise<void> {
     await this.session!.writeFile(this.layout.env, text, { mode: 0o600 });
+  }
+
+  /**
+   * Runs the deploy's pre-switch command (e.g. migrations) in a one-off container of the new image
+   * with the app's env file. Throws with its last output lines when it fails; nothing is switched.
+   */
+  async runPreSwitch(version: string, image: string, command: { argv: string[]; timeoutMs: number }) {
+    const started = Date.now();
+    const name = plan.preSwitchName(this.s.app, version);
+    const shown = `\`${command.argv.join(' ')}\``;
+    const keeps = `nothing was switched and ${this.before?.version ?? 'nothing'} keeps serving`;
+    // A container left by an interrupted run would block the name.
+    await this.exec(plan.removeCommand(this.s, [name]), { allowFailure: true });
+    this.log(`running the pre-switch command ${shown} in ${image}`);
+    let result;
+    try {
+      result = await this.exec(plan.preSwitchCommand(this.s, version, image, this.layout.env, command.argv), {
+        allowFailure: true,
+        timeoutMs: command.timeoutMs,
+      });
+    } catch (error) {
+      await this.exec(plan.removeCommand(this.s, [name]), { allowFailure: true });
+      throw new Error(
+        `the pre-switch command ${shown} did not finish (${errorMessage(error)}); ${keeps}.`,
+      );
+    }
+    const output = `${result.stdout}${result.stderr}`;
+    if (result.code !== 0)
+      throw new Error(
+        `the pre-switch command ${shown} exited ${result.code}; ${keeps}. Its last output lines:\n${plan.lastLines(output)}`,
+      );
+    this.timings.preSwitchMs = Date.now() - started;
+    this.ctx.showLogs(`${this.label}: output of the pre-switch command ${shown}`, output);
+    this.log(`pre-switch command ${shown} succeeded in ${formatDuration(this.timings.preSwitchMs)}`);
   }
 
   /** Whether a retained release's container still exists here (rollback needs no pull). */
@@ -340,20 +374,7 @@ export class HostRun {
 
   private async saveState(session: SshSession): Promise<void> {
     const { state, removed } = prune(this.state, this.s.keepReleases);
-    if (removed.length > 0) {
-      const rm = await this.exec(
-        plan.removeCommand(
-          this.s,
-          removed.map((r) => r.container),
-        ),
-        { allowFailure: true },
-      );
-      if (rm.code !== 0) this.log(`warning: could not remove old releases: ${rm.stderr.trim()}`);
-      else
-        this.log(
-          `removed old releases ${removed.map((r) => r.version).join(', ')} (keeping ${this.s.keepReleases})`,
-        );
-    }
+    if (removed.length > 0) await this.removeReleases(state, removed);
     this.state = state;
     const tmp = `${this.layout.state}.tmp`;
     await session.writeFile(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o644 });
@@ -362,6 +383,45 @@ export class HostRun {
       mode: 0o644,
     });
     await session.rename(`${this.layout.current}.tmp`, this.layout.current);
+  }
+
+  /**
+   * Removes the containers of pruned releases, then their images unless a kept release uses them
+   * (the engine also refuses an image any other container uses). Failures are warnings only.
+   */
+  private async removeReleases(kept: AppState, removed: Release[]): Promise<void> {
+    const prunedImages = await this.imageIds(removed.map((r) => r.container));
+    const rm = await this.exec(
+      plan.removeCommand(
+        this.s,
+        removed.map((r) => r.container),
+      ),
+      { allowFailure: true },
+    );
+    if (rm.code !== 0) {
+      this.log(`warning: could not remove old releases: ${rm.stderr.trim()}`);
+      return;
+    }
+    this.log(
+      `removed old releases ${removed.map((r) => r.version).join(', ')} (keeping ${this.s.keepReleases})`,
+    );
+    const keptReleases = [...(kept.current ? [kept.current] : []), ...kept.retained];
+    const keptImages = await this.imageIds(keptReleases.map((r) => r.container));
+    for (const id of plan.imagesToRemove(prunedImages, keptImages)) {
+      const image = await this.exec(plan.imageRemoveCommand(this.s, id), { allowFailure: true });
+      if (image.code === 0) this.log(`removed image ${id.slice(0, 12)}`);
+      else this.log(`warning: could not remove image ${id.slice(0, 12)}: ${image.stderr.trim()}`);
+    }
+  }
+
+  /** Image ids of the containers that exist (missing ones are skipped). */
+  private async imageIds(containers: string[]): Promise<string[]> {
+    if (containers.length === 0) return [];
+    const inspect = await this.exec(plan.imageIdCommand(this.s, ...containers), { allowFailure: true });
+    return inspect.stdout
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean);
   }
 }
 

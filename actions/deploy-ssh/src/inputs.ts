@@ -22,6 +22,8 @@ export interface DeployInputs extends FleetInputs {
   /** The engine env file text (KEY=value lines). */
   envFile: string;
   registry?: { server: string; username: string; password: string };
+  /** Run once per deploy on the first host, in a one-off container of the new image, before any switch. */
+  preSwitch?: { argv: string[]; timeoutMs: number };
 }
 
 const APP = { pattern: /^[a-z][a-z0-9-]{0,62}$/, expected: '`[a-z][a-z0-9-]*` (at most 63 characters)' };
@@ -100,6 +102,7 @@ export function readDeployInputs(core: Core): DeployInputs {
     version: inputs.required('version', VERSION),
     envFile,
     registry: readRegistry(inputs),
+    preSwitch: readPreSwitch(inputs),
   };
   inputs.done();
   return result;
@@ -174,6 +177,12 @@ function readRegistry(inputs: Inputs): DeployInputs['registry'] {
     return undefined;
   }
   return { server, username, password };
+}
+
+function readPreSwitch(inputs: Inputs): DeployInputs['preSwitch'] {
+  const argv = words(inputs, 'pre-switch-command', '', { allowEmpty: true });
+  const timeoutMs = inputs.duration('pre-switch-timeout', '15m', { minMs: 1_000, maxMs: 6 * 3_600_000 });
+  return argv.length > 0 ? { argv, timeoutMs } : undefined;
 }
 
 /** A command prefix input split into argv; only plain words, so it reads the same everywhere. */

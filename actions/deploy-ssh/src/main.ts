@@ -8,7 +8,7 @@ import { reportFleet } from './report';
 export async function main(core: Core): Promise<void> {
   const started = Date.now();
   const inputs = readDeployInputs(core);
-  const { settings } = inputs;
+  const { settings, preSwitch } = inputs;
   core.info(
     `Deploying ${settings.app} ${inputs.version} (${inputs.image}) to ${inputs.hosts.length} host(s), ${inputs.maxParallel} at a time`,
   );
@@ -18,6 +18,9 @@ export async function main(core: Core): Promise<void> {
       await host.pull(inputs.image, inputs.registry);
       await host.writeEnv(inputs.envFile);
     },
+    ...(preSwitch
+      ? { beforeChange: (hosts) => hosts[0]!.runPreSwitch(inputs.version, inputs.image, preSwitch) }
+      : {}),
     change: async (host) => {
       const changed = await host.switchTo({ kind: 'image', version: inputs.version, image: inputs.image });
       host.result = changed ? 'success' : 'unchanged';
@@ -46,6 +49,7 @@ export async function main(core: Core): Promise<void> {
     summary
       .addHeading(`Deploy ${settings.app} ${inputs.version}`, 3)
       .addRaw(headline(outcome, inputs.version, Date.now() - started), true)
+      .addRaw(preSwitch ? preSwitchLine(outcome, preSwitch.argv) : '', true)
       .addTable(hostTable(outcome, inputs.version)),
   );
   reportFleet(outcome, `deploy ${settings.app} ${inputs.version}`);
@@ -59,6 +63,13 @@ function headline(outcome: FleetOutcome, version: string, ms: number): string {
   if (outcome.rolledBack)
     return `Failed after ${formatDuration(ms)}; the hosts already switched were switched back.`;
   return `Failed after ${formatDuration(ms)}; no host was switched.`;
+}
+
+function preSwitchLine(outcome: FleetOutcome, argv: string[]): string {
+  const first = outcome.hosts[0];
+  const ms = first?.timings.preSwitchMs ?? 0;
+  const ran = ms > 0 ? `succeeded on ${first!.label} in ${formatDuration(ms)}` : 'did not succeed';
+  return `Pre-switch command \`${argv.join(' ')}\` ${ran}.`;
 }
 
 export function hostTable(outcome: FleetOutcome, version: string) {

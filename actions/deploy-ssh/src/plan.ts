@@ -127,9 +127,9 @@ export function runCommand(s: HostSettings, release: Release, image: string, env
   ];
 }
 
-/** The image id of a (stopped) container, so a rollback boots exactly what ran, without a pull. */
-export function imageIdCommand(s: HostSettings, container: string): string[] {
-  return [...s.engine, 'container', 'inspect', '--format', '{{.Image}}', container];
+/** The image id of (stopped) containers, one per line, so a rollback boots exactly what ran, without a pull. */
+export function imageIdCommand(s: HostSettings, ...containers: string[]): string[] {
+  return [...s.engine, 'container', 'inspect', '--format', '{{.Image}}', ...containers];
 }
 
 export function isRunningCommand(s: HostSettings, container: string): string[] {
@@ -181,4 +181,54 @@ export function upstreamConf(s: HostSettings, release: Release): string {
 /** The slot port the next release takes: the one the current release does not use. */
 export function freeSlot(ports: [number, number], current?: Release): number {
   return current?.port === ports[0] ? ports[1] : ports[0];
+}
+
+/** Name of the one-off container of a deploy's pre-switch command (removed by `--rm` when it ends). */
+export const preSwitchName = (app: string, version: string) => `${app}-${version}-pre-switch`;
+
+/**
+ * Runs the pre-switch command (e.g. migrations) once, in a one-off container of the NEW image with
+ * the app's env file and the same run flags and network as the release, without publishing a port.
+ */
+export function preSwitchCommand(
+  s: HostSettings,
+  version: string,
+  image: string,
+  envFile: string,
+  argv: string[],
+): string[] {
+  const network = s.network === 'host' ? ['--network', 'host'] : [];
+  return [
+    ...s.engine,
+    'run',
+    '--rm',
+    '--pull',
+    'never',
+    '--name',
+    preSwitchName(s.app, version),
+    '--env-file',
+    envFile,
+    ...s.runArgs,
+    ...network,
+    image,
+    ...argv,
+  ];
+}
+
+/** The last `count` lines of a command's output, for an error message. */
+export function lastLines(text: string, count = 20): string {
+  return text.trimEnd().split('\n').slice(-count).join('\n');
+}
+
+export function imageRemoveCommand(s: HostSettings, imageId: string): string[] {
+  return [...s.engine, 'image', 'rm', imageId];
+}
+
+/**
+ * Images to remove after pruning releases: those of the pruned containers that no kept release
+ * (current or retained) uses. Several versions can share one image (a redeploy under a new version).
+ */
+export function imagesToRemove(prunedImageIds: string[], keptImageIds: string[]): string[] {
+  const kept = new Set(keptImageIds.filter(Boolean));
+  return [...new Set(prunedImageIds.filter((id) => id && !kept.has(id)))];
 }

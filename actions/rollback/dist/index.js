@@ -52938,9 +52938,9 @@ function runCommand(s, release, image, envFile) {
         image,
     ];
 }
-/** The image id of a (stopped) container, so a rollback boots exactly what ran, without a pull. */
-function imageIdCommand(s, container) {
-    return [...s.engine, 'container', 'inspect', '--format', '{{.Image}}', container];
+/** The image id of (stopped) containers, one per line, so a rollback boots exactly what ran, without a pull. */
+function imageIdCommand(s, ...containers) {
+    return [...s.engine, 'container', 'inspect', '--format', '{{.Image}}', ...containers];
 }
 function isRunningCommand(s, container) {
     return [...s.engine, 'container', 'inspect', '--format', '{{.State.Running}}', container];
@@ -52983,6 +52983,45 @@ function upstreamConf(s, release) {
 /** The slot port the next release takes: the one the current release does not use. */
 function freeSlot(ports, current) {
     return current?.port === ports[0] ? ports[1] : ports[0];
+}
+/** Name of the one-off container of a deploy's pre-switch command (removed by `--rm` when it ends). */
+const preSwitchName = (app, version) => `${app}-${version}-pre-switch`;
+/**
+ * Runs the pre-switch command (e.g. migrations) once, in a one-off container of the NEW image with
+ * the app's env file and the same run flags and network as the release, without publishing a port.
+ */
+function preSwitchCommand(s, version, image, envFile, argv) {
+    const network = s.network === 'host' ? ['--network', 'host'] : [];
+    return [
+        ...s.engine,
+        'run',
+        '--rm',
+        '--pull',
+        'never',
+        '--name',
+        preSwitchName(s.app, version),
+        '--env-file',
+        envFile,
+        ...s.runArgs,
+        ...network,
+        image,
+        ...argv,
+    ];
+}
+/** The last `count` lines of a command's output, for an error message. */
+function lastLines(text, count = 20) {
+    return text.trimEnd().split('\n').slice(-count).join('\n');
+}
+function imageRemoveCommand(s, imageId) {
+    return [...s.engine, 'image', 'rm', imageId];
+}
+/**
+ * Images to remove after pruning releases: those of the pruned containers that no kept release
+ * (current or retained) uses. Several versions can share one image (a redeploy under a new version).
+ */
+function imagesToRemove(prunedImageIds, keptImageIds) {
+    const kept = new Set(keptImageIds.filter(Boolean));
+    return [...new Set(prunedImageIds.filter((id) => id && !kept.has(id)))];
 }
 
 ;// CONCATENATED MODULE: ./actions/deploy-ssh/src/state.ts
@@ -53058,7 +53097,7 @@ class HostRun {
     switched = false;
     result;
     error;
-    timings = { startedAt: Date.now(), pullMs: 0, switchMs: 0, finishedAt: 0 };
+    timings = { startedAt: Date.now(), pullMs: 0, preSwitchMs: 0, switchMs: 0, finishedAt: 0 };
     constructor(target, ctx) {
         this.target = target;
         this.ctx = ctx;
@@ -53130,6 +53169,36 @@ class HostRun {
     /** Writes the app's env file (mode 0600 before any byte is written). */
     async writeEnv(text) {
         await this.session.writeFile(this.layout.env, text, { mode: 0o600 });
+    }
+    /**
+     * Runs the deploy's pre-switch command (e.g. migrations) in a one-off container of the new image
+     * with the app's env file. Throws with its last output lines when it fails; nothing is switched.
+     */
+    async runPreSwitch(version, image, command) {
+        const started = Date.now();
+        const name = preSwitchName(this.s.app, version);
+        const shown = `\`${command.argv.join(' ')}\``;
+        const keeps = `nothing was switched and ${this.before?.version ?? 'nothing'} keeps serving`;
+        // A container left by an interrupted run would block the name.
+        await this.exec(removeCommand(this.s, [name]), { allowFailure: true });
+        this.log(`running the pre-switch command ${shown} in ${image}`);
+        let result;
+        try {
+            result = await this.exec(preSwitchCommand(this.s, version, image, this.layout.env, command.argv), {
+                allowFailure: true,
+                timeoutMs: command.timeoutMs,
+            });
+        }
+        catch (error) {
+            await this.exec(removeCommand(this.s, [name]), { allowFailure: true });
+            throw new Error(`the pre-switch command ${shown} did not finish (${(0,run/* errorMessage */.g)(error)}); ${keeps}.`);
+        }
+        const output = `${result.stdout}${result.stderr}`;
+        if (result.code !== 0)
+            throw new Error(`the pre-switch command ${shown} exited ${result.code}; ${keeps}. Its last output lines:\n${lastLines(output)}`);
+        this.timings.preSwitchMs = Date.now() - started;
+        this.ctx.showLogs(`${this.label}: output of the pre-switch command ${shown}`, output);
+        this.log(`pre-switch command ${shown} succeeded in ${duration_formatDuration(this.timings.preSwitchMs)}`);
     }
     /** Whether a retained release's container still exists here (rollback needs no pull). */
     async hasContainer(release) {
@@ -53324,13 +53393,8 @@ class HostRun {
     }
     async saveState(session) {
         const { state, removed } = prune(this.state, this.s.keepReleases);
-        if (removed.length > 0) {
-            const rm = await this.exec(removeCommand(this.s, removed.map((r) => r.container)), { allowFailure: true });
-            if (rm.code !== 0)
-                this.log(`warning: could not remove old releases: ${rm.stderr.trim()}`);
-            else
-                this.log(`removed old releases ${removed.map((r) => r.version).join(', ')} (keeping ${this.s.keepReleases})`);
-        }
+        if (removed.length > 0)
+            await this.removeReleases(state, removed);
         this.state = state;
         const tmp = `${this.layout.state}.tmp`;
         await session.writeFile(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o644 });
@@ -53339,6 +53403,38 @@ class HostRun {
             mode: 0o644,
         });
         await session.rename(`${this.layout.current}.tmp`, this.layout.current);
+    }
+    /**
+     * Removes the containers of pruned releases, then their images unless a kept release uses them
+     * (the engine also refuses an image any other container uses). Failures are warnings only.
+     */
+    async removeReleases(kept, removed) {
+        const prunedImages = await this.imageIds(removed.map((r) => r.container));
+        const rm = await this.exec(removeCommand(this.s, removed.map((r) => r.container)), { allowFailure: true });
+        if (rm.code !== 0) {
+            this.log(`warning: could not remove old releases: ${rm.stderr.trim()}`);
+            return;
+        }
+        this.log(`removed old releases ${removed.map((r) => r.version).join(', ')} (keeping ${this.s.keepReleases})`);
+        const keptReleases = [...(kept.current ? [kept.current] : []), ...kept.retained];
+        const keptImages = await this.imageIds(keptReleases.map((r) => r.container));
+        for (const id of imagesToRemove(prunedImages, keptImages)) {
+            const image = await this.exec(imageRemoveCommand(this.s, id), { allowFailure: true });
+            if (image.code === 0)
+                this.log(`removed image ${id.slice(0, 12)}`);
+            else
+                this.log(`warning: could not remove image ${id.slice(0, 12)}: ${image.stderr.trim()}`);
+        }
+    }
+    /** Image ids of the containers that exist (missing ones are skipped). */
+    async imageIds(containers) {
+        if (containers.length === 0)
+            return [];
+        const inspect = await this.exec(imageIdCommand(this.s, ...containers), { allowFailure: true });
+        return inspect.stdout
+            .split('\n')
+            .map((line) => line.trim())
+            .filter(Boolean);
     }
 }
 function describeHolder(ownerRecord) {
@@ -53421,6 +53517,22 @@ async function fleet_runFleet(core, fleet, steps) {
         if (problem) {
             for (const host of hosts)
                 Object.assign(host, { result: 'failed', error: problem });
+            failed = [...hosts];
+        }
+    }
+    if (failed.length === 0 && steps.beforeChange) {
+        const first = hosts[0];
+        try {
+            await steps.beforeChange(hosts);
+        }
+        catch (error) {
+            for (const host of hosts)
+                Object.assign(host, {
+                    result: 'failed',
+                    error: host === first
+                        ? (0,run/* errorMessage */.g)(error)
+                        : `not switched: the step before the switch failed on ${first.label}`,
+                });
             failed = [...hosts];
         }
     }
@@ -53545,6 +53657,7 @@ function inputs_readDeployInputs(core) {
         version: inputs.required('version', VERSION),
         envFile,
         registry: readRegistry(inputs),
+        preSwitch: readPreSwitch(inputs),
     };
     inputs.done();
     return result;
@@ -53613,6 +53726,11 @@ function readRegistry(inputs) {
     }
     return { server, username, password };
 }
+function readPreSwitch(inputs) {
+    const argv = words(inputs, 'pre-switch-command', '', { allowEmpty: true });
+    const timeoutMs = inputs.duration('pre-switch-timeout', '15m', { minMs: 1_000, maxMs: 6 * 3_600_000 });
+    return argv.length > 0 ? { argv, timeoutMs } : undefined;
+}
 /** A command prefix input split into argv; only plain words, so it reads the same everywhere. */
 function words(inputs, name, fallback, options = {}) {
     const text = inputs.raw(name) || fallback;
@@ -53635,13 +53753,16 @@ function words(inputs, name, fallback, options = {}) {
 async function main(core) {
     const started = Date.now();
     const inputs = readDeployInputs(core);
-    const { settings } = inputs;
+    const { settings, preSwitch } = inputs;
     core.info(`Deploying ${settings.app} ${inputs.version} (${inputs.image}) to ${inputs.hosts.length} host(s), ${inputs.maxParallel} at a time`);
     const outcome = await runFleet(core, inputs, {
         prepare: async (host) => {
             await host.pull(inputs.image, inputs.registry);
             await host.writeEnv(inputs.envFile);
         },
+        ...(preSwitch
+            ? { beforeChange: (hosts) => hosts[0].runPreSwitch(inputs.version, inputs.image, preSwitch) }
+            : {}),
         change: async (host) => {
             const changed = await host.switchTo({ kind: 'image', version: inputs.version, image: inputs.image });
             host.result = changed ? 'success' : 'unchanged';
@@ -53666,6 +53787,7 @@ async function main(core) {
     await writeSummary(core, (summary) => summary
         .addHeading(`Deploy ${settings.app} ${inputs.version}`, 3)
         .addRaw(headline(outcome, inputs.version, Date.now() - started), true)
+        .addRaw(preSwitch ? preSwitchLine(outcome, preSwitch.argv) : '', true)
         .addTable(hostTable(outcome, inputs.version)));
     reportFleet(outcome, `deploy ${settings.app} ${inputs.version}`);
 }
@@ -53677,6 +53799,12 @@ function headline(outcome, version, ms) {
     if (outcome.rolledBack)
         return `Failed after ${formatDuration(ms)}; the hosts already switched were switched back.`;
     return `Failed after ${formatDuration(ms)}; no host was switched.`;
+}
+function preSwitchLine(outcome, argv) {
+    const first = outcome.hosts[0];
+    const ms = first?.timings.preSwitchMs ?? 0;
+    const ran = ms > 0 ? `succeeded on ${first.label} in ${formatDuration(ms)}` : 'did not succeed';
+    return `Pre-switch command \`${argv.join(' ')}\` ${ran}.`;
 }
 function hostTable(outcome, version) {
     return table(['Host', 'Version', 'Previous', 'Result', 'Pull', 'Switch', 'Total'], outcome.hosts.map((h) => [
