@@ -56,12 +56,13 @@ describe('deploy workflows on the stack', () => {
     execFileSync('install', ['-d', '-o', user, '-g', user, env.vars.DEPLOY_ROOT!]);
     execFileSync('bash', ['-c', `${stack.STACK_NGINX_TEST} && ${stack.STACK_NGINX_RELOAD}`]);
     execFileSync(join(REPO_ROOT, 'scripts/base-image'), { stdio: 'ignore' });
-    // The schema the API serves (its smoke test reads /sectors), as the rehearsal migrates it.
-    execFileSync('npm', ['run', '--silent', 'build', '-w', 'apps/api'], { cwd: REPO_ROOT });
-    execFileSync('npm', ['run', '--silent', 'migration:run', '-w', 'apps/api'], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, DATABASE_URL: env.secrets.DATABASE_URL },
-    });
+    // An empty schema: the deploy itself must migrate it (deploy-ssh's pre-switch command runs
+    // `npm run migration:run` in the new API image), else the smoke test's /sectors fails.
+    execFileSync('psql', [
+      env.secrets.DATABASE_URL!,
+      '-qc',
+      'DROP SCHEMA public CASCADE; CREATE SCHEMA public',
+    ]);
   }, LONG);
   afterAll(() => slack?.close());
 
@@ -72,6 +73,8 @@ describe('deploy workflows on the stack', () => {
         runReal('deploy-staging.yml', env, { event: 'push', ref: 'refs/heads/develop', sha });
       const first = await push(shaA);
       expect(first.result.conclusion, first.printed).toBe('success');
+      expect(first.printed).toContain('pre-switch command `npm run migration:run` succeeded');
+      expect(first.printed).toMatch(/migration\(s\) applied/);
       expect(await servedVersion()).toBe(versionA);
 
       const second = await push(shaB);
