@@ -1,6 +1,9 @@
 // The built web app (standalone server) against a running API on the stack's PostgreSQL and Redis,
 // rendered in headless Chromium. Run: npx vitest run --project integration apps/web/__tests__/web.int.test.ts
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, join, resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,7 +61,7 @@ beforeAll(async () => {
   const webPort = await freePort();
   webUrl = `http://127.0.0.1:${webPort}`;
   // API_URL is given at start, not at build: the page must read it at request time.
-  web = startChild(['node', '.next/standalone/apps/web/server.js'], {
+  web = startChild(['node', '.next/standalone/apps/web/start.mjs'], {
     cwd: WEB_DIR,
     env: {
       PATH: process.env.PATH,
@@ -138,5 +141,50 @@ describe('the web app', () => {
       checked++;
     }
     expect(checked).toBeGreaterThan(0);
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('on SIGTERM stops accepting, completes the request in flight and exits 0', async () => {
+    // A slow API: the page's server-side fetches stay in flight for 1.5 s (under its 3 s timeout).
+    const slowApi = createServer((req, res) => {
+      setTimeout(() => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ version: '9.9.9-slow', revision: null, builtAt: null, status: 'ready' }));
+      }, 1_500);
+    });
+    await new Promise<void>((resolve) => slowApi.listen(0, '127.0.0.1', resolve));
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const server = startChild(['node', '.next/standalone/apps/web/start.mjs'], {
+      cwd: WEB_DIR,
+      env: {
+        PATH: process.env.PATH,
+        NEXT_TELEMETRY_DISABLED: '1',
+        PORT: String(port),
+        HOSTNAME: '127.0.0.1',
+        API_URL: `http://127.0.0.1:${(slowApi.address() as AddressInfo).port}`,
+      },
+    });
+    try {
+      await waitForHttp(`${url}/api/health`, server);
+      const inFlight = fetch(url);
+      await sleep(400);
+      server.process.kill('SIGTERM');
+      await sleep(300);
+
+      await expect(fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2_000) })).rejects.toThrow();
+      expect(server.process.exitCode).toBeNull(); // still draining
+
+      const response = await inFlight;
+      expect(response.status).toBe(200);
+      expect(await response.text()).toContain('9.9.9-slow');
+      expect(await server.exited).toBe(0);
+      expect(server.output()).toContain('SIGTERM received');
+      expect(server.output()).toContain('closed cleanly');
+    } finally {
+      await server.stop(2_000);
+      slowApi.close();
+    }
   });
 });

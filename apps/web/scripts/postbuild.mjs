@@ -2,7 +2,8 @@
 //  1. moves the browser source maps out of `.next/static` (served publicly at /_next/static) into
 //     `.next/sourcemaps/static` (never served), keeping relative paths for a later Sentry upload;
 //  2. completes `.next/standalone` with the static assets and public/, as Next leaves that to us,
-//     so `node .next/standalone/apps/web/server.js` (and the image) serve everything.
+//     and the entry point start.mjs, so `node .next/standalone/apps/web/start.mjs` (and the image)
+//     serve everything.
 // Idempotent.
 import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -30,6 +31,8 @@ rmSync(join(standaloneApp, '.next/static'), { recursive: true, force: true });
 cpSync(staticDir, join(standaloneApp, '.next/static'), { recursive: true });
 if (existsSync(join(appDir, 'public')))
   cpSync(join(appDir, 'public'), join(standaloneApp, 'public'), { recursive: true });
+// The entry point next to server.js: exit 0 after a graceful SIGTERM stop (see server/start.mjs).
+cpSync(join(appDir, 'server/start.mjs'), join(standaloneApp, 'start.mjs'));
 
 console.log(
   `postbuild: moved ${moved} source map(s) to .next/sourcemaps/static; standalone server is complete`,
