@@ -153,9 +153,7 @@ export class HostRun {
       });
     } catch (error) {
       await this.exec(plan.removeCommand(this.s, [name]), { allowFailure: true });
-      throw new Error(
-        `the pre-switch command ${shown} did not finish (${errorMessage(error)}); ${keeps}.`,
-      );
+      throw new Error(`the pre-switch command ${shown} did not finish (${errorMessage(error)}); ${keeps}.`);
     }
     const output = `${result.stdout}${result.stderr}`;
     if (result.code !== 0)
