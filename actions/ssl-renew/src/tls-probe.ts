@@ -21,17 +21,19 @@ export function servedCertificate(
 }
 
 /**
- * Waits until the server presents `expected` for every name: a reload replaces nginx's
- * workers gradually, so the first connections may still reach an old worker.
+ * Waits until the server presents `expected` for every name on `stableRounds` rounds in a row:
+ * a reload replaces nginx's workers gradually, so for a moment a connection may still reach an
+ * old worker — one good answer is not proof that every new connection gets the new certificate.
  */
 export async function waitForServedCertificate(
   host: string,
   port: number,
   names: string[],
   expected: Buffer,
-  { attempts = 20, delayMs = 500 } = {},
+  { attempts = 20, delayMs = 500, stableRounds = 3, stableDelayMs = 200 } = {},
 ): Promise<void> {
   let last = '';
+  let goodRounds = 0;
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
     const results = await Promise.all(
       names.map((name) =>
@@ -42,9 +44,12 @@ export async function waitForServedCertificate(
       ),
     );
     const wrong = results.filter((r): r is string => r !== undefined);
-    if (wrong.length === 0) return;
-    last = wrong.join('; ');
-    if (attempt < attempts) await sleep(delayMs);
+    goodRounds = wrong.length === 0 ? goodRounds + 1 : 0;
+    if (goodRounds >= stableRounds) return;
+    if (wrong.length > 0) last = wrong.join('; ');
+    if (attempt < attempts) await sleep(goodRounds > 0 ? stableDelayMs : delayMs);
   }
-  throw new Error(`${host}:${port} does not serve the new certificate (${last})`);
+  throw new Error(
+    `${host}:${port} does not serve the new certificate steadily (${last || 'too few rounds'})`,
+  );
 }
