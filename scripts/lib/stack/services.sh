@@ -143,6 +143,17 @@ containers_ready() {
     $(buildah_cmd) version >/dev/null && $(podman_cmd) version >/dev/null
 }
 
+# Containers that deploys and tests started in the stack's storage run outside the recorded pids
+# (under conmon): `down` stops and removes them, so none keeps a port busy after the stack is gone.
+containers_stop() {
+  [[ -d $STACK_DIR/containers/root ]] && command -v podman >/dev/null || return 0
+  local podman
+  read -ra podman <<<"$(podman_cmd)"
+  "${podman[@]}" stop --all --time 5 >/dev/null 2>&1 || true
+  "${podman[@]}" rm --all --force >/dev/null 2>&1 || true
+  say "  containers        stopped and removed"
+}
+
 containers_env() {
   emit STACK_PODMAN "$(podman_cmd)"
   emit STACK_BUILDAH "$(buildah_cmd)"
