@@ -25,7 +25,8 @@ if [[ -z ${SLACK_BOT_TOKEN:-} || -z ${SLACK_CHANNEL:-} ]]; then
 fi
 
 body=$(TEXT="$text" node -e 'process.stdout.write(JSON.stringify({ channel: process.env.SLACK_CHANNEL, text: process.env.TEXT }))')
-response=$(curl -sS --fail-with-body --max-time 20 -H "Authorization: Bearer $SLACK_BOT_TOKEN" \
+# The token goes in through a header file (a pipe), not argv, where other processes could read it.
+response=$(curl -sS --fail-with-body --max-time 20 -H @<(printf 'Authorization: Bearer %s\n' "$SLACK_BOT_TOKEN") \
   -H 'Content-Type: application/json; charset=utf-8' --data "$body" "${SLACK_API_URL%/}/chat.postMessage")
 if ! node -e 'process.exit(JSON.parse(process.argv[1]).ok === true ? 0 : 1)' "$response"; then
   echo "::error::Slack refused the notification: $response"
