@@ -3,9 +3,8 @@
 // the server's log. Stopped by pid.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { Socket } from 'node:net';
 import { join } from 'node:path';
-import { freePort } from '../../../test/net';
+import { freePort, waitForPort } from '../../../test/net';
 
 /** `scripts/stack env` as an object. */
 export { stackEnv as readStackEnv } from '../../../test/stack-env';
@@ -77,22 +76,6 @@ export async function startTestSshd(options: TestSshdOptions): Promise<TestSshd>
     log: () => readFileSync(logPath, 'utf8'),
     stop: () => stopChild(child),
   };
-}
-
-async function waitForPort(port: number, child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`sshd exited with code ${child.exitCode}`);
-    const open = await new Promise<boolean>((done) => {
-      const socket = new Socket();
-      socket.once('connect', () => (socket.destroy(), done(true)));
-      socket.once('error', () => done(false));
-      socket.connect(port, '127.0.0.1');
-    });
-    if (open) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`sshd did not listen on ${port} within 10 s`);
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
