@@ -53,12 +53,13 @@ describe('naming', () => {
 });
 
 describe('plans', () => {
-  it('dumps uncompressed custom format in the exported snapshot, then zstd, then age to every recipient', () => {
+  it('dumps uncompressed custom format in the exported snapshot, then zstd, then age to every recipient into the output', () => {
     const stages = dumpStages({
       urlWithoutPassword: 'postgres://u@h:5432/db',
       snapshot: '00000003-0000001B-1',
       compressionLevel: 3,
       recipients: [RECIPIENT, RECIPIENT],
+      outputPath: '/t/output.fifo',
     });
     expect(stages.map((s) => s.argv)).toEqual([
       [
@@ -69,7 +70,7 @@ describe('plans', () => {
         '--dbname=postgres://u@h:5432/db',
       ],
       ['zstd', '-3', '--threads=0', '--quiet', '--stdout'],
-      ['age', '--encrypt', '--recipient', RECIPIENT, '--recipient', RECIPIENT],
+      ['age', '--encrypt', '--recipient', RECIPIENT, '--recipient', RECIPIENT, '--output', '/t/output.fifo'],
     ]);
   });
 

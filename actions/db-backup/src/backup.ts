@@ -1,8 +1,12 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { deleteObject, putText } from '../../common/src/s3';
 import { libpqEnv, type DatabaseTarget } from './database-url';
 import { openSnapshot, type Snapshot } from './database';
+import { makeFifo, readFifoInto } from './fifo';
 import { MANIFEST_FORMAT, recipientFingerprint, totalRows, type Manifest, type TableCount } from './manifest';
 import { backupKey, manifestKey } from './naming';
 import { describeFailures, failedStages, startPipeline, type Pipeline } from './pipeline';
@@ -34,7 +38,7 @@ export interface BackupResult {
 const MIN_BACKUP_BYTES = 512;
 
 /**
- * Streams pg_dump | zstd | age into S3 and writes the manifest last. Any failure kills
+ * Streams pg_dump | zstd | age into S3 (through a FIFO, see fifo.ts) and writes the manifest last. Any failure kills
  * the processes, aborts the upload and throws: no manifest, so nothing counts as a backup.
  */
 export async function runBackup(o: BackupOptions): Promise<BackupResult> {
@@ -45,12 +49,18 @@ export async function runBackup(o: BackupOptions): Promise<BackupResult> {
   let snapshot: Snapshot | undefined;
   let pipeline: Pipeline | undefined;
   let completed = false;
+  const dir = mkdtempSync(join(process.env.RUNNER_TEMP ?? tmpdir(), 'db-backup-'));
   try {
     // Independent start-up work in parallel: a small database's backup is mostly start-up.
-    const [checked, opened] = await Promise.allSettled([toolVersions(), openSnapshot(o.source.url)]);
+    const [checked, opened, fifo] = await Promise.allSettled([
+      toolVersions(),
+      openSnapshot(o.source.url),
+      makeFifo(dir),
+    ]);
     if (opened.status === 'fulfilled') snapshot = opened.value; // closed in `finally` whatever happens next
     if (checked.status === 'rejected') throw checked.reason;
     if (opened.status === 'rejected') throw opened.reason;
+    if (fifo.status === 'rejected') throw fifo.reason;
     const tools = checked.value;
     snapshot = opened.value;
     o.log.info(
@@ -62,14 +72,15 @@ export async function runBackup(o: BackupOptions): Promise<BackupResult> {
         snapshot: snapshot.id,
         compressionLevel: o.compressionLevel,
         recipients: o.recipients,
+        outputPath: fifo.value,
       }),
-      { env: libpqEnv(o.source) },
+      { env: libpqEnv(o.source), output: 'ignore' },
     );
     // Counted in the exported snapshot while pg_dump reads the same one.
     const counting = settle(snapshot.countRows());
     const stopProgress = startProgress(o.log, 'uploaded', () => upload.bytes, o.progressEveryMs);
     try {
-      for await (const chunk of pipeline.output!) await upload.write(chunk as Buffer);
+      await readFifoInto(fifo.value, upload, pipeline.exits);
     } finally {
       stopProgress();
     }
@@ -112,6 +123,7 @@ export async function runBackup(o: BackupOptions): Promise<BackupResult> {
     throw new Error(o.redact(error instanceof Error ? error.message : String(error)));
   } finally {
     await snapshot?.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

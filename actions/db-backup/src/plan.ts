@@ -2,7 +2,7 @@
  * The processes of a backup and a restore, as argv arrays (no shell). Pure, so the exact
  * commands are unit-tested and can be shown in docs; `pipeline.ts` runs them.
  *
- * Backup: pg_dump (custom format, uncompressed) | zstd | age → the S3 upload.
+ * Backup: pg_dump (custom format, uncompressed) | zstd | age → a FIFO the S3 upload reads.
  * Measured here (docs/BACKUPS.md): `pg_dump -Z0 | zstd -1 -T0` is ~2.5x faster than
  * `pg_dump -Z1` and 20% smaller; the age binary encrypts at >1 GiB/s, the age-encryption
  * npm package at ~80 MiB/s on the event loop.
@@ -18,6 +18,8 @@ export interface DumpPlan {
   snapshot: string;
   compressionLevel: number;
   recipients: string[];
+  /** Where age writes the ciphertext (the FIFO the upload reads, see fifo.ts). */
+  outputPath: string;
 }
 
 export function dumpStages(plan: DumpPlan): Stage[] {
@@ -33,7 +35,16 @@ export function dumpStages(plan: DumpPlan): Stage[] {
       ],
     },
     { name: 'zstd', argv: ['zstd', `-${plan.compressionLevel}`, '--threads=0', '--quiet', '--stdout'] },
-    { name: 'age', argv: ['age', '--encrypt', ...plan.recipients.flatMap((r) => ['--recipient', r])] },
+    {
+      name: 'age',
+      argv: [
+        'age',
+        '--encrypt',
+        ...plan.recipients.flatMap((r) => ['--recipient', r]),
+        '--output',
+        plan.outputPath,
+      ],
+    },
   ];
 }
 

@@ -68738,7 +68738,16 @@ function dumpStages(plan) {
             ],
         },
         { name: 'zstd', argv: ['zstd', `-${plan.compressionLevel}`, '--threads=0', '--quiet', '--stdout'] },
-        { name: 'age', argv: ['age', '--encrypt', ...plan.recipients.flatMap((r) => ['--recipient', r])] },
+        {
+            name: 'age',
+            argv: [
+                'age',
+                '--encrypt',
+                ...plan.recipients.flatMap((r) => ['--recipient', r]),
+                '--output',
+                plan.outputPath,
+            ],
+        },
     ];
 }
 /** Decrypts stdin and writes the plain custom-format dump to `dumpPath`. */

@@ -40724,7 +40724,16 @@ function dumpStages(plan) {
             ],
         },
         { name: 'zstd', argv: ['zstd', `-${plan.compressionLevel}`, '--threads=0', '--quiet', '--stdout'] },
-        { name: 'age', argv: ['age', '--encrypt', ...plan.recipients.flatMap((r) => ['--recipient', r])] },
+        {
+            name: 'age',
+            argv: [
+                'age',
+                '--encrypt',
+                ...plan.recipients.flatMap((r) => ['--recipient', r]),
+                '--output',
+                plan.outputPath,
+            ],
+        },
     ];
 }
 /** Decrypts stdin and writes the plain custom-format dump to `dumpPath`. */
@@ -41035,7 +41044,7 @@ function checkDownload(o, manifest, d) {
 
 /***/ }),
 
-/***/ 7378:
+/***/ 7513:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41162,10 +41171,87 @@ async function alertFailure(slack, text, log) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./actions/db-backup/src/database-url.ts
 var database_url = __nccwpck_require__(2462);
 // EXTERNAL MODULE: ./actions/db-backup/src/database.ts + 1 modules
 var database = __nccwpck_require__(6003);
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ./actions/db-backup/src/fifo.ts
+
+
+
+
+
+const execFileAsync = (0,external_node_util_.promisify)(external_node_child_process_.execFile);
+/**
+ * A named pipe the last process of a pipeline writes to (`age --output <path>`), read
+ * straight into the sink's buffers through net.Socket's `onread`. Reading a child's stdout
+ * allocates a new Buffer per 64 KiB chunk, and at hundreds of MiB/s those chunks wait for
+ * the garbage collector: tens of MiB of RSS. Here no chunk is ever allocated.
+ */
+async function makeFifo(dir) {
+    const path = (0,external_node_path_.join)(dir, 'output.fifo');
+    await execFileAsync('mkfifo', ['-m', '600', path]);
+    return path;
+}
+/**
+ * Reads the FIFO until every writer has closed it. The read end is opened non-blocking, and
+ * a write end is held open ("keeper") until the first data arrives or `writersGone`
+ * settles: without it the reader would see end-of-file before the writer process opened
+ * the FIFO, and with it forever a writer that died before opening it would leave the
+ * reader waiting.
+ */
+function readFifoInto(path, sink, writersGone) {
+    const readFd = (0,external_node_fs_.openSync)(path, external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NONBLOCK);
+    let keeper = (0,external_node_fs_.openSync)(path, external_node_fs_.constants.O_WRONLY | external_node_fs_.constants.O_NONBLOCK);
+    const releaseKeeper = () => {
+        if (keeper === undefined)
+            return;
+        (0,external_node_fs_.closeSync)(keeper);
+        keeper = undefined;
+    };
+    return new Promise((resolve, reject) => {
+        // `onread` on the constructor is documented (nodejs/node#54194); older @types/node lack it.
+        const options = {
+            fd: readFd,
+            readable: true,
+            writable: false,
+            onread: {
+                buffer: () => sink.space(),
+                callback: (n) => {
+                    releaseKeeper();
+                    const wait = sink.commit(n);
+                    if (!wait)
+                        return true;
+                    wait.then(() => socket.resume(), (error) => socket.destroy(error));
+                    return false; // paused until the sink has room again
+                },
+            },
+        };
+        const socket = new external_node_net_namespaceObject.Socket(options);
+        socket.on('end', () => {
+            socket.destroy();
+            resolve();
+        });
+        socket.on('error', (error) => {
+            releaseKeeper();
+            reject(error);
+        });
+        writersGone.then(releaseKeeper, releaseKeeper);
+    });
+}
+
 // EXTERNAL MODULE: ./actions/db-backup/src/manifest.ts
 var src_manifest = __nccwpck_require__(8746);
 // EXTERNAL MODULE: ./actions/db-backup/src/naming.ts
@@ -41176,10 +41262,6 @@ var src_pipeline = __nccwpck_require__(8365);
 var plan = __nccwpck_require__(3264);
 // EXTERNAL MODULE: ./actions/db-backup/src/progress.ts
 var progress = __nccwpck_require__(8980);
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: ./actions/db-backup/src/tools.ts
 
 
@@ -41224,10 +41306,13 @@ function partSizeFor(n, base = 8 * MiB) {
     return Math.min(MAX_PART, base * 2 ** Math.floor((n - 1) / 1000));
 }
 /**
- * A streaming upload with constant memory. It starts a multipart upload only once a full
- * part exists (a failure before that leaves nothing in the store; a small object becomes
- * one PutObject), and it never completes on its own: the caller calls `complete()` only
- * after every producer succeeded, and `abort()` otherwise.
+ * A streaming upload with constant memory. Data is copied into at most `concurrency` part
+ * buffers that are allocated once and reused, so memory neither grows with the object
+ * nor churns (freed multi-MiB buffers make glibc raise its mmap threshold, and RSS then
+ * keeps what the heap once held). It starts a multipart upload only once a full part
+ * exists (a failure before that leaves nothing in the store; a small object becomes one
+ * PutObject), and it never completes on its own: the caller calls `complete()` only after
+ * every producer succeeded, and `abort()` otherwise.
  */
 class StreamUpload {
     s3;
@@ -41235,9 +41320,11 @@ class StreamUpload {
     key;
     options;
     hash = (0,external_node_crypto_.createHash)('sha256');
-    buffered = [];
-    bufferedBytes = 0;
     size = 0;
+    current;
+    /** Buffers of the current part size not in use; more are allocated up to the limit. */
+    spare = [];
+    allocatedBytes = 0;
     uploadId;
     parts = [];
     nextPart = 1;
@@ -41256,31 +41343,54 @@ class StreamUpload {
     get multipartUploadId() {
         return this.uploadId;
     }
+    /** Bytes of part buffers allocated so far: the upload's memory, whatever the object's size. */
+    get bufferBytes() {
+        return this.allocatedBytes;
+    }
     /** Adds data; resolves when the caller may send more (back-pressure on part uploads). */
     async write(chunk) {
         this.throwIfFailed();
-        this.hash.update(chunk);
-        this.size += chunk.length;
-        this.buffered.push(chunk);
-        this.bufferedBytes += chunk.length;
-        const partSize = partSizeFor(this.nextPart, this.options.basePartSize);
-        if (this.bufferedBytes >= partSize)
-            await this.sendPart(this.takeBuffered());
+        for (let offset = 0; offset < chunk.length;) {
+            const copied = chunk.copy(this.space(), 0, offset);
+            offset += copied;
+            await this.commit(copied);
+        }
+    }
+    /** The free end of the part being filled, for a reader that writes in place (then `commit`). */
+    space() {
+        const part = (this.current ??= { buffer: this.takeBuffer(), filled: 0 });
+        return part.buffer.subarray(part.filled);
+    }
+    /**
+     * Records `n` bytes written at the start of `space()`. When that fills the part, the part
+     * is sent and the returned promise resolves once the next part may be filled (it rejects
+     * when an upload failed). Never throws: readers call it from I/O callbacks.
+     */
+    commit(n) {
+        const part = this.current;
+        this.hash.update(part.buffer.subarray(part.filled, part.filled + n));
+        part.filled += n;
+        this.size += n;
+        if (part.filled < part.buffer.length)
+            return undefined;
+        this.current = undefined;
+        return this.sendPart(part);
     }
     /** Uploads what is left and completes the object. Call only when the data is known to be whole. */
     async complete() {
         this.throwIfFailed();
-        const rest = this.takeBuffered();
+        const rest = this.current;
+        this.current = undefined;
         if (this.uploadId === undefined) {
             await this.s3.send(new dist_cjs/* PutObjectCommand */.wKZ({
                 Bucket: this.bucket,
                 Key: this.key,
-                Body: rest,
+                Body: rest ? rest.buffer.subarray(0, rest.filled) : Buffer.alloc(0),
                 ContentType: this.options.contentType,
             }));
         }
         else {
-            if (rest.length > 0)
+            if (rest && rest.filled > 0)
                 await this.sendPart(rest);
             await Promise.all(this.inFlight);
             this.throwIfFailed();
@@ -41293,19 +41403,20 @@ class StreamUpload {
             }));
         }
         this.state = 'completed';
+        this.releaseBuffers();
         return { size: this.size, sha256: this.hash.digest('hex'), parts: Math.max(1, this.parts.length) };
     }
     /**
      * Abandons the upload: waits for parts in flight, then aborts the multipart upload.
-     * Returns a warning when the store refused the abort (s3rver does not implement it),
-     * so the caller can report it; retention aborts stale uploads on stores that list them.
+     * Returns a warning when the store refused the abort, so the caller can report it;
+     * retention aborts stale uploads on stores that list them.
      */
     async abort() {
         if (this.state !== 'open')
             return undefined;
         this.state = 'aborted';
-        this.buffered = [];
         await Promise.allSettled(this.inFlight);
+        this.releaseBuffers();
         if (this.uploadId === undefined)
             return undefined;
         try {
@@ -41317,13 +41428,26 @@ class StreamUpload {
             return `could not abort multipart upload ${this.uploadId} of ${this.key} (${name}); its parts stay until retention or the bucket's AbortIncompleteMultipartUpload lifecycle rule removes them`;
         }
     }
-    takeBuffered() {
-        const data = Buffer.concat(this.buffered, this.bufferedBytes);
-        this.buffered = [];
-        this.bufferedBytes = 0;
-        return data;
+    partSize() {
+        return partSizeFor(this.nextPart, this.options.basePartSize);
     }
-    async sendPart(body) {
+    /** A free buffer for the next part: a spare one of the right size, else a new one. */
+    takeBuffer() {
+        const size = this.partSize();
+        for (let spare = this.spare.pop(); spare; spare = this.spare.pop()) {
+            if (spare.length === size)
+                return spare;
+            this.allocatedBytes -= spare.length; // the part size doubled: smaller buffers are dropped
+        }
+        this.allocatedBytes += size;
+        return Buffer.allocUnsafeSlow(size);
+    }
+    releaseBuffers() {
+        this.spare = [];
+        this.current = undefined;
+        this.allocatedBytes = 0;
+    }
+    async sendPart(part) {
         if (this.uploadId === undefined) {
             const created = await this.s3.send(new dist_cjs/* CreateMultipartUploadCommand */.nG4({
                 Bucket: this.bucket,
@@ -41342,7 +41466,7 @@ class StreamUpload {
             Key: this.key,
             UploadId: uploadId,
             PartNumber: partNumber,
-            Body: body,
+            Body: part.buffer.subarray(0, part.filled),
         }))
             .then((answer) => {
             this.parts.push({ PartNumber: partNumber, ETag: answer.ETag });
@@ -41350,7 +41474,12 @@ class StreamUpload {
             .catch((error) => {
             this.failure ??= error;
         })
-            .finally(() => this.inFlight.delete(sending));
+            .finally(() => {
+            this.inFlight.delete(sending);
+            // The SDK is done with the buffer (retries included): the next part may reuse it.
+            if (this.state === 'open')
+                this.spare.push(part.buffer);
+        });
         this.inFlight.add(sending);
         while (this.inFlight.size >= (this.options.concurrency ?? 2))
             await Promise.race(this.inFlight);
@@ -41376,10 +41505,14 @@ class StreamUpload {
 
 
 
+
+
+
+
 /** The smallest ciphertext a real dump can produce: an age header alone is ~200 bytes. */
 const MIN_BACKUP_BYTES = 512;
 /**
- * Streams pg_dump | zstd | age into S3 and writes the manifest last. Any failure kills
+ * Streams pg_dump | zstd | age into S3 (through a FIFO, see fifo.ts) and writes the manifest last. Any failure kills
  * the processes, aborts the upload and throws: no manifest, so nothing counts as a backup.
  */
 async function runBackup(o) {
@@ -41390,15 +41523,22 @@ async function runBackup(o) {
     let snapshot;
     let pipeline;
     let completed = false;
+    const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_.tmpdir)(), 'db-backup-'));
     try {
         // Independent start-up work in parallel: a small database's backup is mostly start-up.
-        const [checked, opened] = await Promise.allSettled([toolVersions(), (0,database/* openSnapshot */.r3)(o.source.url)]);
+        const [checked, opened, fifo] = await Promise.allSettled([
+            toolVersions(),
+            (0,database/* openSnapshot */.r3)(o.source.url),
+            makeFifo(dir),
+        ]);
         if (opened.status === 'fulfilled')
             snapshot = opened.value; // closed in `finally` whatever happens next
         if (checked.status === 'rejected')
             throw checked.reason;
         if (opened.status === 'rejected')
             throw opened.reason;
+        if (fifo.status === 'rejected')
+            throw fifo.reason;
         const tools = checked.value;
         snapshot = opened.value;
         o.log.info(`Dumping ${o.source.database} (PostgreSQL ${snapshot.serverVersion}, snapshot ${snapshot.id}) to s3://${o.bucket}/${key}`);
@@ -41407,13 +41547,13 @@ async function runBackup(o) {
             snapshot: snapshot.id,
             compressionLevel: o.compressionLevel,
             recipients: o.recipients,
-        }), { env: (0,database_url/* libpqEnv */.kY)(o.source) });
+            outputPath: fifo.value,
+        }), { env: (0,database_url/* libpqEnv */.kY)(o.source), output: 'ignore' });
         // Counted in the exported snapshot while pg_dump reads the same one.
         const counting = settle(snapshot.countRows());
         const stopProgress = (0,progress/* startProgress */.ot)(o.log, 'uploaded', () => upload.bytes, o.progressEveryMs);
         try {
-            for await (const chunk of pipeline.output)
-                await upload.write(chunk);
+            await readFifoInto(fifo.value, upload, pipeline.exits);
         }
         finally {
             stopProgress();
@@ -41459,6 +41599,7 @@ async function runBackup(o) {
     }
     finally {
         await snapshot?.close();
+        (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
     }
 }
 /** Holds a promise's outcome so a rejection while other work runs is not "unhandled". */
@@ -41678,8 +41819,6 @@ function successSummary(summary, inputs, backup, verified, pruned) {
         summary.addTable(table(['Deleted', 'Reason'], pruned.plan.delete.map((d) => [d.entry.key, d.reason])));
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: ./scripts/lib/backup/cli.ts
 var cli = __nccwpck_require__(5058);
 ;// CONCATENATED MODULE: ./scripts/lib/backup/backup-database.ts
@@ -41845,7 +41984,7 @@ const STORAGE_HELP = `Storage (flag, or the DB_BACKUP_<FLAG> variable; AWS crede
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _backup_database__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7378);
+/* harmony import */ var _backup_database__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7513);
 /* harmony import */ var _list_backups__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8288);
 /* harmony import */ var _restore_database__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4146);
 // The operator commands in one bundle (scripts/lib/backup/dist/index.js, built with the actions
