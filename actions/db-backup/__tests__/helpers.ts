@@ -14,6 +14,7 @@ import pg from 'pg';
 import { REPO_ROOT } from '../../../test/run-action';
 import { stackEnv } from '../../../test/stack-env';
 import { freePort } from '../../../test/net';
+import { startMultipartShim, storedUploads } from '../../../test/s3-multipart-shim';
 
 export const PG_BIN = '/usr/lib/postgresql/15/bin';
 
@@ -99,9 +100,13 @@ async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** A private s3rver on its own port and directory (so a test can stop it mid-upload). */
+/**
+ * A private s3rver on its own port and directory (so a test can stop it mid-upload), behind
+ * the front that adds ListMultipartUploads and AbortMultipartUpload (test/s3-multipart-shim.ts).
+ * `port` is the front's: pass the old one to restart the store where clients expect it.
+ */
 export async function startS3rver(bucket: string, directory: string, port?: number) {
-  const p = port ?? (await freePort());
+  const upstreamPort = await freePort();
   const child = spawn(
     process.execPath,
     [
@@ -109,7 +114,7 @@ export async function startS3rver(bucket: string, directory: string, port?: numb
       '--address',
       '127.0.0.1',
       '--port',
-      String(p),
+      String(upstreamPort),
       '--directory',
       directory,
       '--silent',
@@ -118,9 +123,22 @@ export async function startS3rver(bucket: string, directory: string, port?: numb
     ],
     { env: { ...process.env, NODE_OPTIONS: '--openssl-legacy-provider' }, stdio: 'ignore' },
   );
-  const endpoint = `http://127.0.0.1:${p}`;
-  await waitFor(async () => (await fetch(`${endpoint}/${bucket}?max-keys=1`)).ok, 's3rver');
-  return { endpoint, port: p, child, stop: () => stopChild(child) };
+  await waitFor(
+    async () => (await fetch(`http://127.0.0.1:${upstreamPort}/${bucket}?max-keys=1`)).ok,
+    's3rver',
+  );
+  const shim = await startMultipartShim({ port: port ?? (await freePort()), upstreamPort, directory });
+  return {
+    endpoint: `http://127.0.0.1:${shim.port}`,
+    port: shim.port,
+    child,
+    /** The multipart uploads the store still holds (complete or aborted ones are gone). */
+    uploads: () => storedUploads(directory, bucket),
+    stop: async () => {
+      await shim.close();
+      await stopChild(child);
+    },
+  };
 }
 
 /** A private PostgreSQL 15 server (own data dir and port), so a test can stop it mid-dump. */
