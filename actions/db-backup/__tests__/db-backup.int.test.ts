@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { everythingPrinted, REPO_ROOT, runAction, type ActionRun } from '../../../test/run-action';
@@ -17,6 +17,7 @@ import {
   startPostgres,
   startS3rver,
   tempDir,
+  PG_BIN,
   deletePrefix,
 } from './helpers';
 
@@ -275,6 +276,20 @@ describe('db-backup', () => {
       /password authentication failed[\s\S]*Slack alert could not be sent: Slack refused the message to #ops: invalid_auth/,
     );
     expectNoSecrets(result, ['xoxb-bad-canary-token']);
+  });
+
+  it('names a missing tool rather than a broken pipe, and stores nothing', async () => {
+    const prefix4 = `it-${run}/notool/`;
+    const bin = tempDir('dbb-bin'); // mkfifo and age, but no zstd
+    for (const tool of ['mkfifo', 'age'])
+      symlinkSync(
+        execFileSync('bash', ['-c', 'command -v "$1"', '_', tool], { encoding: 'utf8' }).trim(),
+        join(bin, tool),
+      );
+    const result = await backup({ prefix: prefix4 }, { PATH: `${bin}:${PG_BIN}` });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/Missing tool\(s\): zstd\. Install them first/);
+    expect(await keys(s3, s.bucket, prefix4)).toEqual([]);
   });
 
   it('fails and leaves no object or manifest when the S3 credentials are wrong', async () => {

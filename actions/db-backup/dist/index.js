@@ -68893,7 +68893,7 @@ function rate(bytes, elapsedMs) {
 
 
 const tools_run = (0,external_node_util_.promisify)(external_node_child_process_.execFile);
-/** Versions of the tools a backup runs; a missing tool fails here, before anything starts. */
+/** Versions of the tools a backup runs, for the manifest; a missing tool is named here. */
 async function toolVersions(names = ['pg_dump', 'zstd', 'age']) {
     const versions = {};
     const missing = [];
@@ -69149,21 +69149,16 @@ async function runBackup(o) {
     let completed = false;
     const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_.tmpdir)(), 'db-backup-'));
     try {
-        // Independent start-up work in parallel: a small database's backup is mostly start-up.
-        const [checked, opened, fifo] = await Promise.allSettled([
-            toolVersions(),
-            openSnapshot(o.source.url),
-            makeFifo(dir),
-        ]);
+        // The dump starts as soon as the snapshot and the FIFO exist: a small database's backup is
+        // mostly start-up. The tool versions are only needed for the manifest.
+        const versions = settle(toolVersions(), '');
+        const [opened, fifo] = await Promise.allSettled([openSnapshot(o.source.url), makeFifo(dir)]);
         if (opened.status === 'fulfilled')
             snapshot = opened.value; // closed in `finally` whatever happens next
-        if (checked.status === 'rejected')
-            throw checked.reason;
         if (opened.status === 'rejected')
             throw opened.reason;
         if (fifo.status === 'rejected')
             throw fifo.reason;
-        const tools = checked.value;
         snapshot = opened.value;
         o.log.info(`Dumping ${o.source.database} (PostgreSQL ${snapshot.serverVersion}, snapshot ${snapshot.id}) to s3://${o.bucket}/${key}`);
         pipeline = startPipeline(dumpStages({
@@ -69174,7 +69169,7 @@ async function runBackup(o) {
             outputPath: fifo.value,
         }), { env: libpqEnv(o.source), output: 'ignore' });
         // Counted in the exported snapshot while pg_dump reads the same one.
-        const counting = settle(snapshot.countRows());
+        const counting = settle(snapshot.countRows(), 'Counting rows failed: ');
         const stopProgress = startProgress(o.log, 'uploaded', () => upload.bytes, o.progressEveryMs);
         try {
             await readFifoInto(fifo.value, upload, pipeline.exits);
@@ -69183,11 +69178,14 @@ async function runBackup(o) {
             stopProgress();
         }
         const failed = failedStages(await pipeline.exits);
-        if (failed.length > 0)
+        if (failed.length > 0) {
+            await versions.value(); // a missing tool explains the failure best
             throw new Error(`The dump failed: ${describeFailures(failed, o.redact)}.`);
+        }
         if (upload.bytes < MIN_BACKUP_BYTES)
             throw new Error(`The dump produced only ${upload.bytes} bytes: refusing to store it as a backup.`);
         const tables = await counting.value();
+        const tools = await versions.value();
         const stored = await upload.complete();
         completed = true;
         const manifest = {
@@ -69227,13 +69225,13 @@ async function runBackup(o) {
     }
 }
 /** Holds a promise's outcome so a rejection while other work runs is not "unhandled". */
-function settle(promise) {
+function settle(promise, failurePrefix) {
     const outcome = promise.then((value) => ({ ok: true, value }), (error) => ({ ok: false, error }));
     return {
         value: async () => {
             const o = await outcome;
             if (!o.ok)
-                throw new Error(`Counting rows failed: ${o.error instanceof Error ? o.error.message : String(o.error)}`);
+                throw new Error(`${failurePrefix}${o.error instanceof Error ? o.error.message : String(o.error)}`);
             return o.value;
         },
     };

@@ -51,17 +51,13 @@ export async function runBackup(o: BackupOptions): Promise<BackupResult> {
   let completed = false;
   const dir = mkdtempSync(join(process.env.RUNNER_TEMP ?? tmpdir(), 'db-backup-'));
   try {
-    // Independent start-up work in parallel: a small database's backup is mostly start-up.
-    const [checked, opened, fifo] = await Promise.allSettled([
-      toolVersions(),
-      openSnapshot(o.source.url),
-      makeFifo(dir),
-    ]);
+    // The dump starts as soon as the snapshot and the FIFO exist: a small database's backup is
+    // mostly start-up. The tool versions are only needed for the manifest.
+    const versions = settle(toolVersions(), '');
+    const [opened, fifo] = await Promise.allSettled([openSnapshot(o.source.url), makeFifo(dir)]);
     if (opened.status === 'fulfilled') snapshot = opened.value; // closed in `finally` whatever happens next
-    if (checked.status === 'rejected') throw checked.reason;
     if (opened.status === 'rejected') throw opened.reason;
     if (fifo.status === 'rejected') throw fifo.reason;
-    const tools = checked.value;
     snapshot = opened.value;
     o.log.info(
       `Dumping ${o.source.database} (PostgreSQL ${snapshot.serverVersion}, snapshot ${snapshot.id}) to s3://${o.bucket}/${key}`,
@@ -77,7 +73,7 @@ export async function runBackup(o: BackupOptions): Promise<BackupResult> {
       { env: libpqEnv(o.source), output: 'ignore' },
     );
     // Counted in the exported snapshot while pg_dump reads the same one.
-    const counting = settle(snapshot.countRows());
+    const counting = settle(snapshot.countRows(), 'Counting rows failed: ');
     const stopProgress = startProgress(o.log, 'uploaded', () => upload.bytes, o.progressEveryMs);
     try {
       await readFifoInto(fifo.value, upload, pipeline.exits);
@@ -85,10 +81,14 @@ export async function runBackup(o: BackupOptions): Promise<BackupResult> {
       stopProgress();
     }
     const failed = failedStages(await pipeline.exits);
-    if (failed.length > 0) throw new Error(`The dump failed: ${describeFailures(failed, o.redact)}.`);
+    if (failed.length > 0) {
+      await versions.value(); // a missing tool explains the failure best
+      throw new Error(`The dump failed: ${describeFailures(failed, o.redact)}.`);
+    }
     if (upload.bytes < MIN_BACKUP_BYTES)
       throw new Error(`The dump produced only ${upload.bytes} bytes: refusing to store it as a backup.`);
     const tables = await counting.value();
+    const tools = await versions.value();
     const stored = await upload.complete();
     completed = true;
     const manifest: Manifest = {
@@ -128,18 +128,16 @@ export async function runBackup(o: BackupOptions): Promise<BackupResult> {
 }
 
 /** Holds a promise's outcome so a rejection while other work runs is not "unhandled". */
-function settle(promise: Promise<TableCount[]>) {
+function settle<T>(promise: Promise<T>, failurePrefix: string) {
   const outcome = promise.then(
     (value) => ({ ok: true as const, value }),
     (error: unknown) => ({ ok: false as const, error }),
   );
   return {
-    value: async () => {
+    value: async (): Promise<T> => {
       const o = await outcome;
       if (!o.ok)
-        throw new Error(
-          `Counting rows failed: ${o.error instanceof Error ? o.error.message : String(o.error)}`,
-        );
+        throw new Error(`${failurePrefix}${o.error instanceof Error ? o.error.message : String(o.error)}`);
       return o.value;
     },
   };

@@ -4,7 +4,7 @@ import { TOOL_VERSIONS } from './plan';
 
 const run = promisify(execFile);
 
-/** Versions of the tools a backup runs; a missing tool fails here, before anything starts. */
+/** Versions of the tools a backup runs, for the manifest; a missing tool is named here. */
 export async function toolVersions(
   names: (keyof typeof TOOL_VERSIONS)[] = ['pg_dump', 'zstd', 'age'],
 ): Promise<Record<string, string>> {
