@@ -15,12 +15,17 @@ export interface S3Options {
   region?: string;
   /** Path-style URLs (`endpoint/bucket/key`), which most S3-compatible stores need. */
   forcePathStyle?: boolean;
+  /** A request whose connection stays silent this long fails (default 60 s; retried like any error). */
+  idleTimeoutMs?: number;
 }
 
 /**
  * An S3 client whose credentials come from the standard AWS chain (env, web identity
  * from GitHub OIDC, profile, instance role). Checksums are sent only when an operation
  * requires them: S3-compatible stores often reject the SDK's newer default CRC headers.
+ * The SDK waits forever by default: a store that accepts a connection and then hangs would
+ * hold a backup until the job's own timeout, hours later, so connections and silent
+ * requests time out.
  */
 export function createS3Client(options: S3Options = {}): S3Client {
   return new S3Client({
@@ -30,6 +35,7 @@ export function createS3Client(options: S3Options = {}): S3Client {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     maxAttempts: 3,
+    requestHandler: { connectionTimeout: 10_000, socketTimeout: options.idleTimeoutMs ?? 60_000 },
   });
 }
 

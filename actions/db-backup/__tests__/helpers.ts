@@ -110,6 +110,7 @@ export async function startS3rver(bucket: string, directory: string, port?: numb
   const child = spawn(
     process.execPath,
     [
+      '--no-concurrent-recompilation', // see s3_start in scripts/lib/stack/services.sh
       join(REPO_ROOT, 'node_modules/s3rver/bin/s3rver.js'),
       '--address',
       '127.0.0.1',

@@ -68208,6 +68208,9 @@ var dist_cjs = __nccwpck_require__(3711);
  * An S3 client whose credentials come from the standard AWS chain (env, web identity
  * from GitHub OIDC, profile, instance role). Checksums are sent only when an operation
  * requires them: S3-compatible stores often reject the SDK's newer default CRC headers.
+ * The SDK waits forever by default: a store that accepts a connection and then hangs would
+ * hold a backup until the job's own timeout, hours later, so connections and silent
+ * requests time out.
  */
 function createS3Client(options = {}) {
     return new dist_cjs/* S3Client */.YxF({
@@ -68217,6 +68220,7 @@ function createS3Client(options = {}) {
         requestChecksumCalculation: 'WHEN_REQUIRED',
         responseChecksumValidation: 'WHEN_REQUIRED',
         maxAttempts: 3,
+        requestHandler: { connectionTimeout: 10_000, socketTimeout: options.idleTimeoutMs ?? 60_000 },
     });
 }
 /** Every object under a prefix, following continuation tokens. */

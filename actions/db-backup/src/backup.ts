@@ -7,7 +7,7 @@ import { deleteObject, putText } from '../../common/src/s3';
 import { libpqEnv, type DatabaseTarget } from './database-url';
 import { openSnapshot, type Snapshot } from './database';
 import { makeFifo, readFifoInto } from './fifo';
-import { MANIFEST_FORMAT, recipientFingerprint, totalRows, type Manifest, type TableCount } from './manifest';
+import { MANIFEST_FORMAT, recipientFingerprint, totalRows, type Manifest } from './manifest';
 import { backupKey, manifestKey } from './naming';
 import { describeFailures, failedStages, startPipeline, type Pipeline } from './pipeline';
 import { dumpStages } from './plan';

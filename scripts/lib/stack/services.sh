@@ -423,7 +423,10 @@ s3_prepare() {
 s3_start() {
   # --openssl-legacy-provider: s3rver hashes with MD5 in a way Node 20's OpenSSL 3 refuses
   # (ListObjects with MaxKeys fails without it).
-  spawn s3 env NODE_OPTIONS=--openssl-legacy-provider "$(command -v node)" "$S3RVER_JS" \
+  # --no-concurrent-recompilation: under hours of load, Node 20's V8 deadlocked here once (main
+  # thread waiting for a GC safepoint while holding a map-transition lock the background
+  # compiler thread was waiting for); compiling on the main thread avoids that pair of threads.
+  spawn s3 env NODE_OPTIONS=--openssl-legacy-provider "$(command -v node)" --no-concurrent-recompilation "$S3RVER_JS" \
     --address 127.0.0.1 --port "$STACK_S3_PORT" --directory "$STACK_DIR/s3" --silent \
     --configure-bucket "$S3_BUCKET"
 }
