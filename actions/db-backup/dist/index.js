@@ -68135,7 +68135,7 @@ function errorMessage(error) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1804);
 /* harmony import */ var _common_src_run__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6602);
-/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4403);
+/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3540);
 
 
 
@@ -68146,7 +68146,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4403:
+/***/ 3540:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -68428,6 +68428,18 @@ var external_node_fs_ = __nccwpck_require__(3024);
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./actions/common/src/temp.ts
+
+
+
+/**
+ * A new private (0700) directory for one run's work files: under RUNNER_TEMP on a runner
+ * (cleaned after the job), else the OS temp dir. The caller removes it when done.
+ */
+function privateTempDir(prefix, base) {
+    return (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(base || process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), `${prefix}-`));
+}
+
 ;// CONCATENATED MODULE: ./actions/db-backup/src/database-url.ts
 /** Parses `postgres://user:pass@host:port/db?sslmode=...`; undefined when it is not one. */
 function parseDatabaseUrl(text) {
@@ -69136,12 +69148,12 @@ class StreamUpload {
 
 
 
-
 /** The smallest ciphertext a real dump can produce: an age header alone is ~200 bytes. */
 const MIN_BACKUP_BYTES = 512;
 /**
- * Streams pg_dump | zstd | age into S3 (through a FIFO, see fifo.ts) and writes the manifest last. Any failure kills
- * the processes, aborts the upload and throws: no manifest, so nothing counts as a backup.
+ * Streams pg_dump | zstd | age into S3 (through a FIFO, see fifo.ts) and writes the manifest
+ * last. Any failure kills the processes, aborts the upload and throws: no manifest, so
+ * nothing counts as a backup.
  */
 async function runBackup(o) {
     const started = new Date();
@@ -69151,7 +69163,7 @@ async function runBackup(o) {
     let snapshot;
     let pipeline;
     let completed = false;
-    const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_.tmpdir)(), 'db-backup-'));
+    const dir = privateTempDir('db-backup');
     try {
         // The dump starts as soon as the snapshot and the FIFO exist: a small database's backup is
         // mostly start-up. The tool versions are only needed for the manifest.
@@ -69716,7 +69728,7 @@ function describeTimings(t, listMs) {
  */
 async function restoreBackup(o) {
     const started = Date.now();
-    const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(o.tempDir ?? process.env.RUNNER_TEMP ?? (0,external_node_os_.tmpdir)(), 'db-restore-'));
+    const dir = privateTempDir('db-restore', o.tempDir);
     const keyDir = 'key' in o.identity ? (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_fs_.existsSync)('/dev/shm') ? '/dev/shm' : dir, 'age-')) : undefined;
     const dumpPath = (0,external_node_path_.join)(dir, 'backup.dump');
     let client;

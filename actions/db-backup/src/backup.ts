@@ -1,9 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { deleteObject, putText } from '../../common/src/s3';
+import { privateTempDir } from '../../common/src/temp';
 import { libpqEnv, type DatabaseTarget } from './database-url';
 import { openSnapshot, type Snapshot } from './database';
 import { makeFifo, readFifoInto } from './fifo';
@@ -38,8 +37,9 @@ export interface BackupResult {
 const MIN_BACKUP_BYTES = 512;
 
 /**
- * Streams pg_dump | zstd | age into S3 (through a FIFO, see fifo.ts) and writes the manifest last. Any failure kills
- * the processes, aborts the upload and throws: no manifest, so nothing counts as a backup.
+ * Streams pg_dump | zstd | age into S3 (through a FIFO, see fifo.ts) and writes the manifest
+ * last. Any failure kills the processes, aborts the upload and throws: no manifest, so
+ * nothing counts as a backup.
  */
 export async function runBackup(o: BackupOptions): Promise<BackupResult> {
   const started = new Date();
@@ -49,7 +49,7 @@ export async function runBackup(o: BackupOptions): Promise<BackupResult> {
   let snapshot: Snapshot | undefined;
   let pipeline: Pipeline | undefined;
   let completed = false;
-  const dir = mkdtempSync(join(process.env.RUNNER_TEMP ?? tmpdir(), 'db-backup-'));
+  const dir = privateTempDir('db-backup');
   try {
     // The dump starts as soon as the snapshot and the FIFO exist: a small database's backup is
     // mostly start-up. The tool versions are only needed for the manifest.

@@ -3,12 +3,12 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline as pump } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import type pg from 'pg';
 import { getStream, getText } from '../../common/src/s3';
+import { privateTempDir } from '../../common/src/temp';
 import { compareTables, type Comparison } from './compare';
 import { allOrStop } from './concurrent';
 import { libpqEnv, type DatabaseTarget } from './database-url';
@@ -82,7 +82,7 @@ export function describeTimings(t: RestoreResult['timings'], listMs?: number): s
  */
 export async function restoreBackup(o: RestoreOptions): Promise<RestoreResult> {
   const started = Date.now();
-  const dir = mkdtempSync(join(o.tempDir ?? process.env.RUNNER_TEMP ?? tmpdir(), 'db-restore-'));
+  const dir = privateTempDir('db-restore', o.tempDir);
   const keyDir =
     'key' in o.identity ? mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : dir, 'age-')) : undefined;
   const dumpPath = join(dir, 'backup.dump');

@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Core } from '../../common/src/core';
 import { formatBytes } from '../../common/src/duration';
 import { runCommand } from '../../common/src/exec';
+import { privateTempDir } from '../../common/src/temp';
 import {
   buildArgv,
   inspectArgv,
@@ -37,7 +37,7 @@ export async function main(core: Core): Promise<void> {
   const engine = await resolveEngine(inputs.engine, inputs.engineFlags);
   core.info(`Engine: ${engine.name}. Tags: ${tags.join(', ')}.`);
 
-  const work = mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), 'docker-build-push-'));
+  const work = privateTempDir('docker-build-push');
   const secrets = inputs.password ? [inputs.password] : [];
   try {
     const started = Date.now();

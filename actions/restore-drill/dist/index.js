@@ -68135,7 +68135,7 @@ function errorMessage(error) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1804);
 /* harmony import */ var _common_src_run__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6602);
-/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6815);
+/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3228);
 
 
 
@@ -68146,7 +68146,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6815:
+/***/ 3228:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -68896,14 +68896,26 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+;// CONCATENATED MODULE: ./actions/common/src/temp.ts
+
+
+
+/**
+ * A new private (0700) directory for one run's work files: under RUNNER_TEMP on a runner
+ * (cleaned after the job), else the OS temp dir. The caller removes it when done.
+ */
+function privateTempDir(prefix, base) {
+    return (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(base || process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), `${prefix}-`));
+}
+
 ;// CONCATENATED MODULE: ./actions/db-backup/src/concurrent.ts
 /**
  * Awaits every task. On the first failure it aborts `stop` (so the others can end early),
@@ -69221,7 +69233,7 @@ function describeTimings(t, listMs) {
  */
 async function restoreBackup(o) {
     const started = Date.now();
-    const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(o.tempDir ?? process.env.RUNNER_TEMP ?? (0,external_node_os_.tmpdir)(), 'db-restore-'));
+    const dir = privateTempDir('db-restore', o.tempDir);
     const keyDir = 'key' in o.identity ? (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_fs_.existsSync)('/dev/shm') ? '/dev/shm' : dir, 'age-')) : undefined;
     const dumpPath = (0,external_node_path_.join)(dir, 'backup.dump');
     let client;

@@ -31643,7 +31643,7 @@ function errorMessage(error) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
 /* harmony import */ var _common_src_run__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6602);
-/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3345);
+/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9373);
 
 
 
@@ -31654,7 +31654,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3345:
+/***/ 9373:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31665,8 +31665,6 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -31800,6 +31798,20 @@ function tail(result) {
 /** The command for messages: bare words, or JSON-quoted when a word has spaces or shell characters. */
 function displayCommand(argv) {
     return argv.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : JSON.stringify(arg))).join(' ');
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./actions/common/src/temp.ts
+
+
+
+/**
+ * A new private (0700) directory for one run's work files: under RUNNER_TEMP on a runner
+ * (cleaned after the job), else the OS temp dir. The caller removes it when done.
+ */
+function privateTempDir(prefix, base) {
+    return (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(base || process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), `${prefix}-`));
 }
 
 ;// CONCATENATED MODULE: ./actions/security-scan/src/report.ts
@@ -33270,7 +33282,7 @@ async function main(core) {
         ? `Vulnerability DB cached in ${inputs.cacheDir} (updated ${cachedDb.updatedAt}).`
         : 'No cached DB: Trivy will download it.');
     const trivy = await installTrivy(core, inputs.trivyVersion, inputs.downloadBaseUrl);
-    const work = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'security-scan-'));
+    const work = privateTempDir('security-scan');
     try {
         const reportFile = (0,external_node_path_namespaceObject.join)(work, 'trivy.json');
         const argv = scanArgv({

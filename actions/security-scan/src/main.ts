@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Core } from '../../common/src/core';
 import { runCommand } from '../../common/src/exec';
+import { privateTempDir } from '../../common/src/temp';
 import { applyGate, type GateResult } from './gate';
 import { readInputs } from './inputs';
 import { installTrivy } from './install';
@@ -29,7 +29,7 @@ export async function main(core: Core): Promise<void> {
   );
 
   const trivy = await installTrivy(core, inputs.trivyVersion, inputs.downloadBaseUrl);
-  const work = mkdtempSync(join(process.env.RUNNER_TEMP || tmpdir(), 'security-scan-'));
+  const work = privateTempDir('security-scan');
   try {
     const reportFile = join(work, 'trivy.json');
     const argv = scanArgv({

@@ -39938,6 +39938,32 @@ function redact(text, secrets) {
 
 /***/ }),
 
+/***/ 3801:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   n: () => (/* binding */ privateTempDir)
+/* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+
+
+
+/**
+ * A new private (0700) directory for one run's work files: under RUNNER_TEMP on a runner
+ * (cleaned after the job), else the OS temp dir. The caller removes it when done.
+ */
+function privateTempDir(prefix, base) {
+    return (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.mkdtempSync)((0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(base || process.env.RUNNER_TEMP || (0,node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir)(), `${prefix}-`));
+}
+
+
+/***/ }),
+
 /***/ 3336:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -40817,8 +40843,6 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: external "node:stream/promises"
@@ -40827,6 +40851,8 @@ const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createR
 var external_node_util_ = __nccwpck_require__(7975);
 // EXTERNAL MODULE: ./actions/common/src/s3.ts
 var s3 = __nccwpck_require__(257);
+// EXTERNAL MODULE: ./actions/common/src/temp.ts
+var temp = __nccwpck_require__(3801);
 // EXTERNAL MODULE: ./actions/db-backup/src/compare.ts
 var compare = __nccwpck_require__(2000);
 ;// CONCATENATED MODULE: ./actions/db-backup/src/concurrent.ts
@@ -40903,7 +40929,7 @@ function describeTimings(t, listMs) {
  */
 async function restoreBackup(o) {
     const started = Date.now();
-    const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(o.tempDir ?? process.env.RUNNER_TEMP ?? (0,external_node_os_.tmpdir)(), 'db-restore-'));
+    const dir = (0,temp/* privateTempDir */.n)('db-restore', o.tempDir);
     const keyDir = 'key' in o.identity ? (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_fs_.existsSync)('/dev/shm') ? '/dev/shm' : dir, 'age-')) : undefined;
     const dumpPath = (0,external_node_path_.join)(dir, 'backup.dump');
     let client;
@@ -41177,10 +41203,8 @@ async function alertFailure(slack, text, log) {
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./actions/common/src/temp.ts
+var temp = __nccwpck_require__(3801);
 // EXTERNAL MODULE: ./actions/db-backup/src/database-url.ts
 var database_url = __nccwpck_require__(2462);
 // EXTERNAL MODULE: ./actions/db-backup/src/database.ts + 1 modules
@@ -41189,6 +41213,8 @@ var database = __nccwpck_require__(6003);
 var external_node_child_process_ = __nccwpck_require__(1421);
 ;// CONCATENATED MODULE: external "node:net"
 const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: ./actions/db-backup/src/fifo.ts
@@ -41512,12 +41538,12 @@ class StreamUpload {
 
 
 
-
 /** The smallest ciphertext a real dump can produce: an age header alone is ~200 bytes. */
 const MIN_BACKUP_BYTES = 512;
 /**
- * Streams pg_dump | zstd | age into S3 (through a FIFO, see fifo.ts) and writes the manifest last. Any failure kills
- * the processes, aborts the upload and throws: no manifest, so nothing counts as a backup.
+ * Streams pg_dump | zstd | age into S3 (through a FIFO, see fifo.ts) and writes the manifest
+ * last. Any failure kills the processes, aborts the upload and throws: no manifest, so
+ * nothing counts as a backup.
  */
 async function runBackup(o) {
     const started = new Date();
@@ -41527,7 +41553,7 @@ async function runBackup(o) {
     let snapshot;
     let pipeline;
     let completed = false;
-    const dir = (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)(process.env.RUNNER_TEMP ?? (0,external_node_os_.tmpdir)(), 'db-backup-'));
+    const dir = (0,temp/* privateTempDir */.n)('db-backup');
     try {
         // The dump starts as soon as the snapshot and the FIFO exist: a small database's backup is
         // mostly start-up. The tool versions are only needed for the manifest.
