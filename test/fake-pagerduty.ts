@@ -98,7 +98,10 @@ function validate(event: Record<string, unknown>, routingKey: string): string[] 
         errors.push("'payload.severity' must be one of critical, error, warning, info");
       if (p.timestamp !== undefined && Number.isNaN(Date.parse(String(p.timestamp))))
         errors.push("'payload.timestamp' must be ISO 8601");
-      if (p.custom_details !== undefined && (typeof p.custom_details !== 'object' || p.custom_details === null))
+      if (
+        p.custom_details !== undefined &&
+        (typeof p.custom_details !== 'object' || p.custom_details === null)
+      )
         errors.push("'payload.custom_details' must be an object");
     }
   }

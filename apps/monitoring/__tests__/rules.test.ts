@@ -8,7 +8,11 @@ import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ALERTMANAGER_TEMPLATES_DIR, renderAlertmanagerConfig, validateSettings } from '../src/alertmanager-config';
+import {
+  ALERTMANAGER_TEMPLATES_DIR,
+  renderAlertmanagerConfig,
+  validateSettings,
+} from '../src/alertmanager-config';
 import { staleFiles } from '../src/build';
 import { MONITORING_DIR } from '../src/paths';
 import { RUNBOOK } from '../src/slo';
@@ -147,12 +151,21 @@ describe('alertmanager configuration', () => {
       ['ticket', '24h'],
     ]);
     const kinds = Object.fromEntries(
-      config.receivers.map((r) => [r.name, Object.keys(r).filter((k) => k.endsWith('_configs')).sort()]),
+      config.receivers.map((r) => [
+        r.name,
+        Object.keys(r)
+          .filter((k) => k.endsWith('_configs'))
+          .sort(),
+      ]),
     );
-    expect(kinds).toEqual({ page: ['pagerduty_configs', 'slack_configs'], ticket: ['email_configs', 'slack_configs'] });
+    expect(kinds).toEqual({
+      page: ['pagerduty_configs', 'slack_configs'],
+      ticket: ['email_configs', 'slack_configs'],
+    });
     for (const r of config.receivers)
       for (const [k, list] of Object.entries(r))
-        if (k.endsWith('_configs')) for (const c of list as { send_resolved: boolean }[]) expect(c.send_resolved).toBe(true);
+        if (k.endsWith('_configs'))
+          for (const c of list as { send_resolved: boolean }[]) expect(c.send_resolved).toBe(true);
     expect(config.inhibit_rules[0]!.equal).toEqual(['env', 'app']);
   });
 

@@ -29,7 +29,8 @@ export const SLOS: Slo[] = [
     // "P95 < 500 ms" as an SLO: at least 95% of requests take at most 0.5 s (a histogram bucket).
     name: 'latency',
     objective: 0.95,
-    description: '95% of requests to the API and to the web answer within 500 ms (P95 < 500 ms), over 30 days',
+    description:
+      '95% of requests to the API and to the web answer within 500 ms (P95 < 500 ms), over 30 days',
     errorRatio: `1 - (
   sum by (app, env) (rate(http_request_duration_seconds_bucket{${APPS},le="0.5"}[WINDOW]))
   /
@@ -88,7 +89,11 @@ function recordingRules(slo: Slo): Rule[] {
     { record: 'slo:objective:ratio', expr: `vector(${slo.objective})`, labels },
     { record: 'slo:error_budget:ratio', expr: `vector(${budget})`, labels },
     { record: 'slo:current_burn_rate:ratio', expr: `slo:sli_error:ratio_rate5m${sel} / ${budget}`, labels },
-    { record: 'slo:period_burn_rate:ratio', expr: `slo:sli_error:ratio_rate${PERIOD}${sel} / ${budget}`, labels },
+    {
+      record: 'slo:period_burn_rate:ratio',
+      expr: `slo:sli_error:ratio_rate${PERIOD}${sel} / ${budget}`,
+      labels,
+    },
     {
       record: 'slo:period_error_budget_remaining:ratio',
       expr: `1 - slo:period_burn_rate:ratio${sel}`,
