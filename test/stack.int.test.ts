@@ -61,6 +61,15 @@ const CONTRACT = [
   'AWS_REGION',
   'STACK_PROMETHEUS_URL',
   'STACK_ALERTMANAGER_URL',
+  'STACK_NODE_EXPORTER_URL',
+  'STACK_POSTGRES_EXPORTER_URL',
+  'STACK_REDIS_EXPORTER_URL',
+  'STACK_NGINX_EXPORTER_URL',
+  'STACK_BLACKBOX_URL',
+  'STACK_PUSHGATEWAY_URL',
+  'STACK_MTAIL_URL',
+  'STACK_MONITORING_ENV',
+  'STACK_DEPLOY_ROOT',
 ];
 
 /** A command line from the env (these values hold no quotes: plain whitespace splitting). */
@@ -496,6 +505,13 @@ describe('scripts/stack', () => {
       's3',
       'prometheus',
       'alertmanager',
+      'node-exporter',
+      'postgres-exporter',
+      'redis-exporter',
+      'nginx-exporter',
+      'blackbox',
+      'pushgateway',
+      'mtail',
     ]) {
       expect(out).toMatch(new RegExp(`^${svc}\\s+running\\s`, 'm'));
     }
@@ -508,6 +524,169 @@ describe('scripts/stack', () => {
       const out = run(['bash', STACK_SCRIPT, 'up'], { cwd: REPO_ROOT });
       expect(out).toMatch(/^\s+ssh\s+already running/m);
       expect(out).not.toMatch(/ up in /);
+    },
+    T,
+  );
+});
+
+describe('monitoring', () => {
+  const prom = async <T>(path: string): Promise<T> => {
+    const res = await httpGet(`${env.STACK_PROMETHEUS_URL}${path}`);
+    expect(res.status, path).toBe(200);
+    return (JSON.parse(res.body) as { data: T }).data;
+  };
+  interface Target {
+    labels: Record<string, string>;
+    health: string;
+    lastError: string;
+    scrapePool: string;
+  }
+
+  it(
+    'scrapes every exporter job of the metrics contract, with the env label',
+    async () => {
+      // a fresh stack: the first scrape of each target happens within one interval (15 s)
+      let targets: Target[] = [];
+      const jobs = [
+        'prometheus',
+        'alertmanager',
+        'node',
+        'postgres',
+        'redis',
+        'nginx',
+        'edge',
+        'pushgateway',
+      ];
+      for (let i = 0; i < 80; i++) {
+        targets = (await prom<{ activeTargets: Target[] }>('/api/v1/targets')).activeTargets;
+        if (jobs.every((j) => targets.some((t) => t.labels.job === j && t.health === 'up'))) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      for (const job of jobs) {
+        const t = targets.find((t) => t.labels.job === job);
+        expect(t, job).toBeDefined();
+        expect([job, t!.health, t!.lastError]).toEqual([job, 'up', '']);
+        if (job !== 'pushgateway') expect(t!.labels.env).toBe(env.STACK_MONITORING_ENV);
+      }
+      // blackbox probes the public URLs through the edge, one target per app
+      const probes = targets.filter((t) => t.labels.job === 'blackbox').map((t) => t.labels.app);
+      expect(probes.sort()).toEqual(['api', 'web']);
+    },
+    T,
+  );
+
+  it(
+    'loads the shipped rules and sends to the stack Alertmanager',
+    async () => {
+      const { groups } = await prom<{ groups: { name: string; rules: { name: string }[] }[] }>(
+        '/api/v1/rules',
+      );
+      const names = groups.flatMap((g) => g.rules.map((r) => r.name));
+      expect(names).toEqual(
+        expect.arrayContaining(['PostgresDown', 'SLOBudgetBurnFast', 'slo:sli_error:ratio_rate5m']),
+      );
+      const am = await prom<{ activeAlertmanagers: { url: string }[] }>('/api/v1/alertmanagers');
+      expect(am.activeAlertmanagers.map((a) => a.url)).toEqual([
+        `${env.STACK_ALERTMANAGER_URL}/api/v2/alerts`,
+      ]);
+      const status = JSON.parse((await httpGet(`${env.STACK_ALERTMANAGER_URL}/api/v2/status`)).body) as {
+        config: { original: string };
+      };
+      expect(status.config.original).toContain('routing_key_file:');
+      expect(status.config.original).not.toMatch(/\$\{/);
+    },
+    T,
+  );
+
+  it(
+    'serves nginx stub_status on loopback for the nginx exporter, and edge metrics from the JSON access log',
+    async () => {
+      const stub = await httpGet(`${env.STACK_NGINX_URL}/stub_status`);
+      expect(stub.body).toMatch(/^Active connections: \d+/);
+      const path = `/edge-metrics-${randomBytes(3).toString('hex')}`;
+      const before = await httpGet(`${env.STACK_MTAIL_URL}/metrics`);
+      const count = (text: string) =>
+        Number(/^edge_http_requests_total\{app="web",status="404"\} (\d+)/m.exec(text)?.[1] ?? 0);
+      await httpGet(`${env.STACK_NGINX_URL}${path}`);
+      let after = count(before.body);
+      for (let i = 0; i < 50 && after === count(before.body); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        after = count((await httpGet(`${env.STACK_MTAIL_URL}/metrics`)).body);
+      }
+      expect(after).toBe(count(before.body) + 1);
+      const line = readFileSync(join(env.STACK_NGINX_PREFIX!, 'logs/access.json.log'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => l.path === path);
+      expect(line).toMatchObject({
+        method: 'GET',
+        status: 404,
+        request_id: expect.stringMatching(/^[0-9a-f]{32}$/),
+      });
+      expect(Object.keys(line!)).toEqual([
+        'time',
+        'request_id',
+        'method',
+        'path',
+        'status',
+        'bytes',
+        'request_time',
+        'upstream_response_time',
+        'upstream_addr',
+      ]);
+    },
+    T,
+  );
+
+  it(
+    'scrapes an app that deploy-ssh publishes in <deploy root>/<app>/metrics-target.json (file_sd)',
+    async () => {
+      // the stack's own node exporter stands in for an app's metrics port
+      const app = 'e2e-web';
+      const dir = join(env.STACK_DEPLOY_ROOT!, app);
+      const file = join(dir, 'metrics-target.json');
+      let existed = true;
+      try {
+        readFileSync(file);
+      } catch {
+        existed = false;
+      }
+      if (existed) return; // a real deploy owns it: leave it alone
+      mkdirSync(dir, { recursive: true });
+      const labels = { app, env: env.STACK_MONITORING_ENV!, version: 'sha-test123', slot: 'blue' };
+      writeFileSync(
+        `${file}.tmp`,
+        JSON.stringify([{ targets: [new URL(env.STACK_NODE_EXPORTER_URL!).host], labels }]),
+      );
+      execFileSync('mv', [`${file}.tmp`, file]);
+      try {
+        let t: Target | undefined;
+        for (let i = 0; i < 200 && t?.health !== 'up'; i++) {
+          const { activeTargets } = await prom<{ activeTargets: Target[] }>('/api/v1/targets');
+          t = activeTargets.find((x) => x.labels.job === 'apps' && x.labels.app === app);
+          if (t?.health !== 'up') await new Promise((r) => setTimeout(r, 250));
+        }
+        expect(t?.labels).toMatchObject({ job: 'apps', ...labels });
+        expect(t?.health).toBe('up');
+      } finally {
+        rmSync(file, { force: true });
+      }
+    },
+    T,
+  );
+
+  it(
+    'keeps what is pushed to the Pushgateway (job contextai_backup) and exposes it with its grouping labels',
+    async () => {
+      const group = `${env.STACK_PUSHGATEWAY_URL}/metrics/job/contextai_backup/kind/nightly/env/stack-int-test`;
+      const put = await fetch(group, { method: 'PUT', body: 'backup_last_run_success 1\n' });
+      expect(put.status).toBe(200);
+      const text = (await httpGet(`${env.STACK_PUSHGATEWAY_URL}/metrics`)).body;
+      expect(text).toMatch(
+        /^backup_last_run_success\{env="stack-int-test",instance="",job="contextai_backup",kind="nightly"\} 1$/m,
+      );
+      expect((await fetch(group, { method: 'DELETE' })).status).toBe(202);
     },
     T,
   );

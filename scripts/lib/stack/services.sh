@@ -618,12 +618,27 @@ render_template() {
   printf '%s\n' "$text"
 }
 
+# What Alertmanager loaded: its rendered config and the message templates (POST /-/reload on change).
+alertmanager_loaded() {
+  cat "$STACK_DIR/alertmanager/alertmanager.yml" "$MONITORING_DIR"/alertmanager/*.tmpl 2>/dev/null | md5sum | cut -d' ' -f1
+}
 alertmanager_start() {
   local d="$STACK_DIR/alertmanager"
+  alertmanager_loaded >"$d/loaded.md5"
   # empty --cluster.listen-address: no gossip (it would bind 0.0.0.0:9094)
   spawn alertmanager /usr/bin/prometheus-alertmanager --config.file="$d/alertmanager.yml" \
     --storage.path="$d/data" --web.listen-address="127.0.0.1:$STACK_ALERTMANAGER_PORT" \
     --cluster.listen-address=
+}
+alertmanager_refresh() {
+  local d="$STACK_DIR/alertmanager"
+  alertmanager_prepare
+  if [[ "$(alertmanager_loaded)" != "$(cat "$d/loaded.md5" 2>/dev/null)" ]]; then
+    "${CURL[@]}" -X POST -o /dev/null "http://127.0.0.1:$STACK_ALERTMANAGER_PORT/-/reload" ||
+      die "alertmanager: reload refused (see $LOG_DIR/alertmanager.log)"
+    alertmanager_loaded >"$d/loaded.md5"
+    say "  alertmanager      config or templates changed: reloaded"
+  fi
 }
 alertmanager_ready() { "${CURL[@]}" -o /dev/null "http://127.0.0.1:$STACK_ALERTMANAGER_PORT/-/ready"; }
 alertmanager_env() {
@@ -708,19 +723,27 @@ $(app_target_files)
 YAML
 }
 
+# A running Prometheus gets a changed config or changed rules without a restart (POST /-/reload):
+# what it loaded is remembered as a checksum of the config and every rule file.
+prometheus_loaded() {
+  cat "$STACK_DIR/prometheus/prometheus.yml" "$MONITORING_DIR"/rules/*.yml "$STACK_DIR"/prometheus/rules/*.yml \
+    2>/dev/null | md5sum | cut -d' ' -f1
+}
 prometheus_start() {
   local d="$STACK_DIR/prometheus"
+  prometheus_loaded >"$d/loaded.md5"
   spawn prometheus /usr/bin/prometheus --config.file="$d/prometheus.yml" --storage.tsdb.path="$d/data" \
     --web.listen-address="127.0.0.1:$STACK_PROMETHEUS_PORT" --web.enable-lifecycle
 }
-# A running Prometheus gets a changed config or new rules without a restart (POST /-/reload).
 prometheus_refresh() {
-  local before=""
-  [[ ! -f $STACK_DIR/prometheus/prometheus.yml ]] || before=$(<"$STACK_DIR/prometheus/prometheus.yml")
+  local d="$STACK_DIR/prometheus"
   prometheus_prepare
-  if [[ "$(<"$STACK_DIR/prometheus/prometheus.yml")" != "$before" ]]; then
-    "${CURL[@]}" -X POST -o /dev/null "http://127.0.0.1:$STACK_PROMETHEUS_PORT/-/reload"
-    say "  prometheus    config changed: reloaded"
+  if [[ "$(prometheus_loaded)" != "$(cat "$d/loaded.md5" 2>/dev/null)" ]]; then
+    promtool check rules "$MONITORING_DIR"/rules/*.yml >/dev/null || die "prometheus: promtool check rules failed"
+    "${CURL[@]}" -X POST -o /dev/null "http://127.0.0.1:$STACK_PROMETHEUS_PORT/-/reload" ||
+      die "prometheus: reload refused (see $LOG_DIR/prometheus.log)"
+    prometheus_loaded >"$d/loaded.md5"
+    say "  prometheus        config or rules changed: reloaded"
   fi
 }
 prometheus_ready() { "${CURL[@]}" -o /dev/null "http://127.0.0.1:$STACK_PROMETHEUS_PORT/-/ready"; }
