@@ -488,7 +488,8 @@ node-exporter_start() {
 node-exporter_ready() { metrics_has "$STACK_NODE_EXPORTER_PORT" node_memory_MemAvailable_bytes; }
 node-exporter_env() { emit STACK_NODE_EXPORTER_URL "http://127.0.0.1:$STACK_NODE_EXPORTER_PORT"; }
 
-# postgres-exporter: a least-privilege login (role pg_monitor), password in a file the exporter reads.
+# postgres-exporter: a least-privilege login (role pg_monitor), password in a file the exporter reads
+# (it goes to psql on stdin, never on a command line).
 PG_MONITOR_USER=contextai_monitor
 postgres-exporter_ports() { echo "$STACK_POSTGRES_EXPORTER_PORT"; }
 postgres-exporter_addr() { echo "http://127.0.0.1:$STACK_POSTGRES_EXPORTER_PORT/metrics"; }
@@ -497,10 +498,11 @@ postgres-exporter_prepare() {
   mkdir -p -m 0755 "$STACK_DIR/secrets"
   [[ -s $pwfile ]] || (umask 077 && openssl rand -hex 20 >"$pwfile")
   postgres_ready || die "postgres-exporter: postgres is not answering (start it first: $0 up postgres)"
-  PGPASSWORD=$(pg_password) "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$STACK_PG_PORT" -U postgres -d postgres \
-    -v ON_ERROR_STOP=1 -v user="$PG_MONITOR_USER" -v pw="$(<"$pwfile")" >/dev/null <<'SQL' ||
+  PGPASSWORD=$(pg_password) PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -X -q -h 127.0.0.1 \
+    -p "$STACK_PG_PORT" -U postgres -d postgres \
+    -v ON_ERROR_STOP=1 -v user="$PG_MONITOR_USER" >/dev/null <<SQL ||
 SELECT format('CREATE ROLE %I LOGIN', :'user') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'user') \gexec
-SELECT format('ALTER ROLE %I PASSWORD %L', :'user', :'pw') \gexec
+SELECT format('ALTER ROLE %I PASSWORD %L', :'user', '$(<"$pwfile")') \gexec
 SELECT format('GRANT pg_monitor TO %I', :'user') \gexec
 SQL
     die "postgres-exporter: could not create the monitoring role $PG_MONITOR_USER"
