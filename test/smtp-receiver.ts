@@ -42,11 +42,8 @@ export async function startSmtpReceiver(options: {
     allowInsecureAuth: false,
     authOptional: false,
     logger: false,
-    onAuth(auth, session, callback) {
-      if (!session.secure) {
-        rejected.push('auth before STARTTLS');
-        return callback(new Error('Must issue a STARTTLS command first'));
-      }
+    // smtp-server itself refuses AUTH before STARTTLS (allowInsecureAuth: false)
+    onAuth(auth, _session, callback) {
       if (auth.username !== options.username || auth.password !== options.password) {
         rejected.push('bad credentials');
         return callback(new Error('Invalid username or password'));

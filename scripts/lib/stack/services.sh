@@ -621,9 +621,7 @@ render_template() {
 }
 
 # What Alertmanager loaded: its rendered config and the message templates (POST /-/reload on change).
-alertmanager_loaded() {
-  cat "$STACK_DIR/alertmanager/alertmanager.yml" "$MONITORING_DIR"/alertmanager/*.tmpl 2>/dev/null | md5sum | cut -d' ' -f1
-}
+alertmanager_loaded() { files_md5 "$STACK_DIR/alertmanager/alertmanager.yml" "$MONITORING_DIR"/alertmanager/*.tmpl; }
 alertmanager_start() {
   local d="$STACK_DIR/alertmanager"
   alertmanager_loaded >"$d/loaded.md5"
@@ -728,8 +726,12 @@ YAML
 # A running Prometheus gets a changed config or changed rules without a restart (POST /-/reload):
 # what it loaded is remembered as a checksum of the config and every rule file.
 prometheus_loaded() {
-  cat "$STACK_DIR/prometheus/prometheus.yml" "$MONITORING_DIR"/rules/*.yml "$STACK_DIR"/prometheus/rules/*.yml \
-    2>/dev/null | md5sum | cut -d' ' -f1
+  files_md5 "$STACK_DIR/prometheus/prometheus.yml" "$MONITORING_DIR"/rules/*.yml "$STACK_DIR"/prometheus/rules/*.yml
+}
+# files_md5 <file...>: one checksum of the files' contents (a pattern that matched nothing is skipped)
+files_md5() {
+  local f
+  for f in "$@"; do [[ ! -f $f ]] || cat -- "$f"; done | md5sum | cut -d' ' -f1
 }
 prometheus_start() {
   local d="$STACK_DIR/prometheus"
