@@ -197,6 +197,9 @@ describe('edge metrics from the JSON access log (mtail)', () => {
         '--one_shot',
         '--one_shot_format=prometheus',
         '--emit_prog_label=false',
+        // one-shot mode still opens its HTTP listener: an ephemeral loopback port, not the stack's 3903
+        '--address=127.0.0.1',
+        '--port=0',
         '--progs',
         join(MONITORING_DIR, 'mtail'),
         '--logs',

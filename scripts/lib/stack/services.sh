@@ -572,7 +572,8 @@ pushgateway_env() { emit STACK_PUSHGATEWAY_URL "http://127.0.0.1:$STACK_PUSHGATE
 mtail_ports() { echo "$STACK_MTAIL_PORT"; }
 mtail_addr() { echo "http://127.0.0.1:$STACK_MTAIL_PORT/metrics"; }
 mtail_prepare() {
-  /usr/bin/mtail --compile_only --progs "$MONITORING_DIR/mtail" --logtostderr >/dev/null 2>&1 ||
+  # (--compile_only still opens its HTTP listener: an ephemeral loopback port)
+  /usr/bin/mtail --compile_only --progs "$MONITORING_DIR/mtail" --address 127.0.0.1 --port 0 --logtostderr >/dev/null 2>&1 ||
     die "mtail: the programs in $MONITORING_DIR/mtail do not compile (mtail --compile_only --progs ...)"
 }
 mtail_start() {
