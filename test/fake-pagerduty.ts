@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody } from './http-body';
 
 /** An event PagerDuty accepted (Events API v2). */
 export interface PagerDutyEvent {
@@ -106,14 +107,4 @@ function validate(event: Record<string, unknown>, routingKey: string): string[] 
     }
   }
   return errors;
-}
-
-export function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => (text += chunk));
-    req.on('end', () => resolve(text));
-    req.on('error', reject);
-  });
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readBody } from './fake-pagerduty';
+import { readBody } from './http-body';
 
 /** A message posted to the incoming webhook. */
 export interface SlackWebhookMessage {

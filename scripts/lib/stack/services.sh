@@ -632,14 +632,20 @@ alertmanager_start() {
     --cluster.listen-address=
 }
 alertmanager_refresh() {
-  local d="$STACK_DIR/alertmanager"
   alertmanager_prepare
-  if [[ "$(alertmanager_loaded)" != "$(cat "$d/loaded.md5" 2>/dev/null)" ]]; then
-    "${CURL[@]}" -X POST -o /dev/null "http://127.0.0.1:$STACK_ALERTMANAGER_PORT/-/reload" ||
-      die "alertmanager: reload refused (see $LOG_DIR/alertmanager.log)"
-    alertmanager_loaded >"$d/loaded.md5"
-    say "  alertmanager      config or templates changed: reloaded"
-  fi
+  reload_if_changed alertmanager "$STACK_ALERTMANAGER_PORT"
+}
+
+# reload_if_changed <svc> <port> [check...]: when <svc>_loaded differs from what was loaded, run the
+# check command (if any), then POST /-/reload.
+reload_if_changed() {
+  local svc=$1 port=$2 sum="$STACK_DIR/$1/loaded.md5"
+  [[ "$("${svc}_loaded")" != "$(cat "$sum" 2>/dev/null)" ]] || return 0
+  (($# <= 2)) || "${@:3}" >/dev/null || die "$svc: '${*:3}' failed: not reloaded"
+  "${CURL[@]}" -X POST -o /dev/null "http://127.0.0.1:$port/-/reload" ||
+    die "$svc: reload refused (see $LOG_DIR/$svc.log)"
+  "${svc}_loaded" >"$sum"
+  printf '  %-17s %s\n' "$svc" "configuration changed: reloaded"
 }
 alertmanager_ready() { "${CURL[@]}" -o /dev/null "http://127.0.0.1:$STACK_ALERTMANAGER_PORT/-/ready"; }
 alertmanager_env() {
@@ -741,15 +747,8 @@ prometheus_start() {
     --web.listen-address="127.0.0.1:$STACK_PROMETHEUS_PORT" --web.enable-lifecycle
 }
 prometheus_refresh() {
-  local d="$STACK_DIR/prometheus"
   prometheus_prepare
-  if [[ "$(prometheus_loaded)" != "$(cat "$d/loaded.md5" 2>/dev/null)" ]]; then
-    promtool check rules "$MONITORING_DIR"/rules/*.yml >/dev/null || die "prometheus: promtool check rules failed"
-    "${CURL[@]}" -X POST -o /dev/null "http://127.0.0.1:$STACK_PROMETHEUS_PORT/-/reload" ||
-      die "prometheus: reload refused (see $LOG_DIR/prometheus.log)"
-    prometheus_loaded >"$d/loaded.md5"
-    say "  prometheus        config or rules changed: reloaded"
-  fi
+  reload_if_changed prometheus "$STACK_PROMETHEUS_PORT" promtool check rules "$MONITORING_DIR"/rules/*.yml
 }
 prometheus_ready() { "${CURL[@]}" -o /dev/null "http://127.0.0.1:$STACK_PROMETHEUS_PORT/-/ready"; }
 prometheus_env() {
