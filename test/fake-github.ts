@@ -11,12 +11,16 @@ export interface FakeEnvironment {
 }
 
 /**
- * A local server speaking the slice of GitHub's REST API that environment setup uses: environments,
- * deployment branch policies, environment variables, environment secrets with a real libsodium key
- * pair (sealed boxes are opened with the private key), users and teams. Requires the bearer token.
+ * A local server speaking the slice of GitHub's REST API that environment setup uses: repository
+ * Actions variables and secrets, environments, deployment branch policies, environment variables,
+ * environment secrets with a real libsodium key pair (sealed boxes are opened with the private key;
+ * the repository and each environment have their own key id), users and teams. Requires the bearer
+ * token.
  */
 export class FakeGitHub {
   readonly environments = new Map<string, FakeEnvironment>();
+  /** Repository-level Actions variables and secrets (`/repos/{owner}/{repo}/actions/...`). */
+  readonly repository: Pick<FakeEnvironment, 'variables' | 'secrets'> = { variables: {}, secrets: {} };
   readonly requests: string[] = [];
   private server?: Server;
   private keyPair?: { publicKey: Uint8Array; privateKey: Uint8Array };
@@ -60,6 +64,8 @@ export class FakeGitHub {
     const team = new RegExp(`^/orgs/${this.owner}/teams/([^/]+)$`).exec(path);
     if (team && method === 'GET') return send(200, { slug: team[1], id: 2000 + team[1]!.length });
 
+    const actions = new RegExp(`^/repos/${this.owner}/${this.repo}/actions(/.*)$`).exec(path);
+    if (actions) return this.values(this.repository, 'repo-key', actions[1]!, method, body, send);
     const match = new RegExp(`^/repos/${this.owner}/${this.repo}/environments/([^/]+)(/.*)?$`).exec(path);
     if (!match) return send(404, { message: 'Not Found' });
     const [, name, rest = ''] = match as unknown as [string, string, string | undefined];
@@ -80,31 +86,44 @@ export class FakeGitHub {
       env.branchPolicies.push(String(body.name));
       return send(200, { name: body.name });
     }
+    return this.values(env, `env-key-${name}`, rest, method, body, send);
+  }
+
+  /** Variables and secrets of the repository or of one environment (same shapes, own key id). */
+  private values(
+    store: Pick<FakeEnvironment, 'variables' | 'secrets'>,
+    keyId: string,
+    rest: string,
+    method: string,
+    body: Record<string, unknown>,
+    send: (status: number, body?: unknown) => void,
+  ): void {
     if (rest === '/secrets/public-key' && method === 'GET')
       return send(200, {
-        key_id: 'fake-key-1',
+        key_id: keyId,
         key: sodium.to_base64(this.keyPair!.publicKey, sodium.base64_variants.ORIGINAL),
       });
     const secret = /^\/secrets\/([^/]+)$/.exec(rest);
     if (secret && method === 'PUT') {
-      if (body.key_id !== 'fake-key-1') return send(422, { message: 'wrong key_id' });
+      if (body.key_id !== keyId) return send(422, { message: 'wrong key_id' });
       const sealed = sodium.from_base64(String(body.encrypted_value), sodium.base64_variants.ORIGINAL);
       const opened = sodium.crypto_box_seal_open(sealed, this.keyPair!.publicKey, this.keyPair!.privateKey);
-      env.secrets[secret[1]!] = sodium.to_string(opened);
+      store.secrets[secret[1]!] = sodium.to_string(opened);
       return send(201);
     }
     if (rest === '/variables' && method === 'POST') {
-      if (String(body.name) in env.variables) return send(409, { message: 'Already exists' });
-      env.variables[String(body.name)] = String(body.value);
+      if (String(body.name) in store.variables) return send(409, { message: 'Already exists' });
+      store.variables[String(body.name)] = String(body.value);
       return send(201);
     }
     const variable = /^\/variables\/([^/]+)$/.exec(rest);
     if (variable && method === 'GET')
-      return variable[1]! in env.variables
-        ? send(200, { name: variable[1], value: env.variables[variable[1]!] })
+      return variable[1]! in store.variables
+        ? send(200, { name: variable[1], value: store.variables[variable[1]!] })
         : send(404, { message: 'Not Found' });
     if (variable && method === 'PATCH') {
-      env.variables[variable[1]!] = String(body.value);
+      if (!(variable[1]! in store.variables)) return send(404, { message: 'Not Found' });
+      store.variables[variable[1]!] = String(body.value);
       return send(204);
     }
     return send(404, { message: 'Not Found' });

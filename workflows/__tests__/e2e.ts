@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stackEnv } from '../../test/stack-env';
-import { parseEnvFile, type Secrets } from '../src/cli';
+import { allSecrets, parseEnvFile, type EnvFile } from '../src/values';
 import { Masker } from '../src/masker';
 import { runWorkflow } from '../src/run/engine';
 import { loadEnvironments } from '../src/run/environments';
@@ -22,7 +22,7 @@ export const actionReady = (name: string) => existsSync(join(REPO_ROOT, 'actions
 export function e2eEnvironment(
   name: string,
   siteUrl = 'http://127.0.0.1:8181',
-): Secrets & { stack: Record<string, string> } {
+): EnvFile & { stack: Record<string, string> } {
   const stack = stackEnv();
   const work = join(stack.STACK_DIR!, 'e2e', name);
   mkdirSync(work, { recursive: true, mode: 0o700 });
@@ -52,7 +52,7 @@ export function e2eEnvironment(
   });
   const env = parseEnvFile(text);
   // Backups of each suite under their own prefix: "the latest nightly" is then always the suite's.
-  env.vars.BACKUP_PREFIX = `e2e-${name}`;
+  env.repository.vars.BACKUP_PREFIX = `e2e-${name}`;
   return { ...env, stack };
 }
 
@@ -64,7 +64,7 @@ export interface E2eRun {
 /** Runs a real workflow of .github/workflows through the engine, like `pipeline run`. */
 export async function runReal(
   workflow: string,
-  env: Secrets,
+  env: EnvFile,
   options: { event: string; ref: string; inputs?: Record<string, string>; approve?: string[]; sha?: string },
 ): Promise<E2eRun> {
   const path = join(REPO_ROOT, '.github', 'workflows', workflow);
@@ -80,13 +80,14 @@ export async function runReal(
     workflowPath: path,
   });
   const masker = new Masker();
-  for (const value of Object.values(env.secrets)) masker.add(value);
+  const token = 'ghs_e2e_token_0123456789abcdef';
+  for (const value of [token, ...allSecrets(env)]) masker.add(value);
   let printed = '';
   const result = await runWorkflow(path, inputs, {
     repoRoot: REPO_ROOT,
     github,
-    secrets: env.secrets,
-    vars: env.vars,
+    values: env,
+    token,
     runnerEnv: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env.runner },
     masker,
     reporter: new Reporter(masker, (text) => (printed += text)),

@@ -4,16 +4,23 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeGitHub } from '../../test/fake-github';
 import { main } from '../src/setup/cli';
-import { planEnvironments } from '../src/setup/plan';
+import { planSetup } from '../src/setup/plan';
 
 const TOKEN = 'ghp_fake-admin-token';
 const KEY =
   '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA-canary\n-----END OPENSSH PRIVATE KEY-----';
 const dir = mkdtempSync(join(tmpdir(), 'setup-envs-'));
-const valuesFile = join(dir, 'production.env');
+const valuesFile = join(dir, 'values.env');
 writeFileSync(
   valuesFile,
-  `secrets.SSH_PRIVATE_KEY='${KEY}'\nsecrets.API_ENV='DATABASE_URL=postgres://u:p@db/x'\nvars.DEPLOY_HOSTS=app1.example:22\n`,
+  [
+    'vars.REGISTRY=ghcr.io/contextai',
+    "secrets.SLACK_BOT_TOKEN='xoxb-canary-repo'",
+    `environments.production.secrets.SSH_PRIVATE_KEY='${KEY}'`,
+    "environments.production.secrets.API_ENV='DATABASE_URL=postgres://u:p@db/x'",
+    'environments.production.vars.DEPLOY_HOSTS=app1.example:22',
+    '',
+  ].join('\n'),
 );
 
 describe('scripts/setup-environments', () => {
@@ -26,36 +33,39 @@ describe('scripts/setup-environments', () => {
   });
   afterAll(() => github.stop());
 
-  it('plans environments, branch rules, variables and secrets, and refuses values for unknown environments', () => {
-    const plan = planEnvironments(
+  it('plans repository values, then environments, branch rules, variables and secrets; refuses values for unknown environments', () => {
+    const plan = planSetup(
       { production: { reviewers: { users: ['alice'] }, 'deployment-branches': ['main'] } },
       {
-        production: { secrets: { A: '1' }, vars: { B: '2' } },
+        repository: { secrets: { R: '0' }, vars: { V: '0' } },
+        environments: { production: { secrets: { A: '1' }, vars: { B: '2' } } },
       },
     );
-    expect(plan.map((op) => op.kind)).toEqual(['environment', 'branch-policy', 'variable', 'secret']);
-    expect(() => planEnvironments({}, { nope: { secrets: {}, vars: {} } })).toThrow(
-      /not in the config: nope/,
-    );
+    expect(plan.map((op) => `${op.kind}${'target' in op ? `@${op.target.kind}` : ''}`)).toEqual([
+      'variable@repository',
+      'secret@repository',
+      'environment',
+      'branch-policy',
+      'variable@environment',
+      'secret@environment',
+    ]);
+    expect(() =>
+      planSetup({}, { repository: { secrets: {}, vars: {} }, environments: { nope: { secrets: {}, vars: {} } } }),
+    ).toThrow(/not in the config: nope/);
   });
 
-  it('--dry-run sends nothing and prints no secret value', async () => {
+  it('is a dry run by default: sends nothing and prints no secret value', async () => {
     printed = '';
     const code = await main(
-      [
-        '--repo',
-        'contextai/delivery',
-        '--api-url',
-        apiUrl,
-        '--values',
-        `production=${valuesFile}`,
-        '--dry-run',
-      ],
+      ['--repo', 'contextai/delivery', '--api-url', apiUrl, '--values', valuesFile],
       write,
     );
     expect(code).toBe(0);
     expect(github.requests).toEqual([]);
-    expect(printed).toContain('secret SSH_PRIVATE_KEY');
+    expect(printed).toContain('Dry run');
+    expect(printed).toContain('repository: variable REGISTRY = ghcr.io/contextai');
+    expect(printed).toContain('repository: secret SLACK_BOT_TOKEN');
+    expect(printed).toContain('environment production: secret SSH_PRIVATE_KEY');
     expect(printed).toContain('reviewers team release-managers');
     expect(printed).not.toContain('canary');
     expect(printed).not.toContain('postgres://');
@@ -64,15 +74,11 @@ describe('scripts/setup-environments', () => {
   it('creates the environments with reviewers and branch rules, and secrets the server can open with its private key', async () => {
     printed = '';
     process.env.GITHUB_TOKEN = TOKEN;
-    const argv = [
-      '--repo',
-      'contextai/delivery',
-      '--api-url',
-      apiUrl,
-      '--values',
-      `production=${valuesFile}`,
-    ];
+    const argv = ['--repo', 'contextai/delivery', '--api-url', apiUrl, '--values', valuesFile, '--apply'];
     expect(await main(argv, write)).toBe(0);
+    // Repository level: every job sees these (the build job has no environment).
+    expect(github.repository.variables).toEqual({ REGISTRY: 'ghcr.io/contextai' });
+    expect(github.repository.secrets).toEqual({ SLACK_BOT_TOKEN: 'xoxb-canary-repo' });
     const production = github.environments.get('production')!;
     expect(production.body).toMatchObject({
       reviewers: [{ type: 'Team', id: 2000 + 'release-managers'.length }],
@@ -88,7 +94,7 @@ describe('scripts/setup-environments', () => {
     expect(printed).not.toContain('canary');
 
     // A second run is idempotent: variables are updated, branch rules not duplicated.
-    writeFileSync(valuesFile, `vars.DEPLOY_HOSTS=app2.example:22\n`);
+    writeFileSync(valuesFile, `environments.production.vars.DEPLOY_HOSTS=app2.example:22\n`);
     expect(await main(argv, write)).toBe(0);
     expect(production.variables).toEqual({ DEPLOY_HOSTS: 'app2.example:22' });
     expect(production.branchPolicies).toEqual(['main']);
@@ -96,6 +102,8 @@ describe('scripts/setup-environments', () => {
 
   it('fails clearly on a bad token', async () => {
     process.env.GITHUB_TOKEN = 'wrong';
-    await expect(main(['--repo', 'contextai/delivery', '--api-url', apiUrl], write)).rejects.toThrow(/401/);
+    await expect(
+      main(['--repo', 'contextai/delivery', '--api-url', apiUrl, '--apply'], write),
+    ).rejects.toThrow(/401/);
   });
 });

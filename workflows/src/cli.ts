@@ -3,15 +3,18 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { parse as parseDotenv } from 'dotenv';
 import { runChecks, formatFindings } from './check/check';
 import { Masker } from './masker';
 import { runWorkflow } from './run/engine';
 import { loadEnvironments } from './run/environments';
 import { formatTimeline, Reporter } from './run/reporter';
+import { summaryText } from './run/summary-text';
 import { buildTrigger } from './run/trigger';
 import type { RunResult } from './run/types';
+import { allSecrets, parseEnvFile, type EnvFile } from './values';
 import { loadWorkflow, triggers } from './workflow';
+
+export { parseEnvFile };
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 export const ENVIRONMENTS_FILE = join(REPO_ROOT, 'workflows', 'environments.yml');
@@ -22,28 +25,10 @@ const USAGE = `Usage:
                [--input key=value]... [--env-file <dotenv>] [--approve <environment>]...
                [--schedule '<cron>'] [--repository owner/name]
 
-The env file holds secrets.NAME=..., vars.NAME=... and runner.NAME=... lines (the last are the
-runner machine's own environment, like a self-hosted runner's .env).`;
-
-export interface Secrets {
-  secrets: Record<string, string>;
-  vars: Record<string, string>;
-  runner: Record<string, string>;
-}
-
-/** Splits an env file into secrets, variables and runner environment; unprefixed keys are an error. */
-export function parseEnvFile(text: string): Secrets {
-  const result: Secrets = { secrets: {}, vars: {}, runner: {} };
-  const bad: string[] = [];
-  for (const [key, value] of Object.entries(parseDotenv(text))) {
-    const match = /^(secrets|vars|runner)\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(key);
-    if (match) result[match[1] as keyof Secrets][match[2]!] = value;
-    else bad.push(key);
-  }
-  if (bad.length)
-    throw new Error(`env file: keys must be secrets.NAME, vars.NAME or runner.NAME; got ${bad.join(', ')}`);
-  return result;
-}
+The env file holds repository values (secrets.NAME=..., vars.NAME=...), environment values
+(environments.<env>.secrets.NAME=..., environments.<env>.vars.NAME=...: only jobs with that
+\`environment:\` see them) and runner.NAME=... lines (the runner machine's own environment, like a
+self-hosted runner's .env).`;
 
 interface RunArgs {
   workflow: string;
@@ -103,13 +88,12 @@ async function commandRun(argv: string[], write: (text: string) => void): Promis
   const args = parseRunArgs(argv);
   const path = resolveWorkflowPath(args.workflow);
   const workflow = loadWorkflow(path);
-  const fromFile = args.envFile
+  const fromFile: EnvFile = args.envFile
     ? parseEnvFile(readFileSync(args.envFile, 'utf8'))
-    : { secrets: {}, vars: {}, runner: {} };
+    : { repository: { secrets: {}, vars: {} }, environments: {}, runner: {} };
   const token = `ghs_local${randomBytes(16).toString('hex')}`;
-  const secrets = { GITHUB_TOKEN: token, ...fromFile.secrets };
   const masker = new Masker();
-  for (const value of Object.values(secrets)) masker.add(value);
+  for (const value of [token, ...allSecrets(fromFile)]) masker.add(value);
   const reporter = new Reporter(masker, write);
 
   const event = args.event ?? Object.keys(triggers(workflow))[0] ?? 'workflow_dispatch';
@@ -132,8 +116,8 @@ async function commandRun(argv: string[], write: (text: string) => void): Promis
   const result = await runWorkflow(path, inputs, {
     repoRoot: REPO_ROOT,
     github,
-    secrets,
-    vars: fromFile.vars,
+    values: fromFile,
+    token,
     runnerEnv: runnerEnvironment(fromFile.runner),
     masker,
     reporter,
@@ -167,12 +151,13 @@ export function printResult(result: RunResult, reporter: Reporter): void {
   reporter.line(formatTimeline(result));
   for (const summary of result.summaries) {
     reporter.line(`\n── summary: ${summary.job} › ${summary.step}`);
-    reporter.line(summary.markdown.trimEnd());
+    reporter.line(summaryText(summary.markdown));
   }
   const annotations = result.annotations.filter((a) => a.level !== 'notice');
   if (annotations.length) {
     reporter.line('\nAnnotations:');
-    for (const a of annotations) reporter.line(`  ${a.level === 'error' ? '✖' : '⚠'} ${a.job}: ${a.message}`);
+    for (const a of annotations)
+      reporter.line(`  ${a.level === 'error' ? '✖' : '⚠'} ${a.job || result.workflow}: ${a.message}`);
   }
 }
 

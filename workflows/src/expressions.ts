@@ -8,6 +8,8 @@ export interface Status {
   /** Something before this point failed (a previous step, or an ancestor job). */
   failed: boolean;
   cancelled: boolean;
+  /** A needed job was skipped or cancelled: `success()` is false, `failure()` is not true for it. */
+  blocked?: boolean;
 }
 
 const STATUS_FUNCTIONS = ['success', 'failure', 'always', 'cancelled'] as const;
@@ -30,7 +32,7 @@ function statusFunctions(status: Status) {
   const fn = (name: string, value: () => boolean) =>
     [name, { name, minArgs: 0, maxArgs: 0, call: () => new data.BooleanData(value()) }] as const;
   return new Map([
-    fn('success', () => !status.failed && !status.cancelled),
+    fn('success', () => !status.failed && !status.blocked && !status.cancelled),
     fn('failure', () => status.failed && !status.cancelled),
     fn('always', () => true),
     fn('cancelled', () => status.cancelled),
@@ -122,20 +124,33 @@ export function interpolateMap(map: unknown, contexts: Contexts, status?: Status
  * unless the condition calls a status function itself.
  */
 export function evaluateCondition(condition: unknown, contexts: Contexts, status: Status): boolean {
-  if (condition === undefined || condition === null || condition === '')
-    return !status.failed && !status.cancelled;
-  if (typeof condition === 'boolean') return condition && !status.failed && !status.cancelled;
+  const succeeded = !status.failed && !status.blocked && !status.cancelled;
+  if (condition === undefined || condition === null || condition === '') return succeeded;
+  if (typeof condition === 'boolean') return condition && succeeded;
   let text = String(condition).trim();
   const spans = findExpressions(text);
   if (spans.length === 1 && spans[0]!.start === 0 && spans[0]!.end === text.length)
     text = spans[0]!.expression;
-  else if (spans.length > 0) return truthy(interpolate(text, contexts, status)) && !status.failed;
+  else if (spans.length > 0) return truthy(interpolate(text, contexts, status)) && succeeded;
   const usesStatus = /\b(success|failure|always|cancelled)\s*\(/i.test(text);
   const expression = usesStatus ? text : `success() && (${text})`;
   return truthy(evaluate(expression, contexts, status));
 }
 
-function truthy(value: unknown): boolean {
+
+/** Evaluates every string inside a YAML value (matrix, `with:` of a call), keeping the values' types. */
+export function interpolateDeep(value: unknown, contexts: Contexts, status?: Status): unknown {
+  if (typeof value === 'string') return interpolate(value, contexts, status);
+  if (Array.isArray(value)) return value.map((item) => interpolateDeep(item, contexts, status));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, interpolateDeep(item, contexts, status)]),
+    );
+  return value;
+}
+
+/** Truthiness as GitHub's expressions define it. */
+export function truthy(value: unknown): boolean {
   if (typeof value === 'string') return value.length > 0;
   if (typeof value === 'number') return value !== 0 && !Number.isNaN(value);
   return Boolean(value);

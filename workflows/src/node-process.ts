@@ -11,6 +11,8 @@ export interface SpawnOptions {
   env: Record<string, string>;
   cwd: string;
   timeoutMs?: number;
+  /** Aborting kills the process group (a cancelled job). */
+  signal?: AbortSignal;
   /** Called with each complete stdout/stderr line as it arrives (for live, masked logs). */
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
 }
@@ -41,11 +43,15 @@ export function runProcess(command: string, args: string[], options: SpawnOption
       timedOut = true;
       killGroup(child.pid);
     }, options.timeoutMs ?? 3_600_000);
+    const abort = () => killGroup(child.pid);
+    options.signal?.addEventListener('abort', abort);
     child.on('error', (error) => {
+      options.signal?.removeEventListener('abort', abort);
       clearTimeout(timer);
       reject(error);
     });
     child.on('close', (code) => {
+      options.signal?.removeEventListener('abort', abort);
       clearTimeout(timer);
       for (const stream of ['stdout', 'stderr'] as const)
         if (pending[stream] && options.onLine) options.onLine(pending[stream], stream);

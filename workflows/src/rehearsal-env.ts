@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { EnvFile, Level } from './values';
 
 /** What the rehearsal adds to the stack's own variables. */
 export interface RehearsalExtras {
@@ -19,77 +20,110 @@ export interface RehearsalExtras {
   /** Slot port pairs on the host (default the workflow's: api 3001,3002; web 3011,3012). */
   apiPorts?: string;
   webPorts?: string;
+  /** Where the workflows download `age` from instead of its GitHub release (a local mirror). */
+  ageMirror?: { url: string; sha256: string };
 }
 
+/** The deployment environments the rehearsal and the end-to-end tests deploy to (same stack). */
+export const DEPLOY_ENVIRONMENTS = ['staging', 'production'] as const;
+
 /**
- * The env file (`secrets.*`, `vars.*`, `runner.*`) that makes the real workflows target the local
- * stack: the same names the GitHub environments hold (see workflows/environments.yml), other values.
+ * The env file (`secrets.*`, `vars.*`, `environments.<env>.*`, `runner.*`) that makes the real
+ * workflows target the local stack, scoped as on GitHub: what jobs without `environment:` need (the
+ * build, the scan, the production digest lookup, Slack) is repository-level; what deploys need is
+ * in `staging` and `production`; what the scheduled jobs need is in `operations`.
  */
-export function rehearsalEnv(stack: Record<string, string>, extras: RehearsalExtras): string {
+export function rehearsalValues(stack: Record<string, string>, extras: RehearsalExtras): EnvFile {
   const need = (key: string) => {
     const value = stack[key];
     if (!value) throw new Error(`scripts/stack env does not provide ${key}`);
     return value;
   };
-  const secrets: Record<string, string> = {
-    SSH_PRIVATE_KEY: readFileSync(need('STACK_SSH_KEY'), 'utf8'),
-    SSH_KNOWN_HOSTS: readFileSync(need('STACK_SSH_KNOWN_HOSTS'), 'utf8'),
-    API_ENV: dotenvText({
-      NODE_ENV: 'production',
-      DATABASE_URL: extras.appDatabaseUrl,
-      REDIS_URL: need('STACK_REDIS_URL'),
-    }),
-    WEB_ENV: dotenvText({ NODE_ENV: 'production', API_URL: `${extras.siteUrl}/api` }),
-    DATABASE_URL: extras.appDatabaseUrl,
-    SCRATCH_DATABASE_URL: extras.scratchDatabaseUrl,
-    AWS_ACCESS_KEY_ID: need('AWS_ACCESS_KEY_ID'),
-    AWS_SECRET_ACCESS_KEY: need('AWS_SECRET_ACCESS_KEY'),
-    BACKUP_IDENTITY: extras.ageIdentity,
-  };
   const registry = need('STACK_REGISTRY');
-  const vars: Record<string, string> = {
-    REGISTRY: `${registry}/contextai`,
-    REGISTRY_HOST: registry,
-    REGISTRY_INSECURE: 'true',
-    BUILD_ENGINE: 'buildah',
-    BUILD_ENGINE_FLAGS: need('STACK_BUILDAH').replace(/^\S+\s*/, ''),
-    IMAGE_BUILD_ARGS: extras.imageBuildArgs,
-    SECURITY_SCAN: 'unavailable',
-    DEPLOY_HOSTS: `${need('STACK_SSH_HOST')}:${need('STACK_SSH_PORT')}`,
-    DEPLOY_USER: need('STACK_SSH_USER'),
-    DEPLOY_ROOT: extras.deployRoot,
-    API_APP: extras.apiApp ?? 'api',
-    WEB_APP: extras.webApp ?? 'web',
-    CONTAINER_ENGINE: need('STACK_DEPLOY_ENGINE'),
-    CONTAINER_NETWORK: 'host',
-    // The stack's limits for every container, and loopback-only listeners: the containers share the
-    // host's network here and nginx is the way in (API: HOST, Next.js: HOSTNAME). Set here rather
-    // than in API_ENV/WEB_ENV, whose values deploy-ssh masks (it would mask 127.0.0.1 in every log).
-    CONTAINER_RUN_ARGS:
-      '--ulimit nofile=1024:1024 --ulimit nproc=1024:1024 --env HOST=127.0.0.1 --env HOSTNAME=127.0.0.1',
-    ...(extras.apiPorts ? { API_PORTS: extras.apiPorts } : {}),
-    ...(extras.webPorts ? { WEB_PORTS: extras.webPorts } : {}),
-    PROXY_RELOAD: need('STACK_NGINX_RELOAD'),
-    PROXY_TEST: need('STACK_NGINX_TEST'),
-    APP_URL: extras.siteUrl,
-    API_URL: `${extras.siteUrl}/api`,
-    BACKUP_BUCKET: need('STACK_S3_BUCKET'),
-    S3_ENDPOINT: need('STACK_S3_ENDPOINT'),
-    S3_FORCE_PATH_STYLE: 'true',
-    AWS_REGION: need('AWS_REGION'),
-    BACKUP_RECIPIENTS: extras.ageRecipient,
+  const repository: Level = {
+    secrets: {},
+    vars: {
+      REGISTRY: `${registry}/contextai`,
+      REGISTRY_HOST: registry,
+      REGISTRY_INSECURE: 'true',
+      BUILD_ENGINE: 'buildah',
+      BUILD_ENGINE_FLAGS: need('STACK_BUILDAH').replace(/^\S+\s*/, ''),
+      IMAGE_BUILD_ARGS: extras.imageBuildArgs,
+      SECURITY_SCAN: 'unavailable',
+    },
   };
-  // The runner machine's own environment: Node 20 here needs the legacy provider for s3rver listings;
-  // buildah reuses unchanged layers between builds (a persistent runner's cache, like docker's).
-  const runner: Record<string, string> = {
-    NODE_OPTIONS: '--openssl-legacy-provider',
-    BUILDAH_LAYERS: 'true',
+  const deploy: Level = {
+    secrets: {
+      SSH_PRIVATE_KEY: readFileSync(need('STACK_SSH_KEY'), 'utf8'),
+      SSH_KNOWN_HOSTS: readFileSync(need('STACK_SSH_KNOWN_HOSTS'), 'utf8'),
+      API_ENV: dotenvText({
+        NODE_ENV: 'production',
+        DATABASE_URL: extras.appDatabaseUrl,
+        REDIS_URL: need('STACK_REDIS_URL'),
+      }),
+      WEB_ENV: dotenvText({ NODE_ENV: 'production', API_URL: `${extras.siteUrl}/api` }),
+    },
+    vars: {
+      DEPLOY_HOSTS: `${need('STACK_SSH_HOST')}:${need('STACK_SSH_PORT')}`,
+      DEPLOY_USER: need('STACK_SSH_USER'),
+      DEPLOY_ROOT: extras.deployRoot,
+      API_APP: extras.apiApp ?? 'api',
+      WEB_APP: extras.webApp ?? 'web',
+      CONTAINER_ENGINE: need('STACK_DEPLOY_ENGINE'),
+      CONTAINER_NETWORK: 'host',
+      // The stack's limits for every container, and loopback-only listeners: the containers share the
+      // host's network here and nginx is the way in (API: HOST, Next.js: HOSTNAME). Set here rather
+      // than in API_ENV/WEB_ENV, whose values deploy-ssh masks (it would mask 127.0.0.1 in every log).
+      CONTAINER_RUN_ARGS:
+        '--ulimit nofile=1024:1024 --ulimit nproc=1024:1024 --env HOST=127.0.0.1 --env HOSTNAME=127.0.0.1',
+      ...(extras.apiPorts ? { API_PORTS: extras.apiPorts } : {}),
+      ...(extras.webPorts ? { WEB_PORTS: extras.webPorts } : {}),
+      PROXY_RELOAD: need('STACK_NGINX_RELOAD'),
+      PROXY_TEST: need('STACK_NGINX_TEST'),
+      APP_URL: extras.siteUrl,
+      API_URL: `${extras.siteUrl}/api`,
+    },
   };
+  const operations: Level = {
+    secrets: {
+      DATABASE_URL: extras.appDatabaseUrl,
+      SCRATCH_DATABASE_URL: extras.scratchDatabaseUrl,
+      AWS_ACCESS_KEY_ID: need('AWS_ACCESS_KEY_ID'),
+      AWS_SECRET_ACCESS_KEY: need('AWS_SECRET_ACCESS_KEY'),
+      BACKUP_IDENTITY: extras.ageIdentity,
+    },
+    vars: {
+      BACKUP_BUCKET: need('STACK_S3_BUCKET'),
+      S3_ENDPOINT: need('STACK_S3_ENDPOINT'),
+      S3_FORCE_PATH_STYLE: 'true',
+      AWS_REGION: need('AWS_REGION'),
+      BACKUP_RECIPIENTS: extras.ageRecipient,
+      ...(extras.ageMirror ? { AGE_DOWNLOAD_URL: extras.ageMirror.url, AGE_SHA256: extras.ageMirror.sha256 } : {}),
+    },
+  };
+  const environments: Record<string, Level> = { operations };
+  for (const name of DEPLOY_ENVIRONMENTS) environments[name] = structuredClone(deploy);
+  // The runner machine's own environment: buildah reuses unchanged layers between builds (a
+  // persistent runner's cache, like docker's).
+  return { repository, environments, runner: { BUILDAH_LAYERS: 'true' } };
+}
+
+/** The env file text of `rehearsalValues`. */
+export function rehearsalEnv(stack: Record<string, string>, extras: RehearsalExtras): string {
+  return envFileText(rehearsalValues(stack, extras));
+}
+
+/** Writes values in the env-file syntax `parseEnvFile` reads (multi-line values quoted). */
+export function envFileText(values: EnvFile): string {
+  const level = (prefix: string, l: Level) => [
+    ...Object.entries(l.secrets).map(([k, v]) => `${prefix}secrets.${k}=${quote(v)}`),
+    ...Object.entries(l.vars).map(([k, v]) => `${prefix}vars.${k}=${quote(v)}`),
+  ];
   const lines = [
     '# Generated by scripts/rehearse from `scripts/stack env`: secrets for the LOCAL stack. Never commit.',
-    ...Object.entries(secrets).map(([k, v]) => `secrets.${k}=${quote(v)}`),
-    ...Object.entries(vars).map(([k, v]) => `vars.${k}=${quote(v)}`),
-    ...Object.entries(runner).map(([k, v]) => `runner.${k}=${quote(v)}`),
+    ...level('', values.repository),
+    ...Object.entries(values.environments).flatMap(([name, l]) => level(`environments.${name}.`, l)),
+    ...Object.entries(values.runner).map(([k, v]) => `runner.${k}=${quote(v)}`),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -31,7 +31,16 @@ export interface Job {
   uses?: string;
   with?: Record<string, unknown>;
   secrets?: 'inherit' | Record<string, unknown>;
-  strategy?: unknown;
+  strategy?: Strategy;
+  /** Not run locally: refused by `check` and `run` (see plan.ts). */
+  services?: unknown;
+  container?: unknown;
+}
+
+export interface Strategy {
+  matrix?: unknown;
+  'fail-fast'?: unknown;
+  'max-parallel'?: unknown;
 }
 
 export interface Step {
@@ -56,11 +65,25 @@ export interface CallInput {
   options?: string[];
 }
 
-export function loadWorkflow(path: string): Workflow {
-  const parsed = parse(readFileSync(path, 'utf8')) as Workflow | null;
-  if (!parsed || typeof parsed !== 'object' || !parsed.jobs)
-    throw new Error(`${path} is not a workflow (no jobs:)`);
+/** The one YAML model of a workflow, shared by `check` and `run`. */
+export function parseWorkflow(text: string, name: string): Workflow {
+  const parsed = parse(text) as Workflow | null;
+  if (!parsed || typeof parsed !== 'object' || !parsed.jobs || typeof parsed.jobs !== 'object')
+    throw new Error(`${name} is not a workflow (no jobs:)`);
   return parsed;
+}
+
+export function loadWorkflow(path: string): Workflow {
+  return parseWorkflow(readFileSync(path, 'utf8'), path);
+}
+
+/** The concurrency setting as GitHub reads it: a group string or `{group, cancel-in-progress}`. */
+export function concurrencyOf(
+  spec: Workflow['concurrency'],
+): { group: string; cancelInProgress: unknown } | undefined {
+  if (spec === undefined || spec === null) return undefined;
+  if (typeof spec === 'string') return { group: spec, cancelInProgress: false };
+  return { group: String(spec.group), cancelInProgress: spec['cancel-in-progress'] ?? false };
 }
 
 /** The `on:` triggers as a map (GitHub accepts a string, a list or a map). */
@@ -137,7 +160,10 @@ export function ancestors(workflow: Workflow, id: string): Set<string> {
 /** A local action's metadata (`./actions/<name>/action.yml`). */
 export interface ActionMetadata {
   name?: string;
-  inputs?: Record<string, { description?: string; required?: boolean; default?: unknown }>;
+  inputs?: Record<
+    string,
+    { description?: string; required?: boolean; default?: unknown; deprecationMessage?: string }
+  >;
   outputs?: Record<string, { description?: string; value?: string }>;
   runs: { using: string; main?: string; pre?: string; post?: string; steps?: Step[]; 'post-if'?: string };
 }

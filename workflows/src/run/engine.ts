@@ -1,234 +1,218 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import {
   evaluateCondition,
+  interpolate,
+  interpolateDeep,
   interpolateMap,
   interpolateString,
   type Contexts,
-  type Status,
 } from '../expressions';
-import type { Masker } from '../masker';
-import {
-  ancestors,
-  callOutputs,
-  environmentName,
-  jobOrder,
-  loadWorkflow,
-  needsOf,
-  triggerInputs,
-  type CallInput,
-  type Job,
-  type Workflow,
-} from '../workflow';
-import { gateEnvironment, type ApprovalOptions } from './approval';
-import { withConcurrency } from './concurrency';
-import type { Reporter } from './reporter';
-import { runSteps } from './steps';
-import type { Annotation, JobRecord, Result, RunResult, StepRecord, SummaryRecord } from './types';
+import { varsFor } from '../values';
+import { ancestors, callOutputs, concurrencyOf, needsOf } from '../workflow';
+import { JobRun, type Strategy } from './job-run';
+import type { Lease } from './concurrency';
+import { expandMatrix, matrixLabel, type Combination } from './matrix';
+import { planWorkflow, PlanError } from './plan';
+import type { EngineOptions, NeedsEntry, Result, RunResult } from './types';
+import { WorkflowRun, type Scope, type ScopeResult } from './workflow-run';
 
-export interface EngineOptions extends ApprovalOptions {
-  repoRoot: string;
-  /** The `github` context (event_name, ref, sha, repository, event, ...). */
-  github: Record<string, unknown>;
-  secrets: Record<string, string>;
-  vars: Record<string, string>;
-  /** The runner machine's own environment (PATH, HOME, ...): what a self-hosted runner would have. */
-  runnerEnv: Record<string, string>;
-  masker: Masker;
-  reporter: Reporter;
-  /** Where concurrency locks live (shared by every `pipeline run` on this machine). */
-  lockDir?: string;
-}
+export { callInputs } from './job-run';
+export type { EngineOptions } from './types';
 
-/** What one run collects; nested (reusable) workflows append to the same lists. */
-interface Collected {
-  jobs: JobRecord[];
-  steps: StepRecord[];
-  summaries: SummaryRecord[];
-  annotations: Annotation[];
-}
-
-/** Runs a workflow file with the given trigger inputs and returns what happened. */
+/**
+ * Runs a workflow file like GitHub: parse → plan (the call tree, refusals) → execute (jobs as their
+ * needs finish, matrix instances, environments, concurrency groups), and returns what happened.
+ */
 export async function runWorkflow(
   path: string,
   inputs: Record<string, unknown>,
   options: EngineOptions,
 ): Promise<RunResult> {
   const started = Date.now();
-  const collected: Collected = { jobs: [], steps: [], summaries: [], annotations: [] };
-  const workflow = loadWorkflow(resolve(options.repoRoot, path));
-  const { outputs, failed } = await runJobs(workflow, '', inputs, options.secrets, options, collected);
-  return {
-    workflow: relative(options.repoRoot, resolve(options.repoRoot, path)),
-    conclusion: failed ? 'failure' : 'success',
+  const file = relative(options.repoRoot, resolve(options.repoRoot, path));
+  const run: WorkflowRun = new WorkflowRun(options, (scope) => runScope(run, scope));
+  const result = (conclusion: RunResult['conclusion'], outputs: Record<string, string> = {}): RunResult => ({
+    workflow: file,
+    conclusion,
     durationMs: Date.now() - started,
-    ...collected,
+    ...run.collected,
     outputs,
-  };
-}
-
-async function runJobs(
-  workflow: Workflow,
-  prefix: string,
-  inputs: Record<string, unknown>,
-  secrets: Record<string, string>,
-  options: EngineOptions,
-  collected: Collected,
-): Promise<{ outputs: Record<string, string>; failed: boolean }> {
-  const results = new Map<string, { result: Result; outputs: Record<string, string> }>();
-  const base: Contexts = { github: options.github, inputs, secrets, vars: options.vars };
-  for (const id of jobOrder(workflow)) {
-    const job = workflow.jobs[id]!;
-    const needs = Object.fromEntries(needsOf(job).map((need) => [need, results.get(need)!]));
-    const upstream = [...ancestors(workflow, id)].map((a) => results.get(a)!.result);
-    const status: Status & { blocked: boolean } = {
-      failed: upstream.includes('failure'),
-      cancelled: upstream.includes('cancelled'),
-      blocked: upstream.includes('skipped'),
-    };
-    const contexts: Contexts = { ...base, needs };
-    const record = await runJob(
-      workflow,
-      `${prefix}${id}`,
-      job,
-      contexts,
-      status,
-      secrets,
-      options,
-      collected,
-    );
-    results.set(id, { result: record.result, outputs: record.outputs });
-  }
-  const jobsContext = Object.fromEntries(results);
-  const outputs = interpolateMap(
-    Object.fromEntries(
-      Object.entries(callOutputs(workflow)).map(([name, output]) => [name, output.value ?? '']),
-    ),
-    { ...base, jobs: jobsContext },
-  );
-  const failed = [...results.values()].some((r) => r.result === 'failure' || r.result === 'cancelled');
-  return { outputs, failed };
-}
-
-async function runJob(
-  workflow: Workflow,
-  id: string,
-  job: Job,
-  contexts: Contexts,
-  status: Status & { blocked: boolean },
-  secrets: Record<string, string>,
-  options: EngineOptions,
-  collected: Collected,
-): Promise<JobRecord> {
-  const started = Date.now();
-  const name = job.name ? `${id} (${interpolateString(job.name, contexts)})` : id;
-  const record: JobRecord = { id, name, result: 'success', durationMs: 0, outputs: {} };
-  collected.jobs.push(record);
-  const finish = (result: Result, note?: string) => {
-    Object.assign(record, { result, note, durationMs: Date.now() - started });
-    options.reporter.line(`${icon(result)} job ${id}: ${result}${note ? ` (${note})` : ''}`);
-    return record;
-  };
-
-  const condition = evaluateCondition(job.if, contexts, {
-    ...status,
-    failed: status.failed || status.blocked,
   });
-  const runsAnyway = job.if !== undefined && condition;
-  if (!condition || (status.blocked && !runsAnyway))
-    return finish(
-      'skipped',
-      job.if !== undefined ? `if: ${String(job.if)} was false` : 'a needed job did not succeed',
-    );
 
-  options.reporter.line(`\n━━ job ${id}${job.name ? ` — ${interpolateString(job.name, contexts)}` : ''}`);
+  let plan;
   try {
-    if (job.uses)
-      return await runCalledWorkflow(id, job, contexts, secrets, options, collected, record, finish);
-
-    const environment = environmentName(job);
-    if (environment !== undefined) {
-      const envName = interpolateString(environment, contexts);
-      const refusal = await gateEnvironment(envName, String(options.github.ref_name ?? ''), options);
-      if (refusal) return finish('failure', refusal);
-    }
-    return await withConcurrency(job, workflow, contexts, options, async () => {
-      const env = {
-        ...interpolateMap(workflow.env, contexts),
-        ...interpolateMap(job.env, { ...contexts, env: interpolateMap(workflow.env, contexts) }),
-      };
-      const temp = mkdtempSync(join(tmpdir(), 'pipeline-job-'));
-      try {
-        const outcome = await runSteps(job.steps ?? [], {
-          jobId: id,
-          contexts: { ...contexts, job: { status: 'success' } },
-          env,
-          defaults: { ...workflow.defaults?.run, ...job.defaults?.run },
-          temp,
-          options,
-          collected,
-        });
-        record.outputs = interpolateMap(job.outputs, { ...contexts, steps: outcome.steps, env });
-        return finish(outcome.failed ? 'failure' : 'success');
-      } finally {
-        rmSync(temp, { recursive: true, force: true });
-      }
-    });
+    plan = planWorkflow(path, options.repoRoot);
   } catch (error) {
-    return finish('failure', error instanceof Error ? error.message : String(error));
-  }
-}
-
-/** A job that calls a local reusable workflow: its jobs run nested, as `<caller> / <job>`. */
-async function runCalledWorkflow(
-  id: string,
-  job: Job,
-  contexts: Contexts,
-  secrets: Record<string, string>,
-  options: EngineOptions,
-  collected: Collected,
-  record: JobRecord,
-  finish: (result: Result, note?: string) => JobRecord,
-): Promise<JobRecord> {
-  const uses = job.uses!;
-  if (!uses.startsWith('./')) return finish('failure', `remote reusable workflow ${uses} cannot run locally`);
-  const called = loadWorkflow(resolve(options.repoRoot, uses));
-  const given = interpolateMap(job.with, contexts);
-  const inputs = callInputs(triggerInputs(called, 'workflow_call'), given, uses);
-  const passed = job.secrets === 'inherit' ? secrets : interpolateMap(job.secrets ?? {}, contexts);
-  const { outputs, failed } = await runJobs(called, `${id} / `, inputs, passed, options, collected);
-  record.outputs = outputs;
-  return finish(failed ? 'failure' : 'success', `called ${uses}`);
-}
-
-/** Typed inputs of a called workflow: given values, then defaults; a missing required input is an error. */
-export function callInputs(
-  declared: Record<string, CallInput>,
-  given: Record<string, string>,
-  where: string,
-): Record<string, unknown> {
-  const inputs: Record<string, unknown> = {};
-  const problems: string[] = [];
-  for (const key of Object.keys(given)) if (!declared[key]) problems.push(`unknown input '${key}'`);
-  for (const [key, spec] of Object.entries(declared)) {
-    const raw = key in given ? given[key] : spec.default;
-    if (raw === undefined) {
-      if (spec.required) problems.push(`missing required input '${key}'`);
-      continue;
+    // GitHub refuses such a run at start-up: no job starts.
+    const problems = error instanceof PlanError ? error.problems : [String(error)];
+    for (const problem of problems) {
+      run.annotate('error', '', '', problem);
+      run.line(`✖ ${problem}`);
     }
-    inputs[key] = typed(raw, spec.type);
+    return result('failure');
   }
-  if (problems.length) throw new Error(`${where}: ${problems.join(', ')}`);
-  return inputs;
+
+  const held = new Set<string>();
+  const concurrency = concurrencyOf(plan.workflow.concurrency);
+  let lease: Lease | undefined;
+  if (concurrency) {
+    const contexts: Contexts = { github: options.github, inputs, vars: varsFor(options.values, undefined) };
+    const group = interpolateString(concurrency.group, contexts);
+    const acquired = await run.concurrency.acquire({
+      group,
+      label: 'top level workflow',
+      cancelInProgress: String(interpolate(concurrency.cancelInProgress, contexts)) === 'true',
+      ancestors: held,
+      onWait: (holder) => run.line(`concurrency group ${group}: pending behind '${holder.label}' (pid ${holder.pid})`),
+    });
+    if (acquired.kind === 'cancelled') {
+      run.cancel(acquired.reason);
+      return result('cancelled');
+    }
+    lease = acquired.lease;
+    lease.watch((reason) => run.cancel(reason));
+    held.add(lease.token);
+    run.line(`concurrency group ${group}: held by the run`);
+  }
+  try {
+    const scope = await runScope(run, {
+      plan,
+      prefix: '',
+      inputs,
+      secrets: { ...options.values.repository.secrets, GITHUB_TOKEN: options.token ?? '' },
+      ancestors: held,
+    });
+    const conclusion = scope.failed ? 'failure' : run.cancelled || scope.cancelled ? 'cancelled' : 'success';
+    return result(conclusion, scope.outputs);
+  } finally {
+    lease?.release();
+  }
 }
 
-function typed(raw: unknown, type: string | undefined): unknown {
-  if (type === 'boolean') return raw === true || String(raw).toLowerCase() === 'true';
-  if (type === 'number') return Number(raw);
-  return typeof raw === 'string' ? raw : String(raw);
+/** Runs one workflow's jobs, each as soon as everything it needs has finished. */
+async function runScope(run: WorkflowRun, scope: Scope): Promise<ScopeResult> {
+  const { workflow, order } = scope.plan;
+  const results: Record<string, NeedsEntry> = {};
+  const waiting = [...order];
+  const running = new Map<string, Promise<void>>();
+  while (waiting.length || running.size) {
+    for (const id of [...waiting]) {
+      if (!needsOf(workflow.jobs[id]!).every((need) => results[need])) continue;
+      waiting.splice(waiting.indexOf(id), 1);
+      running.set(
+        id,
+        runJob(run, scope, id, results).then((entry) => {
+          results[id] = entry;
+          running.delete(id);
+        }),
+      );
+    }
+    if (running.size === 0) break;
+    await Promise.race(running.values());
+  }
+  const outputs = interpolateMap(
+    Object.fromEntries(Object.entries(callOutputs(workflow)).map(([name, o]) => [name, o.value ?? ''])),
+    { github: run.options.github, inputs: scope.inputs, vars: varsFor(run.options.values, undefined), jobs: results },
+  );
+  const all = Object.values(results).map((r) => r.result);
+  return { jobs: results, outputs, failed: all.includes('failure'), cancelled: all.includes('cancelled') };
 }
 
-function icon(result: Result): string {
-  return { success: '✔', failure: '✖', cancelled: '⊘', skipped: '○' }[result];
+/** One job: its `if:`, then each instance of its matrix (fail-fast, max-parallel), aggregated for `needs`. */
+async function runJob(
+  run: WorkflowRun,
+  scope: Scope,
+  id: string,
+  results: Record<string, NeedsEntry>,
+): Promise<NeedsEntry> {
+  const { workflow } = scope.plan;
+  const job = workflow.jobs[id]!;
+  const needs = Object.fromEntries(needsOf(job).map((need) => [need, results[need]!]));
+  const upstream = [...ancestors(workflow, id)].map((a) => results[a]!.result);
+  const contexts: Contexts = {
+    github: run.options.github,
+    inputs: scope.inputs,
+    vars: varsFor(run.options.values, undefined),
+    needs,
+  };
+  const skip = (note: string): NeedsEntry => {
+    const displayId = `${scope.prefix}${id}`;
+    run.collected.jobs.push({ id: displayId, name: displayId, result: 'skipped', durationMs: 0, note, outputs: {} });
+    run.line(`○ job ${displayId}: skipped (${note})`);
+    return { result: 'skipped', outputs: {} };
+  };
+
+  const failed = upstream.includes('failure');
+  const blocked = upstream.some((r) => r !== 'success');
+  let go: boolean;
+  try {
+    go = evaluateCondition(job.if, contexts, { failed, blocked, cancelled: run.cancelled });
+  } catch (error) {
+    const note = `if: ${error instanceof Error ? error.message : String(error)}`;
+    run.collected.jobs.push({ id: `${scope.prefix}${id}`, name: id, result: 'failure', durationMs: 0, note, outputs: {} });
+    return { result: 'failure', outputs: {} };
+  }
+  if (!go) {
+    if (run.cancelled) return skip('the run was cancelled');
+    return skip(job.if !== undefined ? `if: ${String(job.if)} was false` : 'a needed job did not succeed');
+  }
+
+  let combinations: (Combination | undefined)[];
+  let failFast = true;
+  let maxParallel = Infinity;
+  try {
+    const strategy = job.strategy;
+    combinations = strategy?.matrix === undefined ? [undefined] : expandMatrix(interpolateDeep(strategy.matrix, contexts));
+    if (strategy?.['fail-fast'] !== undefined) failFast = String(interpolate(strategy['fail-fast'], contexts)) !== 'false';
+    if (strategy?.['max-parallel'] !== undefined) maxParallel = Math.max(1, Number(interpolate(strategy['max-parallel'], contexts)));
+  } catch (error) {
+    const note = `strategy: ${error instanceof Error ? error.message : String(error)}`;
+    run.collected.jobs.push({ id: `${scope.prefix}${id}`, name: id, result: 'failure', durationMs: 0, note, outputs: {} });
+    run.line(`✖ job ${scope.prefix}${id}: ${note}`);
+    return { result: 'failure', outputs: {} };
+  }
+
+  const instances = combinations.map((matrix, index) => {
+    const strategy: Strategy = {
+      'fail-fast': failFast,
+      'job-index': index,
+      'job-total': combinations.length,
+      'max-parallel': Number.isFinite(maxParallel) ? maxParallel : combinations.length,
+    };
+    return new JobRun(run, scope, id, job, needs, matrix, strategy, matrix ? matrixLabel(matrix) : '');
+  });
+  const finished: { result: Result; outputs: Record<string, string> }[] = [];
+  let next = 0;
+  let stopped: string | undefined;
+  const worker = async () => {
+    while (next < instances.length) {
+      const instance = instances[next++]!;
+      if (stopped) {
+        run.collected.jobs.push({ ...instance.record, result: 'cancelled', note: stopped });
+        finished.push({ result: 'cancelled', outputs: {} });
+        continue;
+      }
+      const record = await instance.execute();
+      finished.push({ result: record.result, outputs: record.outputs });
+      if (record.result === 'failure' && failFast && instances.length > 1 && !stopped) {
+        stopped = `fail-fast: ${instance.displayId} failed`;
+        for (const other of instances) if (other !== instance) other.cancel(stopped);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(maxParallel, instances.length) }, worker));
+  return aggregate(finished);
+}
+
+/** `needs.<job>` of a matrix job: one result for all instances, outputs merged (a later one wins). */
+function aggregate(instances: { result: Result; outputs: Record<string, string> }[]): NeedsEntry {
+  const results = instances.map((i) => i.result);
+  const result: Result = results.includes('failure')
+    ? 'failure'
+    : results.includes('cancelled')
+      ? 'cancelled'
+      : results.every((r) => r === 'skipped')
+        ? 'skipped'
+        : 'success';
+  return { result, outputs: Object.assign({}, ...instances.map((i) => i.outputs)) as Record<string, string> };
 }

@@ -9,27 +9,34 @@ import {
   type Contexts,
 } from '../expressions';
 import { createFileCommands, inputEnvName, readFileCommands } from '../file-commands';
+import { node24 } from '../node24';
 import { runProcess } from '../node-process';
 import { loadActionMetadata, type ActionMetadata, type Step } from '../workflow';
-import { handleCommandLine } from './workflow-commands';
-import type { EngineOptions } from './engine';
-import type { Annotation, StepRecord, StepStatus, SummaryRecord } from './types';
+import type { JobRun } from './job-run';
+import { IMAGE, imageBinDir, missingTool } from './runner-image';
+import type { StepRecord, StepStatus } from './types';
+import { CommandProcessor } from './workflow-commands';
 
-export interface StepsContext {
-  jobId: string;
-  contexts: Contexts;
-  /** The job's environment (workflow env + job env); GITHUB_ENV writes are added to it. */
-  env: Record<string, string>;
-  defaults: { shell?: string; 'working-directory'?: string };
-  temp: string;
-  options: EngineOptions;
-  collected: { steps: StepRecord[]; summaries: SummaryRecord[]; annotations: Annotation[] };
+export interface StepOutcome {
+  outputs: Record<string, string>;
+  outcome: 'success' | 'failure' | 'cancelled' | 'skipped';
+  conclusion: 'success' | 'failure' | 'cancelled' | 'skipped';
 }
 
-interface StepOutcome {
+interface Executed {
+  status: StepStatus;
+  note?: string;
   outputs: Record<string, string>;
-  outcome: 'success' | 'failure' | 'skipped';
-  conclusion: 'success' | 'failure' | 'skipped';
+  state?: Record<string, string>;
+}
+
+/** Where a list of steps runs: the job itself, or inside a composite action. */
+interface StepScope {
+  label: string;
+  defaults: { shell?: string; 'working-directory'?: string };
+  /** Composite action: its `inputs` context, directory and the env of the step that called it. */
+  composite?: { inputs: Record<string, string>; actionPath: string; env: Record<string, string> };
+  posts: (() => Promise<void>)[];
 }
 
 /** Third-party actions that have an honest local equivalent. */
@@ -39,28 +46,44 @@ const MAPPED: Record<string, string> = {
 
 let counter = 0;
 
-/** Runs steps in order like the runner: `if:` with status functions, outputs, env and path file commands. */
+/** Runs a job's steps like the runner, then the post steps of its actions in reverse order. */
 export async function runSteps(
+  job: JobRun,
   steps: Step[],
-  ctx: StepsContext,
+  defaults: StepScope['defaults'],
+): Promise<{ failed: boolean; steps: Record<string, StepOutcome> }> {
+  const scope: StepScope = { label: job.displayId, defaults, posts: [] };
+  const result = await runStepList(job, steps, scope);
+  for (const post of scope.posts.reverse()) await post();
+  return result;
+}
+
+async function runStepList(
+  job: JobRun,
+  steps: Step[],
+  scope: StepScope,
 ): Promise<{ failed: boolean; steps: Record<string, StepOutcome> }> {
   const results: Record<string, StepOutcome> = {};
-  const path: string[] = [];
-  const posts: (() => Promise<void>)[] = [];
   let failed = false;
   for (const [index, step] of steps.entries()) {
-    const id = step.id ?? `__step${index}`;
-    const contexts = { ...ctx.contexts, steps: results, env: ctx.env };
+    const id = step.id ?? `__${index}`;
+    const contexts: Contexts = {
+      ...job.contexts,
+      ...(scope.composite ? { inputs: scope.composite.inputs } : {}),
+      steps: results,
+      env: { ...job.env, ...scope.composite?.env },
+      job: { ...(job.contexts.job as object), status: job.cancelled ? 'cancelled' : failed ? 'failure' : 'success' },
+    };
     const name = stepName(step, contexts);
     const started = Date.now();
-    const record: StepRecord = { job: ctx.jobId, name, status: 'success', durationMs: 0 };
-    ctx.collected.steps.push(record);
+    const record: StepRecord = { job: scope.label, name, status: 'success', durationMs: 0 };
+    job.run.collected.steps.push(record);
     const done = (status: StepStatus, note?: string) =>
       Object.assign(record, { status, note, durationMs: Date.now() - started });
 
     let run: boolean;
     try {
-      run = evaluateCondition(step.if, contexts, { failed, cancelled: false });
+      run = evaluateCondition(step.if, contexts, { failed, cancelled: job.cancelled });
     } catch (error) {
       done('failure', `if: ${message(error)}`);
       failed = true;
@@ -68,78 +91,95 @@ export async function runSteps(
       continue;
     }
     if (!run) {
-      done(
-        'skipped',
-        failed && !usesStatusFunction(step.if) ? 'an earlier step failed' : `if: ${String(step.if)}`,
-      );
+      const why = job.cancelled ? 'the job was cancelled' : failed && !usesStatusFunction(step.if) ? 'an earlier step failed' : `if: ${String(step.if)}`;
+      done('skipped', why);
       results[id] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };
       continue;
     }
 
-    ctx.options.reporter.line(`▶ ${ctx.jobId} › ${name}`);
-    let outcome: { status: StepStatus; note?: string; outputs: Record<string, string> };
+    job.run.line(`▶ ${scope.label} › ${name}`);
+    let executed: Executed;
     try {
-      outcome = await runStep(step, contexts, ctx, path, posts);
+      executed = await runStep(job, step, contexts, scope, name);
     } catch (error) {
-      outcome = { status: 'failure', note: message(error), outputs: {} };
+      executed = { status: 'failure', note: message(error), outputs: {} };
     }
-    if (outcome.status === 'failure') ctx.options.reporter.line(`  ✖ ${name}: ${outcome.note ?? 'failed'}`);
-    const continueOnError =
-      step['continue-on-error'] !== undefined && interpolate(step['continue-on-error'], contexts) === true;
-    const stepFailed = outcome.status === 'failure';
+    if (executed.status === 'failure') job.run.line(`  ✖ ${name}: ${executed.note ?? 'failed'}`);
+    const continueOnError = truthyFlag(interpolate(step['continue-on-error'] ?? false, contexts));
+    const outcome = executed.status === 'unsupported' ? 'success' : executed.status;
+    const stepFailed = outcome === 'failure';
     results[id] = {
-      outputs: outcome.outputs,
-      outcome: stepFailed ? 'failure' : 'success',
-      conclusion: stepFailed && !continueOnError ? 'failure' : 'success',
+      outputs: executed.outputs,
+      outcome,
+      conclusion: stepFailed && continueOnError ? 'success' : outcome,
     };
     if (stepFailed && !continueOnError) failed = true;
     done(
-      outcome.status,
-      [outcome.note, stepFailed && continueOnError ? 'continue-on-error: the job goes on' : '']
+      executed.status,
+      [executed.note, stepFailed && continueOnError ? 'continue-on-error: the job goes on' : '']
         .filter(Boolean)
         .join('; ') || undefined,
     );
   }
-  for (const post of posts.reverse()) await post();
-  return { failed, steps: results };
+  return { failed: failed || job.cancelled, steps: results };
+}
+
+function truthyFlag(value: unknown): boolean {
+  return value === true || String(value).toLowerCase() === 'true';
 }
 
 async function runStep(
+  job: JobRun,
   step: Step,
   contexts: Contexts,
-  ctx: StepsContext,
-  path: string[],
-  posts: (() => Promise<void>)[],
-): Promise<{ status: StepStatus; note?: string; outputs: Record<string, string> }> {
-  const stepEnv = { ...ctx.env, ...interpolateMap(step.env, contexts) };
-  const withEnv = { ...contexts, env: stepEnv };
+  scope: StepScope,
+  name: string,
+): Promise<Executed> {
+  const stepEnv = { ...scope.composite?.env, ...interpolateMap(step.env, contexts) };
+  const withEnv = { ...contexts, env: { ...job.env, ...stepEnv } };
+  const timeoutMs = step['timeout-minutes'] ? Number(interpolate(step['timeout-minutes'], contexts)) * 60_000 : undefined;
   if (step.run !== undefined) {
     const script = interpolateString(step.run, withEnv);
-    const shell = step.shell ?? ctx.defaults.shell ?? 'bash';
-    const workdir = step['working-directory'] ?? ctx.defaults['working-directory'];
-    return execute(shellCommand(shell, writeScript(ctx.temp, script)), stepEnv, {}, ctx, path, step, workdir);
+    const shell = step.shell ?? scope.defaults.shell;
+    const workdir = interpolateString(step['working-directory'] ?? scope.defaults['working-directory'] ?? '', withEnv);
+    const argv = shellCommand(shell, job.temp, script);
+    return execute(job, argv, { stepEnv, inputs: {}, name, timeoutMs, workdir, actionPath: scope.composite?.actionPath });
   }
   const uses = step.uses ?? '';
   if (!uses) return { status: 'failure', note: 'a step needs `run:` or `uses:`', outputs: {} };
+  if (uses.startsWith('docker://')) return { status: 'failure', note: `${uses}: docker actions are not run locally`, outputs: {} };
   if (!uses.startsWith('./')) {
     const action = uses.split('@')[0]!;
     if (MAPPED[action]) return { status: 'success', note: `${action} → ${MAPPED[action]}`, outputs: {} };
-    ctx.options.reporter.line(`  ⚠ NOT RUN: ${uses} is a third-party action with no local equivalent`);
+    job.run.line(`  ⚠ NOT RUN: ${uses} is a third-party action with no local equivalent`);
     return { status: 'unsupported', note: `third-party action ${action} not run locally`, outputs: {} };
   }
-  const dir = resolve(ctx.options.repoRoot, uses);
+  const dir = resolve(job.run.options.repoRoot, uses);
   const metadata = loadActionMetadata(dir);
   if (!metadata) return { status: 'failure', note: `${uses}: no action.yml`, outputs: {} };
-  const inputs = actionInputs(metadata, interpolateMap(step.with, withEnv), withEnv, ctx, uses);
+  const inputs = actionInputs(metadata, interpolateMap(step.with, withEnv), withEnv, job, uses);
   const using = metadata.runs.using;
   if (/^node\d+$/.test(using)) {
+    if (Number(using.slice(4)) < 20) return { status: 'failure', note: `${uses}: runs.using ${using} is no longer supported by GitHub`, outputs: {} };
+    const node = job.run.options.node ?? node24();
     const main = join(dir, metadata.runs.main ?? 'dist/index.js');
-    const result = await execute([process.execPath, main], stepEnv, inputs, ctx, path, step);
-    if (metadata.runs.post)
-      posts.push(postStep(metadata, dir, stepEnv, inputs, ctx, path, step, result.state));
+    const result = await execute(job, [node, main], { stepEnv, inputs, name, timeoutMs, actionPath: dir });
+    if (metadata.runs.post) scope.posts.push(postStep(job, metadata, dir, node, stepEnv, inputs, name, result.state ?? {}));
     return result;
   }
-  if (using === 'composite') return runComposite(metadata, inputs, withEnv, ctx, uses);
+  if (using === 'composite') {
+    const nested = await runStepList(job, metadata.runs.steps ?? [], {
+      label: `${scope.label} › ${uses}`,
+      defaults: {},
+      composite: { inputs, actionPath: dir, env: stepEnv },
+      posts: scope.posts,
+    });
+    const outputs = interpolateMap(
+      Object.fromEntries(Object.entries(metadata.outputs ?? {}).map(([k, v]) => [k, v.value ?? ''])),
+      { ...withEnv, inputs, steps: nested.steps },
+    );
+    return { status: nested.failed ? 'failure' : 'success', outputs };
+  }
   return { status: 'failure', note: `${uses}: runs.using '${using}' is not supported locally`, outputs: {} };
 }
 
@@ -148,126 +188,139 @@ function actionInputs(
   metadata: ActionMetadata,
   given: Record<string, string>,
   contexts: Contexts,
-  ctx: StepsContext,
+  job: JobRun,
   uses: string,
 ): Record<string, string> {
   const declared = metadata.inputs ?? {};
   const unknown = Object.keys(given).filter((key) => !(key in declared));
-  if (unknown.length) ctx.options.reporter.line(`  ⚠ ${uses}: unexpected input(s) ${unknown.join(', ')}`);
+  if (unknown.length) {
+    const warning = `Unexpected input(s) '${unknown.join("', '")}', valid inputs are ['${Object.keys(declared).join("', '")}']`;
+    job.run.annotate('warning', job.displayId, uses, warning);
+    job.run.line(`  ⚠ warning: ${warning}`);
+  }
   const inputs: Record<string, string> = {};
   for (const [key, spec] of Object.entries(declared))
     if (spec.default !== undefined) inputs[key] = interpolateString(spec.default, contexts);
+  for (const [key, spec] of Object.entries(declared))
+    if (spec.required && !(key in given) && spec.default === undefined)
+      job.run.line(`  ⚠ ${uses}: required input '${key}' not given`);
   return { ...inputs, ...given };
 }
 
-async function runComposite(
-  metadata: ActionMetadata,
-  inputs: Record<string, string>,
-  contexts: Contexts,
-  ctx: StepsContext,
-  uses: string,
-): Promise<{ status: StepStatus; note?: string; outputs: Record<string, string> }> {
-  const nested = await runSteps(metadata.runs.steps ?? [], {
-    ...ctx,
-    jobId: `${ctx.jobId} › ${uses}`,
-    contexts: { ...contexts, inputs },
-  });
-  const outputs = interpolateMap(
-    Object.fromEntries(Object.entries(metadata.outputs ?? {}).map(([k, v]) => [k, v.value ?? ''])),
-    { ...contexts, inputs, steps: nested.steps },
-  );
-  return { status: nested.failed ? 'failure' : 'success', outputs };
-}
-
 function postStep(
+  job: JobRun,
   metadata: ActionMetadata,
   dir: string,
-  env: Record<string, string>,
+  node: string,
+  stepEnv: Record<string, string>,
   inputs: Record<string, string>,
-  ctx: StepsContext,
-  path: string[],
-  step: Step,
+  name: string,
   state: Record<string, string>,
 ): () => Promise<void> {
   return async () => {
+    const condition = metadata.runs['post-if'] ?? 'always()';
+    if (!evaluateCondition(condition, job.contexts, { failed: false, cancelled: job.cancelled })) return;
     const started = Date.now();
-    const record: StepRecord = {
-      job: ctx.jobId,
-      name: `Post ${step.name ?? step.uses}`,
-      status: 'success',
-      durationMs: 0,
-    };
-    ctx.collected.steps.push(record);
+    const record: StepRecord = { job: job.displayId, name: `Post ${name}`, status: 'success', durationMs: 0 };
+    job.run.collected.steps.push(record);
     const stateEnv = Object.fromEntries(Object.entries(state).map(([k, v]) => [`STATE_${k}`, v]));
-    const result = await execute(
-      [process.execPath, join(dir, metadata.runs.post!)],
-      { ...env, ...stateEnv },
+    const result = await execute(job, [node, join(dir, metadata.runs.post!)], {
+      stepEnv: { ...stepEnv, ...stateEnv },
       inputs,
-      ctx,
-      path,
-      step,
-    );
+      name: `Post ${name}`,
+      actionPath: dir,
+    });
     Object.assign(record, { status: result.status, note: result.note, durationMs: Date.now() - started });
   };
 }
 
-/** Spawns one step process with the runner's environment and file commands, and applies what it wrote. */
-async function execute(
-  argv: string[],
-  stepEnv: Record<string, string>,
-  inputs: Record<string, string>,
-  ctx: StepsContext,
-  path: string[],
-  step: Step,
-  workdir?: string,
-): Promise<{
-  status: StepStatus;
-  note?: string;
-  outputs: Record<string, string>;
-  state: Record<string, string>;
-}> {
-  counter += 1;
-  const files = createFileCommands(join(ctx.temp, `step-${counter}`));
-  const env: Record<string, string> = {
-    ...ctx.options.runnerEnv,
-    ...runnerVariables(ctx),
-    ...stepEnv,
-    ...files,
-  };
-  env.PATH = [...path, env.PATH ?? ''].filter(Boolean).join(':');
-  for (const [name, value] of Object.entries(inputs)) env[inputEnvName(name)] = value;
-  const timeoutMs = step['timeout-minutes'] ? Number(step['timeout-minutes']) * 60_000 : undefined;
-  const result = await runProcess(argv[0]!, argv.slice(1), {
-    env,
-    cwd: resolve(ctx.options.repoRoot, workdir ?? '.'),
-    timeoutMs,
-    onLine: (line) => handleCommandLine(line, ctx),
-  });
-  const written = readFileCommands(files);
-  Object.assign(ctx.env, written.env);
-  path.unshift(...written.path.reverse());
-  if (written.summary.trim())
-    ctx.collected.summaries.push({
-      job: ctx.jobId,
-      step: step.name ?? step.id ?? step.uses ?? 'run',
-      markdown: ctx.options.masker.mask(written.summary),
-    });
-  const status: StepStatus = result.code === 0 ? 'success' : 'failure';
-  const note = result.timedOut
-    ? `timed out after ${step['timeout-minutes']} min`
-    : result.code === 0
-      ? undefined
-      : `exit code ${result.code}`;
-  return { status, note, outputs: written.outputs, state: written.state };
+interface ExecuteOptions {
+  stepEnv: Record<string, string>;
+  inputs: Record<string, string>;
+  name: string;
+  timeoutMs?: number;
+  workdir?: string;
+  actionPath?: string;
 }
 
-function runnerVariables(ctx: StepsContext): Record<string, string> {
-  const github = ctx.contexts.github as Record<string, unknown>;
+/** Spawns one step process with the runner's environment and file commands, and applies what it wrote. */
+async function execute(job: JobRun, argv: string[], o: ExecuteOptions): Promise<Executed> {
+  counter += 1;
+  const files = createFileCommands(join(job.temp, `step-${counter}`));
+  const env = processEnv(job, o, files);
+  const commands = new CommandProcessor({
+    masker: job.run.options.masker,
+    reporter: job.run.options.reporter,
+    annotations: job.run.collected.annotations,
+    job: job.displayId,
+    step: o.name,
+    env: { ...job.env, ...o.stepEnv },
+  });
+  let output = '';
+  const result = await runProcess(argv[0]!, argv.slice(1), {
+    env,
+    cwd: resolve(job.run.options.repoRoot, o.workdir ?? '.'),
+    timeoutMs: o.timeoutMs,
+    signal: job.cancelled ? undefined : job.signal,
+    onLine: (line) => {
+      if (output.length < 65_536) output += `${line}\n`;
+      commands.line(line);
+    },
+  }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') output += `${argv[0]}: command not found\n`;
+    return { code: 127, timedOut: false, stdout: '', stderr: '' };
+  });
+  const written = readFileCommands(files);
+  const effects = commands.effects;
+  Object.assign(job.env, effects.env, written.env);
+  job.path.unshift(...[...effects.path, ...written.path].reverse());
+  if (written.summary.trim())
+    job.run.collected.summaries.push({
+      job: job.displayId,
+      step: o.name,
+      markdown: job.run.options.masker.mask(written.summary),
+    });
+  const outputs = { ...effects.outputs, ...written.outputs };
+  const state = { ...effects.state, ...written.state };
+  if (job.cancelled && result.code !== 0) return { status: 'cancelled', note: String(job.signal.reason ?? ''), outputs, state };
+  if (result.timedOut) return { status: 'failure', note: `timed out after ${o.timeoutMs! / 60_000} min`, outputs, state };
+  if (result.code === 0 && !effects.failed) return { status: 'success', outputs, state };
+  return { status: 'failure', note: failureNote(job, result.code, output), outputs, state };
+}
+
+function failureNote(job: JobRun, code: number | null, output: string): string {
+  const tool = job.hosted ? missingTool(output) : undefined;
+  if (!tool) return code === 0 ? 'a workflow command was refused' : `exit code ${code}`;
+  const message = `'${tool}' is not on GitHub's ${IMAGE.label} runner image (${IMAGE.version}) and no earlier step of this job installed it`;
+  job.run.annotate('error', job.displayId, '', message);
+  return `exit code ${code}: ${message}`;
+}
+
+/** The step's environment: the runner machine (or the hosted image), runner variables, job and step env. */
+function processEnv(job: JobRun, o: ExecuteOptions, files: Record<string, string>): Record<string, string> {
+  const { runnerEnv } = job.run.options;
+  const machinePath = runnerEnv.PATH ?? '';
+  const basePath = job.hosted ? imageBinDir(machinePath) : machinePath;
+  const env: Record<string, string> = {
+    ...runnerEnv,
+    ...runnerVariables(job),
+    ...(o.actionPath ? { GITHUB_ACTION_PATH: o.actionPath } : {}),
+    ...job.env,
+    ...o.stepEnv,
+    ...files,
+  };
+  env.PATH = [...job.path, basePath].filter(Boolean).join(':');
+  for (const [name, value] of Object.entries(o.inputs)) env[inputEnvName(name)] = value;
+  return env;
+}
+
+function runnerVariables(job: JobRun): Record<string, string> {
+  const github = job.run.options.github;
   const pick = (key: string) => stringify(github[key]);
   return {
     CI: 'true',
     GITHUB_ACTIONS: 'true',
-    GITHUB_WORKSPACE: ctx.options.repoRoot,
+    GITHUB_WORKSPACE: job.run.options.repoRoot,
     GITHUB_EVENT_NAME: pick('event_name'),
     GITHUB_REF: pick('ref'),
     GITHUB_REF_NAME: pick('ref_name'),
@@ -276,38 +329,83 @@ function runnerVariables(ctx: StepsContext): Record<string, string> {
     GITHUB_REPOSITORY: pick('repository'),
     GITHUB_REPOSITORY_OWNER: pick('repository_owner'),
     GITHUB_ACTOR: pick('actor'),
+    GITHUB_TRIGGERING_ACTOR: pick('triggering_actor'),
     GITHUB_RUN_ID: pick('run_id'),
     GITHUB_RUN_NUMBER: pick('run_number'),
     GITHUB_RUN_ATTEMPT: pick('run_attempt'),
     GITHUB_SERVER_URL: pick('server_url'),
     GITHUB_API_URL: pick('api_url'),
     GITHUB_WORKFLOW: pick('workflow'),
-    GITHUB_JOB: ctx.jobId,
-    GITHUB_EVENT_PATH: writeEvent(ctx),
-    RUNNER_TEMP: ctx.temp,
+    GITHUB_BASE_REF: pick('base_ref'),
+    GITHUB_HEAD_REF: pick('head_ref'),
+    GITHUB_JOB: job.id,
+    GITHUB_EVENT_PATH: writeEvent(job),
+    RUNNER_TEMP: job.temp,
+    RUNNER_TOOL_CACHE: job.toolCache,
     RUNNER_OS: 'Linux',
+    RUNNER_ARCH: 'X64',
+    RUNNER_ENVIRONMENT: job.hosted ? 'github-hosted' : 'self-hosted',
+    ...(job.hosted ? { ImageOS: 'ubuntu24', ImageVersion: IMAGE.version, AGENT_TOOLSDIRECTORY: job.toolCache } : {}),
   };
 }
 
-function writeEvent(ctx: StepsContext): string {
-  const file = join(ctx.temp, 'event.json');
-  writeFileSync(file, JSON.stringify((ctx.contexts.github as { event?: unknown }).event ?? {}));
+function writeEvent(job: JobRun): string {
+  const file = join(job.temp, 'event.json');
+  writeFileSync(file, JSON.stringify((job.run.options.github as { event?: unknown }).event ?? {}));
   return file;
 }
 
-function writeScript(temp: string, script: string): string {
+/**
+ * The runner's shells (actions/runner ScriptHandler): no `shell:` → `bash -e {0}` (no pipefail);
+ * `bash` → `bash --noprofile --norc -e -o pipefail {0}`; `sh` → `sh -e {0}`; `python` → `python {0}`;
+ * anything else is `command [args with {0}]` (the script file then has no extension).
+ */
+export function shellCommand(shell: string | undefined, temp: string, script: string): string[] {
+  const builtIn: Record<string, { args: string; ext: string }> = {
+    bash: { args: '--noprofile --norc -e -o pipefail {0}', ext: '.sh' },
+    sh: { args: '-e {0}', ext: '.sh' },
+    python: { args: '{0}', ext: '.py' },
+    pwsh: { args: `-command ". '{0}'"`, ext: '.ps1' },
+  };
+  let command: string;
+  let args: string;
+  if (!shell) [command, args] = ['bash', builtIn.sh!.args];
+  else {
+    const space = shell.indexOf(' ');
+    command = space < 0 ? shell : shell.slice(0, space);
+    args = space < 0 ? '' : shell.slice(space + 1).trim();
+    if (!args) args = builtIn[command]?.args ?? '';
+  }
+  if (!args.includes('{0}'))
+    throw new Error(
+      "Invalid shell option. Shell must be a valid built-in (bash, sh, cmd, powershell, pwsh) or a format string containing '{0}'",
+    );
   counter += 1;
-  const file = join(temp, `script-${counter}.sh`);
-  writeFileSync(file, script, { mode: 0o700 });
-  return file;
+  const ext = shell ? (builtIn[command]?.ext ?? '') : '.sh';
+  const file = join(temp, `script-${counter}${ext}`);
+  const contents = command === 'pwsh' ? `$ErrorActionPreference = 'stop'\n${script}\nif ((Test-Path -LiteralPath variable:\\LASTEXITCODE)) { exit $LASTEXITCODE }` : script;
+  writeFileSync(file, contents, { mode: 0o700 });
+  return [command, ...splitArgs(args.replaceAll('{0}', file))];
 }
 
-/** The runner's shells: bash with `-e -o pipefail` and no profile, sh with `-e`. */
-function shellCommand(shell: string, file: string): string[] {
-  if (shell === 'bash') return ['bash', '--noprofile', '--norc', '-eo', 'pipefail', file];
-  if (shell === 'sh') return ['sh', '-e', file];
-  if (shell.includes('{0}')) return shell.split(/\s+/).map((part) => part.replace('{0}', file));
-  throw new Error(`shell '${shell}' is not supported locally`);
+/** Splits an argument string like .NET's process start does: spaces separate, double quotes group. */
+function splitArgs(text: string): string[] {
+  const args: string[] = [];
+  let current = '';
+  let quoted = false;
+  let any = false;
+  for (const char of text) {
+    if (char === '"') {
+      quoted = !quoted;
+      any = true;
+    } else if (char === ' ' && !quoted) {
+      if (any || current) args.push(current);
+      current = '';
+      any = false;
+    } else current += char;
+  }
+  if (any || current) args.push(current);
+  return args;
 }
 
 function stepName(step: Step, contexts: Contexts): string {

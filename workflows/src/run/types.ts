@@ -1,3 +1,9 @@
+import type { Masker } from '../masker';
+import type { Values } from '../values';
+import type { ApprovalOptions } from './approval';
+import type { ConcurrencyTable } from './concurrency';
+import type { Reporter } from './reporter';
+
 export type Result = 'success' | 'failure' | 'cancelled' | 'skipped';
 
 /** How a step ended. `unsupported` is a third-party action the engine cannot run here: never counted as passed. */
@@ -36,12 +42,44 @@ export interface Annotation {
 
 export interface RunResult {
   workflow: string;
-  conclusion: 'success' | 'failure';
+  conclusion: 'success' | 'failure' | 'cancelled';
   durationMs: number;
   jobs: JobRecord[];
   steps: StepRecord[];
   summaries: SummaryRecord[];
   annotations: Annotation[];
   /** For a called (reusable) workflow: its `on.workflow_call.outputs`. */
+  outputs: Record<string, string>;
+}
+
+export interface EngineOptions extends ApprovalOptions {
+  repoRoot: string;
+  /** The `github` context (event_name, ref, sha, repository, event, ...). */
+  github: Record<string, unknown>;
+  /** Repository and environment secrets and variables (scoped as on GitHub). */
+  values: Values;
+  /** The token every job's `secrets.GITHUB_TOKEN` holds. */
+  token?: string;
+  /** The runner machine's own environment (PATH, HOME, ...): what a self-hosted runner would have. */
+  runnerEnv: Record<string, string>;
+  masker: Masker;
+  reporter: Reporter;
+  /** The repository's concurrency groups (shared by every `pipeline run` on this machine). */
+  concurrency?: ConcurrencyTable;
+  /** Node.js binary for `node24` actions (default: Node 24, see node24.ts). */
+  node?: string;
+}
+
+/** What one run collects; called workflows append to the same lists. */
+export interface Collected {
+  jobs: JobRecord[];
+  steps: StepRecord[];
+  summaries: SummaryRecord[];
+  annotations: Annotation[];
+}
+
+/** A job's outcome as `needs.<id>` shows it. */
+export interface NeedsEntry {
+  result: Result;
   outputs: Record<string, string>;
 }

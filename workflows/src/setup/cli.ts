@@ -1,16 +1,21 @@
-// scripts/setup-environments: creates the GitHub deployment environments of workflows/environments.yml
-// (required reviewers, deployment branches) and their variables and secrets, through the REST API.
+// scripts/setup-environments: writes a repository's Actions values at both levels from one
+// description, through the REST API: repository variables and secrets, and the deployment
+// environments of workflows/environments.yml (required reviewers, deployment branches) with theirs.
+// A dry run unless --apply.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseEnvFile } from '../cli';
+import { emptyLevel, parseEnvFile, type Values } from '../values';
 import { loadEnvironments } from '../run/environments';
 import { GitHubEnvironments } from './github';
-import { describe, planEnvironments, type Values } from './plan';
+import { describe, planSetup } from './plan';
 
-const USAGE = `Usage: scripts/setup-environments --repo owner/name [--config workflows/environments.yml]
-         [--values <environment>=<env file>]... [--api-url https://api.github.com] [--dry-run]
-The token comes from GITHUB_TOKEN (an admin token of the repository). Env files hold
-secrets.NAME=... and vars.NAME=... lines (the format of \`pipeline run --env-file\`).`;
+const USAGE = `Usage: scripts/setup-environments --repo owner/name --values <env file> [--apply]
+         [--config workflows/environments.yml] [--api-url https://api.github.com]
+Without --apply it only prints what it would change (a dry run: nothing is sent, no secret value is
+printed). The env file is the one \`pipeline run --env-file\` reads: secrets.NAME= and vars.NAME= are
+repository-level (every job sees them); environments.<env>.secrets.NAME= and
+environments.<env>.vars.NAME= belong to that environment (only jobs that name it see them).
+The token comes from GITHUB_TOKEN (an admin token of the repository).`;
 
 export async function main(
   argv: string[],
@@ -20,20 +25,21 @@ export async function main(
   let repo = '';
   let config = join(repoRoot, 'workflows', 'environments.yml');
   let apiUrl = process.env.GITHUB_API_URL ?? 'https://api.github.com';
-  let dryRun = false;
-  const values: Record<string, Values> = {};
+  let apply = false;
+  let values: Values = { repository: emptyLevel(), environments: {} };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i]!;
     const next = () => argv[++i] ?? '';
     if (arg === '--repo') repo = next();
     else if (arg === '--config') config = next();
     else if (arg === '--api-url') apiUrl = next();
-    else if (arg === '--dry-run') dryRun = true;
+    else if (arg === '--dry-run') apply = false;
+    else if (arg === '--apply') apply = true;
     else if (arg === '--values') {
-      const [environment, file] = next().split(/=(.*)/s);
-      if (!environment || !file) throw new Error('--values expects <environment>=<env file>');
-      const parsed = parseEnvFile(readFileSync(file, 'utf8'));
-      values[environment] = { secrets: parsed.secrets, vars: parsed.vars };
+      const parsed = parseEnvFile(readFileSync(next(), 'utf8'));
+      if (Object.keys(parsed.runner).length)
+        throw new Error('--values: runner.* lines are the local runner machine, not GitHub values');
+      values = { repository: parsed.repository, environments: parsed.environments };
     } else {
       write(USAGE);
       return arg === '--help' ? 0 : 2;
@@ -41,9 +47,9 @@ export async function main(
   }
   const [owner, name] = repo.split('/');
   if (!owner || !name) throw new Error(`--repo owner/name is required\n${USAGE}`);
-  const operations = planEnvironments(loadEnvironments(config).environments, values);
-  if (dryRun) {
-    write(`Dry run for ${repo}: ${operations.length} change(s), nothing sent.`);
+  const operations = planSetup(loadEnvironments(config).environments, values);
+  if (!apply) {
+    write(`Dry run for ${repo}: ${operations.length} change(s), nothing sent (--apply sends them).`);
     for (const op of operations) write(`  ${describe(op)}`);
     return 0;
   }

@@ -1,5 +1,5 @@
 import sodium from 'libsodium-wrappers';
-import type { Operation } from './plan';
+import type { Operation, Target } from './plan';
 
 export interface GitHubOptions {
   apiUrl: string;
@@ -24,37 +24,37 @@ export class GitHubEnvironments {
   constructor(private readonly options: GitHubOptions) {}
 
   async apply(operation: Operation): Promise<void> {
-    const env = `/repos/${this.options.owner}/${this.options.repo}/environments/${encodeURIComponent(operation.environment)}`;
+    const repo = `/repos/${this.options.owner}/${this.options.repo}`;
+    const env = (name: string) => `${repo}/environments/${encodeURIComponent(name)}`;
+    // Repository values live under /actions, an environment's directly under the environment.
+    const base = (target: Target) => (target.kind === 'repository' ? `${repo}/actions` : env(target.name));
     switch (operation.kind) {
       case 'environment': {
         const reviewers = [];
         for (const r of operation.body.reviewers)
           reviewers.push({ type: r.type, id: await this.reviewerId(r.type, r.login) });
-        await this.request('PUT', env, { ...operation.body, reviewers });
+        await this.request('PUT', env(operation.environment), { ...operation.body, reviewers });
         return;
       }
       case 'branch-policy': {
-        const existing = (await this.request('GET', `${env}/deployment-branch-policies`)) as {
-          branch_policies: { name: string }[];
-        };
+        const policies = `${env(operation.environment)}/deployment-branch-policies`;
+        const existing = (await this.request('GET', policies)) as { branch_policies: { name: string }[] };
         if (!existing.branch_policies.some((p) => p.name === operation.pattern))
-          await this.request('POST', `${env}/deployment-branch-policies`, {
-            name: operation.pattern,
-            type: 'branch',
-          });
+          await this.request('POST', policies, { name: operation.pattern, type: 'branch' });
         return;
       }
       case 'variable': {
-        const path = `${env}/variables/${encodeURIComponent(operation.name)}`;
+        const path = `${base(operation.target)}/variables/${encodeURIComponent(operation.name)}`;
         const exists = (await this.request('GET', path, undefined, [404])) !== undefined;
-        if (exists) await this.request('PATCH', path, { name: operation.name, value: operation.value });
-        else await this.request('POST', `${env}/variables`, { name: operation.name, value: operation.value });
+        const body = { name: operation.name, value: operation.value };
+        if (exists) await this.request('PATCH', path, body);
+        else await this.request('POST', `${base(operation.target)}/variables`, body);
         return;
       }
       case 'secret': {
-        const publicKey = await this.publicKey(env);
+        const publicKey = await this.publicKey(base(operation.target));
         const encrypted_value = await sealSecret(operation.value, publicKey.key);
-        await this.request('PUT', `${env}/secrets/${encodeURIComponent(operation.name)}`, {
+        await this.request('PUT', `${base(operation.target)}/secrets/${encodeURIComponent(operation.name)}`, {
           encrypted_value,
           key_id: publicKey.key_id,
         });

@@ -1,11 +1,15 @@
 import type { EnvironmentConfig } from '../run/environments';
+import type { Values } from '../values';
+
+/** Where a value lives on GitHub: the repository, or one deployment environment. */
+export type Target = { kind: 'repository' } | { kind: 'environment'; name: string };
 
 /** One change to make on GitHub; secret values are carried but never printed. */
 export type Operation =
   | { kind: 'environment'; environment: string; body: EnvironmentBody }
   | { kind: 'branch-policy'; environment: string; pattern: string }
-  | { kind: 'secret'; environment: string; name: string; value: string }
-  | { kind: 'variable'; environment: string; name: string; value: string };
+  | { kind: 'secret'; target: Target; name: string; value: string }
+  | { kind: 'variable'; target: Target; name: string; value: string };
 
 export interface EnvironmentBody {
   wait_timer: number;
@@ -14,55 +18,55 @@ export interface EnvironmentBody {
   deployment_branch_policy: { protected_branches: false; custom_branch_policies: true } | null;
 }
 
-export interface Values {
-  secrets: Record<string, string>;
-  vars: Record<string, string>;
-}
-
-/** Pure: what setting up these environments means, in order (environment first, then its contents). */
-export function planEnvironments(
-  config: Record<string, EnvironmentConfig>,
-  values: Record<string, Values>,
-): Operation[] {
-  const unknown = Object.keys(values).filter((name) => !config[name]);
+/**
+ * Pure: what setting up the repository means, in order: repository variables and secrets, then each
+ * environment (its protection rules first, then its branch rules, variables and secrets). The values
+ * come from one description (the env file: `vars.X` / `secrets.X` for the repository,
+ * `environments.<env>.vars.X` / `.secrets.X` for an environment); the rules from environments.yml.
+ */
+export function planSetup(config: Record<string, EnvironmentConfig>, values: Values): Operation[] {
+  const unknown = Object.keys(values.environments).filter((name) => !config[name]);
   if (unknown.length)
     throw new Error(`values given for environments not in the config: ${unknown.join(', ')}`);
-  return Object.entries(config).flatMap(([environment, env]) => {
-    const branches = env['deployment-branches'] ?? [];
-    const reviewers = [
-      ...(env.reviewers?.users ?? []).map((login) => ({ type: 'User' as const, login })),
-      ...(env.reviewers?.teams ?? []).map((login) => ({ type: 'Team' as const, login })),
-    ];
-    const given = values[environment] ?? { secrets: {}, vars: {} };
-    return [
-      {
-        kind: 'environment' as const,
-        environment,
-        body: {
-          wait_timer: env['wait-timer'] ?? 0,
-          prevent_self_review: env['prevent-self-review'] ?? false,
-          reviewers,
-          deployment_branch_policy: branches.length
-            ? { protected_branches: false as const, custom_branch_policies: true as const }
-            : null,
+  const repository: Target = { kind: 'repository' };
+  return [
+    ...Object.entries(values.repository.vars).map(([name, value]) => ({ kind: 'variable' as const, target: repository, name, value })),
+    ...Object.entries(values.repository.secrets).map(([name, value]) => ({ kind: 'secret' as const, target: repository, name, value })),
+    ...Object.entries(config).flatMap(([environment, env]) => {
+      const target: Target = { kind: 'environment', name: environment };
+      const branches = env['deployment-branches'] ?? [];
+      const reviewers = [
+        ...(env.reviewers?.users ?? []).map((login) => ({ type: 'User' as const, login })),
+        ...(env.reviewers?.teams ?? []).map((login) => ({ type: 'Team' as const, login })),
+      ];
+      const given = values.environments[environment] ?? { secrets: {}, vars: {} };
+      return [
+        {
+          kind: 'environment' as const,
+          environment,
+          body: {
+            wait_timer: env['wait-timer'] ?? 0,
+            prevent_self_review: env['prevent-self-review'] ?? false,
+            reviewers,
+            deployment_branch_policy: branches.length
+              ? { protected_branches: false as const, custom_branch_policies: true as const }
+              : null,
+          },
         },
-      },
-      ...branches.map((pattern) => ({ kind: 'branch-policy' as const, environment, pattern })),
-      ...Object.entries({ ...env.variables, ...given.vars }).map(([name, value]) => ({
-        kind: 'variable' as const,
-        environment,
-        name,
-        value,
-      })),
-      ...Object.entries(given.secrets).map(([name, value]) => ({
-        kind: 'secret' as const,
-        environment,
-        name,
-        value,
-      })),
-    ];
-  });
+        ...branches.map((pattern) => ({ kind: 'branch-policy' as const, environment, pattern })),
+        ...Object.entries({ ...env.variables, ...given.vars }).map(([name, value]) => ({
+          kind: 'variable' as const,
+          target,
+          name,
+          value,
+        })),
+        ...Object.entries(given.secrets).map(([name, value]) => ({ kind: 'secret' as const, target, name, value })),
+      ];
+    }),
+  ];
 }
+
+const where = (target: Target) => (target.kind === 'repository' ? 'repository' : `environment ${target.name}`);
 
 /** The dry run's text: names and rules, never a secret value. */
 export function describe(operation: Operation): string {
@@ -75,8 +79,8 @@ export function describe(operation: Operation): string {
     case 'branch-policy':
       return `environment ${operation.environment}: allow deployments from ${operation.pattern}`;
     case 'variable':
-      return `environment ${operation.environment}: variable ${operation.name} = ${operation.value}`;
+      return `${where(operation.target)}: variable ${operation.name} = ${operation.value}`;
     case 'secret':
-      return `environment ${operation.environment}: secret ${operation.name} (${operation.value.length} chars, sealed with the environment's public key)`;
+      return `${where(operation.target)}: secret ${operation.name} (${operation.value.length} chars, sealed with the ${operation.target.kind === 'repository' ? 'repository' : "environment's"} public key)`;
   }
 }
