@@ -6,7 +6,8 @@ import { e2eEnvironment, runReal } from './e2e';
 describe('db-backup.yml on the stack', () => {
   it('leaves a good, verified backup with its manifest in S3, and prints no secret', async () => {
     const env = e2eEnvironment('backup');
-    const db = env.secrets.DATABASE_URL!;
+    const ops = env.environments.operations!;
+    const db = ops.secrets.DATABASE_URL!;
     execFileSync('psql', [
       db,
       '-qc',
@@ -24,16 +25,16 @@ describe('db-backup.yml on the stack', () => {
     expect(run.printed).toContain('Verified: tables and row counts match the manifest');
 
     const s3 = new S3Client({
-      endpoint: env.vars.S3_ENDPOINT,
+      endpoint: ops.vars.S3_ENDPOINT,
       forcePathStyle: true,
-      region: env.vars.AWS_REGION,
+      region: ops.vars.AWS_REGION,
       credentials: {
-        accessKeyId: env.secrets.AWS_ACCESS_KEY_ID!,
-        secretAccessKey: env.secrets.AWS_SECRET_ACCESS_KEY!,
+        accessKeyId: ops.secrets.AWS_ACCESS_KEY_ID!,
+        secretAccessKey: ops.secrets.AWS_SECRET_ACCESS_KEY!,
       },
     });
     const listed = await s3.send(
-      new ListObjectsV2Command({ Bucket: env.vars.BACKUP_BUCKET, Prefix: 'e2e-backup/nightly/' }),
+      new ListObjectsV2Command({ Bucket: ops.vars.BACKUP_BUCKET, Prefix: 'e2e-backup/nightly/' }),
     );
     const keys = (listed.Contents ?? []).map((o) => o.Key!);
     expect(keys).toContain(key);
@@ -41,14 +42,14 @@ describe('db-backup.yml on the stack', () => {
     expect(manifestKey, keys.join('\n')).toBeDefined();
     const manifest = JSON.parse(
       await (
-        await s3.send(new GetObjectCommand({ Bucket: env.vars.BACKUP_BUCKET, Key: manifestKey }))
+        await s3.send(new GetObjectCommand({ Bucket: ops.vars.BACKUP_BUCKET, Key: manifestKey }))
       ).Body!.transformToString(),
     );
     expect(JSON.stringify(manifest)).toContain('e2e_rows');
 
     for (const secret of [
-      env.secrets.BACKUP_IDENTITY!,
-      env.secrets.AWS_SECRET_ACCESS_KEY!,
+      ops.secrets.BACKUP_IDENTITY!,
+      ops.secrets.AWS_SECRET_ACCESS_KEY!,
       new URL(db).password,
     ])
       if (secret.length >= 8) expect(run.printed).not.toContain(secret);
@@ -56,7 +57,8 @@ describe('db-backup.yml on the stack', () => {
 
   it('restore-drill.yml restores the latest nightly backup into the scratch database and checks it', async () => {
     const env = e2eEnvironment('backup');
-    const scratch = env.secrets.SCRATCH_DATABASE_URL!;
+    const ops = env.environments.operations!;
+    const scratch = ops.secrets.SCRATCH_DATABASE_URL!;
     // The nightly verify restored into the same scratch database: empty it so only the drill can refill it.
     execFileSync('psql', [scratch, '-qc', 'DROP TABLE IF EXISTS e2e_rows']);
     const run = await runReal('restore-drill.yml', env, { event: 'schedule', ref: 'refs/heads/main' });
@@ -66,11 +68,12 @@ describe('db-backup.yml on the stack', () => {
       encoding: 'utf8',
     });
     expect(rows.trim()).toBe('500');
-    expect(run.printed).not.toContain(env.secrets.BACKUP_IDENTITY!);
+    expect(run.printed).not.toContain(ops.secrets.BACKUP_IDENTITY!);
   });
 
   it('the hourly schedule uses the hourly series and short retention', async () => {
     const env = e2eEnvironment('backup');
+    const ops = env.environments.operations!;
     const run = await runReal('db-backup.yml', env, { event: 'schedule', ref: 'refs/heads/main' });
     expect(run.result.conclusion, run.printed).toBe('success');
     expect(run.printed).toMatch(/Backup e2e-backup\/hourly\//);

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAKE_SLACK_TOKEN, startFakeSlack, type FakeSlack } from '../../test/fake-slack';
-import { rehearsalSite } from '../src/rehearsal-env';
+import { DEPLOY_ENVIRONMENTS, rehearsalSite } from '../src/rehearsal-env';
 import { e2eEnvironment, runReal, type E2eRun } from './e2e';
 import { REPO_ROOT } from './helpers';
 
@@ -26,6 +26,7 @@ const step = (run: E2eRun, name: string) => run.result.steps.find((s) => s.name 
 
 describe('deploy workflows on the stack', () => {
   const env = e2eEnvironment('deploy', SITE);
+  const staging = env.environments.staging!;
   const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
   // Two "commits" of this run: the version is sha-<7 hex> of github.sha, unique per test run so a
   // rerun never finds its target version already serving.
@@ -39,27 +40,28 @@ describe('deploy workflows on the stack', () => {
   beforeAll(async () => {
     const stack = env.stack;
     slack = await startFakeSlack();
-    Object.assign(env.vars, {
-      API_APP: 'e2e-api',
-      WEB_APP: 'e2e-web',
-      API_PORTS: '3101,3102',
-      WEB_PORTS: '3111,3112',
-      SLACK_CHANNEL: '#deploys',
-      SLACK_API_URL: slack.url,
-    });
-    env.secrets.SLACK_BOT_TOKEN = FAKE_SLACK_TOKEN;
+    for (const name of DEPLOY_ENVIRONMENTS)
+      Object.assign(env.environments[name]!.vars, {
+        API_APP: 'e2e-api',
+        WEB_APP: 'e2e-web',
+        API_PORTS: '3101,3102',
+        WEB_PORTS: '3111,3112',
+      });
+    // The notify job names no environment: Slack's values must be repository-level.
+    Object.assign(env.repository.vars, { SLACK_CHANNEL: '#deploys', SLACK_API_URL: slack.url });
+    env.repository.secrets.SLACK_BOT_TOKEN = FAKE_SLACK_TOKEN;
     writeFileSync(
       join(stack.STACK_NGINX_CONFD!, 'e2e-deploy.conf'),
-      rehearsalSite({ port: PORT, deployRoot: env.vars.DEPLOY_ROOT!, apiApp: 'e2e-api', webApp: 'e2e-web' }),
+      rehearsalSite({ port: PORT, deployRoot: staging.vars.DEPLOY_ROOT!, apiApp: 'e2e-api', webApp: 'e2e-web' }),
     );
     const user = stack.STACK_SSH_USER!;
-    execFileSync('install', ['-d', '-o', user, '-g', user, env.vars.DEPLOY_ROOT!]);
+    execFileSync('install', ['-d', '-o', user, '-g', user, staging.vars.DEPLOY_ROOT!]);
     execFileSync('bash', ['-c', `${stack.STACK_NGINX_TEST} && ${stack.STACK_NGINX_RELOAD}`]);
     execFileSync(join(REPO_ROOT, 'scripts/base-image'), { stdio: 'ignore' });
     // An empty schema: the deploy itself must migrate it (deploy-ssh's pre-switch command runs
     // `npm run migration:run` in the new API image), else the smoke test's /sectors fails.
     execFileSync('psql', [
-      env.secrets.DATABASE_URL!,
+      env.environments.operations!.secrets.DATABASE_URL!,
       '-qc',
       'DROP SCHEMA public CASCADE; CREATE SCHEMA public',
     ]);
@@ -127,14 +129,11 @@ describe('deploy workflows on the stack', () => {
   it(
     'a failed smoke test takes the rollback path and the old version serves',
     async () => {
-      const failing = {
-        ...env,
-        vars: {
-          ...env.vars,
-          SMOKE_CHECKS: '- path: /definitely-not-here\n  status: 200\n',
-          SMOKE_RETRIES: '1',
-        },
-      };
+      const failing = structuredClone(env);
+      Object.assign(failing.environments.production!.vars, {
+        SMOKE_CHECKS: '- path: /definitely-not-here\n  status: 200\n',
+        SMOKE_RETRIES: '1',
+      });
       const run = await runReal('deploy-production.yml', failing, {
         event: 'workflow_dispatch',
         ref: 'refs/heads/main',
@@ -150,7 +149,7 @@ describe('deploy workflows on the stack', () => {
       expect(await servedVersion()).toBe(versionA);
       expect((await fetch(`${SITE}/`)).status).toBe(200);
       expect(slack.messages.at(-1)?.text).toContain('ROLLED BACK');
-      expect(run.printed).not.toContain(env.secrets.SSH_PRIVATE_KEY!.split('\n')[1]!);
+      expect(run.printed).not.toContain(staging.secrets.SSH_PRIVATE_KEY!.split('\n')[1]!);
     },
     LONG,
   );

@@ -52,7 +52,7 @@ export function e2eEnvironment(
   });
   const env = parseEnvFile(text);
   // Backups of each suite under their own prefix: "the latest nightly" is then always the suite's.
-  env.repository.vars.BACKUP_PREFIX = `e2e-${name}`;
+  env.environments.operations!.vars.BACKUP_PREFIX = `e2e-${name}`;
   return { ...env, stack };
 }
 

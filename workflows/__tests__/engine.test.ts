@@ -48,9 +48,10 @@ describe('if: status functions', () => {
     expect(run.printed).toContain('breaks=failure after=skipped');
   });
 
-  it('runs scripts with bash -e -o pipefail', async () => {
+  it('runs scripts like the runner: no shell → bash -e (no pipefail); shell: bash → -o pipefail', async () => {
     const run = await runFixture('pipefail.yml');
-    expect(run.result.conclusion).toBe('failure');
+    expect(jobResult(run, 'default')).toBe('success');
+    expect(jobResult(run, 'explicit')).toBe('failure');
   });
 });
 

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseEnvFile } from '../src/cli';
+import { parseEnvFile } from '../src/values';
 import { rehearsalEnv, rehearsalSite } from '../src/rehearsal-env';
 
 const dir = mkdtempSync(join(tmpdir(), 'rehearsal-env-'));
@@ -40,15 +40,29 @@ const extras = {
 describe('rehearsal env file', () => {
   it('round-trips through the engine’s env-file parser, multi-line secrets included', () => {
     const env = parseEnvFile(rehearsalEnv(stack, extras));
-    expect(env.secrets.SSH_PRIVATE_KEY).toBe(key);
-    expect(env.secrets.API_ENV).toContain('DATABASE_URL=postgres://u:p@127.0.0.1:55432/app');
-    expect(env.vars.BUILD_ENGINE_FLAGS).toBe('--storage-driver vfs --root /r --runroot /rr');
-    expect(env.vars.SECURITY_SCAN).toBe('unavailable');
+    const staging = env.environments.staging!;
+    expect(staging.secrets.SSH_PRIVATE_KEY).toBe(key);
+    expect(staging.secrets.API_ENV).toContain('DATABASE_URL=postgres://u:p@127.0.0.1:55432/app');
+    expect(env.repository.vars.BUILD_ENGINE_FLAGS).toBe('--storage-driver vfs --root /r --runroot /rr');
+    expect(env.repository.vars.SECURITY_SCAN).toBe('unavailable');
     expect(env.runner.BUILDAH_LAYERS).toBe('true');
   });
 
-  it('keeps loopback out of the masked app env and leaves slot ports to the workflow unless given', () => {
+  it('scopes values as GitHub does: what jobs without an environment use is repository-level', () => {
     const env = parseEnvFile(rehearsalEnv(stack, extras));
+    // deploy.yml's build job and deploy-production.yml's resolve job name no environment.
+    expect(Object.keys(env.repository.vars)).toEqual(
+      expect.arrayContaining(['REGISTRY', 'REGISTRY_HOST', 'REGISTRY_INSECURE', 'IMAGE_BUILD_ARGS']),
+    );
+    expect(env.repository.secrets).toEqual({});
+    expect(env.repository.vars.DEPLOY_HOSTS).toBeUndefined();
+    expect(env.environments.production!.vars.DEPLOY_HOSTS).toBe('127.0.0.1:2222');
+    expect(env.environments.operations!.secrets.DATABASE_URL).toBe(extras.appDatabaseUrl);
+    expect(env.environments.staging!.secrets.DATABASE_URL).toBeUndefined();
+  });
+
+  it('keeps loopback out of the masked app env and leaves slot ports to the workflow unless given', () => {
+    const env = parseEnvFile(rehearsalEnv(stack, extras)).environments.staging!;
     // deploy-ssh masks every value of API_ENV/WEB_ENV: 127.0.0.1 there would vanish from every log.
     expect(env.secrets.API_ENV).not.toMatch(/^HOST=/m);
     expect(env.vars.CONTAINER_RUN_ARGS).toContain('--env HOST=127.0.0.1');
@@ -56,7 +70,7 @@ describe('rehearsal env file', () => {
     expect(env.vars.API_PORTS).toBeUndefined();
     const second = parseEnvFile(
       rehearsalEnv(stack, { ...extras, apiPorts: '3201,3202', webPorts: '3211,3212' }),
-    );
+    ).environments.staging!;
     expect([second.vars.API_PORTS, second.vars.WEB_PORTS]).toEqual(['3201,3202', '3211,3212']);
   });
 

@@ -29,10 +29,17 @@ describe('ssl-renew.yml on the stack', () => {
       apiUpstreamPort: 9,
       installCertificate: (certDir) => writeSelfSigned(certDir, DOMAINS, 1),
     });
-    env.secrets.ACME_ACCOUNT_KEY = readFileSync(join(work, 'account.key'), 'utf8');
-    Object.assign(env.vars, {
+    // ssl-renew's job runs in the `operations` environment: its values live there.
+    const operations = env.environments.operations!;
+    Object.assign(operations.secrets, {
+      ACME_ACCOUNT_KEY: readFileSync(join(work, 'account.key'), 'utf8'),
+      SSH_PRIVATE_KEY: env.environments.staging!.secrets.SSH_PRIVATE_KEY!,
+      SSH_KNOWN_HOSTS: env.environments.staging!.secrets.SSH_KNOWN_HOSTS!,
+    });
+    Object.assign(operations.vars, {
+      DEPLOY_USER: env.environments.staging!.vars.DEPLOY_USER,
       TLS_DOMAINS: DOMAINS.join(','),
-      EDGE_HOSTS: env.vars.DEPLOY_HOSTS,
+      EDGE_HOSTS: env.environments.staging!.vars.DEPLOY_HOSTS,
       ACME_DIRECTORY: stack.STACK_ACME_DIRECTORY,
       ACME_EMAIL: 'ops@contextai.test',
       ACME_WEBROOT: edge.webroot,
@@ -67,6 +74,6 @@ describe('ssl-renew.yml on the stack', () => {
     expect(second.result.conclusion, second.printed).toBe('success');
     expect(leaf().serialNumber).toBe(serial);
     for (const run of [first, second])
-      expect(run.printed).not.toContain(env.secrets.ACME_ACCOUNT_KEY!.split('\n')[1]!);
+      expect(run.printed).not.toContain(env.environments.operations!.secrets.ACME_ACCOUNT_KEY!.split('\n')[1]!);
   });
 });

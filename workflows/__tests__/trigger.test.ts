@@ -88,11 +88,15 @@ describe('command line', () => {
   });
 
   it('splits an env file into secrets, vars and the runner environment, refusing other keys', () => {
-    expect(parseEnvFile("secrets.KEY='a\nb'\nvars.HOST=h\nrunner.NODE_OPTIONS=--x\n")).toEqual({
-      secrets: { KEY: 'a\nb' },
-      vars: { HOST: 'h' },
+    expect(
+      parseEnvFile(
+        "secrets.KEY='a\nb'\nvars.HOST=h\nenvironments.prod-eu.secrets.KEY=p\nenvironments.prod-eu.vars.HOST=ph\nrunner.NODE_OPTIONS=--x\n",
+      ),
+    ).toEqual({
+      repository: { secrets: { KEY: 'a\nb' }, vars: { HOST: 'h' } },
+      environments: { 'prod-eu': { secrets: { KEY: 'p' }, vars: { HOST: 'ph' } } },
       runner: { NODE_OPTIONS: '--x' },
     });
-    expect(() => parseEnvFile('PLAIN=1\n')).toThrow(/secrets.NAME, vars.NAME or runner.NAME; got PLAIN/);
+    expect(() => parseEnvFile('PLAIN=1\n')).toThrow(/environments.<env>.vars.NAME or runner.NAME; got PLAIN/);
   });
 });

@@ -100,7 +100,7 @@ async function runStepList(
     job.run.line(`▶ ${scope.label} › ${name}`);
     let executed: Executed;
     try {
-      executed = await runStep(job, step, contexts, scope, name);
+      executed = await runStep(job, step, contexts, scope, step.name ? name : (step.id ?? name));
     } catch (error) {
       executed = { status: 'failure', note: message(error), outputs: {} };
     }
