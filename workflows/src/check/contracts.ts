@@ -1,9 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { parse } from 'yaml';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { findExpressions } from '../expressions';
+import { planProblems, refuseUnsupported } from '../run/plan';
 import {
   callOutputs,
+  concurrencyOf,
+  loadWorkflow,
+  parseWorkflow,
   callSecrets,
   environmentName,
   loadActionMetadata,
@@ -15,6 +19,7 @@ import {
   type Workflow,
 } from '../workflow';
 import type { Finding } from './finding';
+import { missingTools } from './tools';
 
 /** Expressions that carry attacker-controllable or caller-controlled text. */
 const PINNED = /^[^@\s]+@[0-9a-f]{40}$/;
@@ -27,8 +32,12 @@ const PINNED = /^[^@\s]+@[0-9a-f]{40}$/;
 export function checkContracts(file: string, text: string, repoRoot: string): Finding[] {
   const findings: Finding[] = [];
   const add = (rule: string, where: string, message: string) => findings.push({ file, rule, where, message });
-  const workflow = parse(text) as Workflow;
-  if (!workflow?.jobs) return [{ file, rule: 'workflow', where: '', message: 'no jobs:' }];
+  let workflow: Workflow;
+  try {
+    workflow = parseWorkflow(text, file);
+  } catch (error) {
+    return [{ file, rule: 'workflow', where: '', message: error instanceof Error ? error.message : String(error) }];
+  }
 
   if (workflow.permissions === undefined)
     for (const [id, job] of Object.entries(workflow.jobs))
@@ -42,8 +51,15 @@ export function checkContracts(file: string, text: string, repoRoot: string): Fi
   checkPinnedLines(text, add);
   checkInputReferences(workflow, add);
   checkCallOutputs(workflow, add);
+  checkPlan(text, repoRoot, add);
+  checkDeadlocks(workflow, repoRoot, add);
   for (const [id, job] of Object.entries(workflow.jobs)) {
     const where = `jobs.${id}`;
+    const unsupported: string[] = [];
+    refuseUnsupported(where, job, unsupported);
+    for (const message of unsupported) add('unsupported', where, message.replace(`${where}: `, ''));
+    for (const tool of missingTools(id, job))
+      add('runner-image', `${where}.steps[${tool.step}]${tool.stepName ? ` (${tool.stepName})` : ''}`, tool.message);
     checkNeedsReferences(workflow, id, job, repoRoot, add);
     if (job.uses) checkWorkflowCall(where, job, repoRoot, add);
     if (environmentName(job) !== undefined) checkDeployJob(where, job, workflow, add);
@@ -98,7 +114,7 @@ function checkWorkflowCall(where: string, job: Job, repoRoot: string, add: Add):
     add('reusable-workflow', where, `${uses} does not exist`);
     return;
   }
-  const called = parse(readFileSync(path, 'utf8')) as Workflow;
+  const called = loadWorkflow(path);
   if (!triggers(called).workflow_call)
     add('reusable-workflow', where, `${uses} is not callable (no on.workflow_call)`);
   const declared = triggerInputs(called, 'workflow_call');
@@ -269,7 +285,7 @@ function checkNeedsReferences(workflow: Workflow, id: string, job: Job, repoRoot
 function jobOutputs(job: Job, repoRoot: string): string[] {
   if (job.uses?.startsWith('./')) {
     const path = resolve(repoRoot, job.uses);
-    return existsSync(path) ? Object.keys(callOutputs(parse(readFileSync(path, 'utf8')) as Workflow)) : [];
+    return existsSync(path) ? Object.keys(callOutputs(loadWorkflow(path))) : [];
   }
   return Object.keys(job.outputs ?? {});
 }
@@ -306,4 +322,47 @@ function strings(value: unknown): string[] {
   if (Array.isArray(value)) return value.flatMap(strings);
   if (value && typeof value === 'object') return Object.values(value).flatMap(strings);
   return [];
+}
+
+/** What GitHub refuses at start-up (permission ceilings of called workflows), from the run's own plan. */
+function checkPlan(text: string, repoRoot: string, add: Add): void {
+  // The plan reads files; check the text as given (a broken copy in a test is not on disk).
+  const dir = mkdtempSync(join(tmpdir(), 'pipeline-check-'));
+  const path = join(dir, 'workflow.yml');
+  writeFileSync(path, text);
+  for (const problem of planProblems(path, repoRoot))
+    if (problem.startsWith('Error calling workflow')) add('permissions', 'jobs', problem);
+}
+
+/**
+ * GitHub's concurrency groups are repository-wide: a job (or a called workflow's job) that asks for
+ * the group its own run holds is cancelled as a deadlock. Groups are compared as written, with a
+ * called workflow's `${{ inputs.x }}` replaced by the literal the caller passes.
+ */
+function checkDeadlocks(workflow: Workflow, repoRoot: string, add: Add): void {
+  const top = concurrencyOf(workflow.concurrency)?.group;
+  if (top === undefined) return;
+  const norm = (group: string) => group.replace(/\$\{\{\s*(.*?)\s*\}\}/g, '${{ $1 }}');
+  const message = (requester: string) =>
+    `concurrency group '${top}' is held by the workflow and requested by '${requester}': GitHub cancels the run ("Canceling since a deadlock for concurrency group ... was detected between 'top level workflow' and '${requester}'")`;
+  for (const [id, job] of Object.entries(workflow.jobs)) {
+    const own = concurrencyOf(job.concurrency)?.group;
+    if (own !== undefined && norm(own) === norm(top)) add('deadlock', `jobs.${id}`, message(id));
+    if (!job.uses?.startsWith('./')) continue;
+    const path = resolve(repoRoot, job.uses);
+    if (!existsSync(path)) continue;
+    const called = loadWorkflow(path);
+    const given = (job.with ?? {}) as Record<string, unknown>;
+    const substitute = (group: string) =>
+      norm(group).replace(/\$\{\{ inputs\.([\w-]+) \}\}/g, (whole, name: string) =>
+        typeof given[name] === 'string' && !String(given[name]).includes('${{') ? String(given[name]) : whole,
+      );
+    const embedded = concurrencyOf(called.concurrency)?.group;
+    if (embedded !== undefined && substitute(embedded) === norm(top)) add('deadlock', `jobs.${id}`, message(id));
+    for (const [nestedId, nested] of Object.entries(called.jobs)) {
+      const group = concurrencyOf(nested.concurrency)?.group;
+      if (group !== undefined && substitute(group) === norm(top))
+        add('deadlock', `jobs.${id}`, message(`${id} / ${nestedId}`));
+    }
+  }
 }

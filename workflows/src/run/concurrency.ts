@@ -82,6 +82,16 @@ export class ConcurrencyTable {
     }
   }
 
+  /** Who holds a group now (undefined: free). */
+  holder(group: string): Holder | undefined {
+    return readJson<Holder>(join(this.groupDir(group), 'held', 'holder.json'));
+  }
+
+  /** Whether a request waits for the group. */
+  hasPending(group: string): boolean {
+    return readJson(join(this.groupDir(group), 'pending.json')) !== undefined;
+  }
+
   private groupDir(group: string): string {
     const safe = group.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 60);
     return join(this.dir, `${safe}-${createHash('sha256').update(group).digest('hex').slice(0, 12)}`);

@@ -54,7 +54,8 @@ export function buildTrigger(
   }
   if (options.event === 'workflow_dispatch') {
     inputs = dispatchInputs(workflow, options.inputs, problems);
-    event.inputs = inputs;
+    // `inputs.flag` keeps the declared type; the event payload (`github.event.inputs.flag`) holds strings.
+    event.inputs = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, String(v)]));
   } else if (Object.keys(options.inputs).length) problems.push(`--input is only for workflow_dispatch`);
   if (problems.length) throw new Error(`Refusing to run ${options.workflowPath}: ${problems.join('; ')}`);
 
