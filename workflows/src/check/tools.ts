@@ -31,7 +31,10 @@ export function commandsOf(script: string): string[] {
     }
     const marker = /<<-?\s*['"]?([A-Za-z_]+)['"]?/.exec(raw);
     if (marker) heredoc = marker[1];
-    const line = raw.replace(/(^|\s)#.*$/, '').replace(/'[^']*'|"(?:[^"\\]|\\.)*"/g, ' STR ');
+    const line = raw
+      .replace(/(^|\s)#.*$/, '')
+      .replace(/'[^']*'|"(?:[^"\\]|\\.)*"/g, ' STR ')
+      .replace(/^\s*[\w*|.-]+\)\s*/, ''); // a `case` pattern such as `hourly)`
     for (const segment of line.split(/\|\||&&|[|;&]|\$\(|`|\(|\)/)) {
       const words = segment.trim().split(/\s+/).filter(Boolean);
       while (words.length && (/^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0]!) || /^(then|do|else|elif|if|while|until|!|time|sudo|exec|command|nohup|env|xargs)$/.test(words[0]!)))
