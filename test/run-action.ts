@@ -7,6 +7,7 @@ import {
   parseFileCommand,
   readFileCommands,
 } from '../workflows/src/file-commands';
+import { node24 } from '../workflows/src/node24';
 import { runProcess } from '../workflows/src/node-process';
 
 // One implementation of the runner's file commands, shared with the workflow engine.
@@ -58,7 +59,8 @@ export async function runAction(
 
   const script = join(REPO_ROOT, 'actions', action, options.entry ?? 'dist/index.js');
   try {
-    const { code, stdout, stderr } = await runProcess(process.execPath, [script], {
+    // `runs.using: node24`: the bundle runs on Node 24, as on GitHub, whatever runs the tests.
+    const { code, stdout, stderr } = await runProcess(node24(), [script], {
       env,
       cwd: options.cwd ?? REPO_ROOT,
       timeoutMs: options.timeoutMs ?? 600_000,

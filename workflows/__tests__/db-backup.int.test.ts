@@ -73,7 +73,6 @@ describe('db-backup.yml on the stack', () => {
 
   it('the hourly schedule uses the hourly series and short retention', async () => {
     const env = e2eEnvironment('backup');
-    const ops = env.environments.operations!;
     const run = await runReal('db-backup.yml', env, { event: 'schedule', ref: 'refs/heads/main' });
     expect(run.result.conclusion, run.printed).toBe('success');
     expect(run.printed).toMatch(/Backup e2e-backup\/hourly\//);

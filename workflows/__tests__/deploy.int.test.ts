@@ -52,7 +52,12 @@ describe('deploy workflows on the stack', () => {
     env.repository.secrets.SLACK_BOT_TOKEN = FAKE_SLACK_TOKEN;
     writeFileSync(
       join(stack.STACK_NGINX_CONFD!, 'e2e-deploy.conf'),
-      rehearsalSite({ port: PORT, deployRoot: staging.vars.DEPLOY_ROOT!, apiApp: 'e2e-api', webApp: 'e2e-web' }),
+      rehearsalSite({
+        port: PORT,
+        deployRoot: staging.vars.DEPLOY_ROOT!,
+        apiApp: 'e2e-api',
+        webApp: 'e2e-web',
+      }),
     );
     const user = stack.STACK_SSH_USER!;
     execFileSync('install', ['-d', '-o', user, '-g', user, staging.vars.DEPLOY_ROOT!]);

@@ -9,7 +9,7 @@ import { loadEnvironments } from '../src/run/environments';
 import { Reporter } from '../src/run/reporter';
 import { buildTrigger } from '../src/run/trigger';
 import type { RunResult } from '../src/run/types';
-import { rehearsalEnv } from '../src/rehearsal-env';
+import { ageMirror, rehearsalEnv } from '../src/rehearsal-env';
 import { loadWorkflow } from '../src/workflow';
 import { REPO_ROOT } from './helpers';
 
@@ -49,6 +49,7 @@ export function e2eEnvironment(
     appDatabaseUrl: `${base}/e2e_${name}`,
     scratchDatabaseUrl: `${base}/e2e_${name}_scratch`,
     imageBuildArgs: `BASE_IMAGE=${stack.STACK_REGISTRY}/contextai/node-base:${process.versions.node.split('.')[0]}`,
+    ageMirror: ageMirror(work),
   });
   const env = parseEnvFile(text);
   // Backups of each suite under their own prefix: "the latest nightly" is then always the suite's.

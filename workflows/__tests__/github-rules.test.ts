@@ -41,15 +41,19 @@ describe('concurrency: one repository-wide table', () => {
 
   it('keeps one pending run per group: a newer pending run cancels the older, even without cancel-in-progress', async () => {
     const dispatch = (seconds: string, id: string) =>
-      runFixture(gh('hold.yml'), {}, {
-        github: {
-          event_name: 'workflow_dispatch',
-          ref: 'refs/heads/pending',
-          ref_name: 'pending',
-          run_id: id,
-          event: { inputs: { seconds } },
+      runFixture(
+        gh('hold.yml'),
+        {},
+        {
+          github: {
+            event_name: 'workflow_dispatch',
+            ref: 'refs/heads/pending',
+            ref_name: 'pending',
+            run_id: id,
+            event: { inputs: { seconds } },
+          },
         },
-      });
+      );
     const first = dispatch('3', 'first');
     await waitFor(() => testConcurrency.holder('fixture-hold-pending') !== undefined);
     const second = dispatch('0', 'second');
@@ -58,7 +62,9 @@ describe('concurrency: one repository-wide table', () => {
     const [a, b, c] = await Promise.all([first, second, third]);
     expect(a.result.conclusion).toBe('success');
     expect(b.result.conclusion).toBe('cancelled');
-    expect(job(b, 'hold')?.note).toBe("Canceling since a higher priority waiting request for 'fixture-hold-pending' exists");
+    expect(job(b, 'hold')?.note).toBe(
+      "Canceling since a higher priority waiting request for 'fixture-hold-pending' exists",
+    );
     expect(b.printed).not.toContain('start second');
     expect(c.result.conclusion).toBe('success');
     expect(c.printed).toContain('end third');
@@ -66,22 +72,28 @@ describe('concurrency: one repository-wide table', () => {
 
   it('cancel-in-progress (an expression) cancels the running job for the newer one', async () => {
     const push = (seconds: string, id: string) =>
-      runFixture(gh('hold.yml'), {}, {
-        github: {
-          event_name: 'push',
-          ref: 'refs/heads/cancel',
-          ref_name: 'cancel',
-          run_id: id,
-          event: { inputs: { seconds } },
+      runFixture(
+        gh('hold.yml'),
+        {},
+        {
+          github: {
+            event_name: 'push',
+            ref: 'refs/heads/cancel',
+            ref_name: 'cancel',
+            run_id: id,
+            event: { inputs: { seconds } },
+          },
         },
-      });
+      );
     const first = push('30', 'old');
     await waitFor(() => testConcurrency.holder('fixture-hold-cancel') !== undefined);
     const [a, b] = await Promise.all([first, push('0', 'new')]);
     expect(a.result.conclusion).toBe('cancelled');
     expect(a.printed).toContain('start old');
     expect(a.printed).not.toContain('end old');
-    expect(job(a, 'hold')?.note).toBe("Canceling since a higher priority waiting request for 'fixture-hold-cancel' exists");
+    expect(job(a, 'hold')?.note).toBe(
+      "Canceling since a higher priority waiting request for 'fixture-hold-cancel' exists",
+    );
     expect(b.result.conclusion).toBe('success');
     expect(a.result.durationMs).toBeLessThan(20_000);
   });
@@ -91,19 +103,30 @@ describe('environments: values reach only the jobs that name them', () => {
   const values = {
     repository: { secrets: { SLACK_TOKEN: 'xoxb-repo-canary' }, vars: { REGISTRY: 'ghcr.io/repo' } },
     environments: {
-      staging: { secrets: { SSH_KEY: 'ssh-env-canary' }, vars: { DEPLOY_HOSTS: 'stage1', REGISTRY: 'ghcr.io/staging' } },
+      staging: {
+        secrets: { SSH_KEY: 'ssh-env-canary' },
+        vars: { DEPLOY_HOSTS: 'stage1', REGISTRY: 'ghcr.io/staging' },
+      },
     },
   };
 
   it('gives a job without environment: the repository values only, and a job with it its environment’s over them', async () => {
-    const run = await runFixture(gh('scoping.yml'), {}, { values, environments: { environments: { staging: {} } } });
+    const run = await runFixture(
+      gh('scoping.yml'),
+      {},
+      { values, environments: { environments: { staging: {} } } },
+    );
     expect(run.result.conclusion, run.printed).toBe('success');
     expect(run.printed).toContain('build registry=ghcr.io/repo hosts=[] key=[] token=[set]');
     expect(run.printed).toContain('deploy registry=ghcr.io/staging hosts=[stage1] key=[set] token=[set]');
   });
 
   it('passes secrets to a called workflow only through secrets: inherit or an explicit map', async () => {
-    const run = await runFixture(gh('scoping.yml'), {}, { values, environments: { environments: { staging: {} } } });
+    const run = await runFixture(
+      gh('scoping.yml'),
+      {},
+      { values, environments: { environments: { staging: {} } } },
+    );
     const called = lines(run).filter((l) => l.startsWith('  │ called token='));
     expect(called).toHaveLength(3);
     expect(called.filter((l) => l.includes('token=[set]'))).toHaveLength(2);
@@ -170,7 +193,11 @@ describe('strategy.matrix', () => {
     const run = await runFixture(gh('matrix.yml'));
     expect(run.result.conclusion, run.printed).toBe('success');
     const cells = run.result.jobs.filter((j) => j.id.startsWith('test ('));
-    expect(cells.map((j) => j.id)).toEqual(['test (linux, 22, true)', 'test (linux, 24, true)', 'test (mac, 24)']);
+    expect(cells.map((j) => j.id)).toEqual([
+      'test (linux, 22, true)',
+      'test (linux, 24, true)',
+      'test (mac, 24)',
+    ]);
     expect(cells.map((j) => j.name)).toEqual(['test linux node22', 'test linux node24', 'test mac node24']);
     expect(run.printed).toContain('cell os=linux node=22 experimental=[true] 0/3');
     expect(run.printed).toContain('cell os=mac node=24 experimental=[] 2/3');
@@ -186,9 +213,18 @@ describe('strategy.matrix', () => {
       'cancelled',
     ]);
     expect(fast.printed).toContain('cells=failure');
-    const slow = await runFixture(gh('matrix-fail-fast.yml'), {}, {
-      github: { event_name: 'workflow_dispatch', ref: 'refs/heads/main', ref_name: 'main', event: { inputs: { 'fail-fast': 'false' } } },
-    });
+    const slow = await runFixture(
+      gh('matrix-fail-fast.yml'),
+      {},
+      {
+        github: {
+          event_name: 'workflow_dispatch',
+          ref: 'refs/heads/main',
+          ref_name: 'main',
+          event: { inputs: { 'fail-fast': 'false' } },
+        },
+      },
+    );
     expect(slow.result.jobs.filter((j) => j.id.startsWith('cells')).map((j) => j.result)).toEqual([
       'failure',
       'success',
@@ -214,9 +250,13 @@ describe('keys the engine does not run', () => {
 describe('hosted runner image', () => {
   it('check names job, step and tool for a command the ubuntu image lacks, unless the job installs it', () => {
     const text = readFileSync(join(REPO_ROOT, gh('image-tools.yml')), 'utf8');
-    const findings = checkContracts('image-tools.yml', text, REPO_ROOT).filter((f) => f.rule === 'runner-image');
+    const findings = checkContracts('image-tools.yml', text, REPO_ROOT).filter(
+      (f) => f.rule === 'runner-image',
+    );
     expect(findings.map((f) => `${f.where}: ${f.message}`)).toEqual([
-      expect.stringMatching(/^jobs\.backup\.steps\[0\] \(Encrypt\): 'age' is not on GitHub's ubuntu-24.04 runner image/),
+      expect.stringMatching(
+        /^jobs\.backup\.steps\[0\] \(Encrypt\): 'age' is not on GitHub's ubuntu-24.04 runner image/,
+      ),
     ]);
   });
 
@@ -304,11 +344,21 @@ describe('the rest of the runner’s contract', () => {
 
 describe('job summaries in the terminal', () => {
   it('prints Markdown and @actions/core HTML as text, tables as aligned columns', () => {
-    expect(summaryText('### Deploy\n| app | version |\n|---|---|\n| api | `1.2.3` |\n| web-frontend | 1.2 |\n')).toBe(
-      ['Deploy', 'app           version', '------------  -------', 'api           1.2.3', 'web-frontend  1.2'].join('\n'),
+    expect(
+      summaryText('### Deploy\n| app | version |\n|---|---|\n| api | `1.2.3` |\n| web-frontend | 1.2 |\n'),
+    ).toBe(
+      [
+        'Deploy',
+        'app           version',
+        '------------  -------',
+        'api           1.2.3',
+        'web-frontend  1.2',
+      ].join('\n'),
     );
     expect(
-      summaryText('<h2>Backup</h2>\n<table><tr><th>key</th><th>size</th></tr><tr><td>a/b.age</td><td>12 MB</td></tr></table>'),
+      summaryText(
+        '<h2>Backup</h2>\n<table><tr><th>key</th><th>size</th></tr><tr><td>a/b.age</td><td>12 MB</td></tr></table>',
+      ),
     ).toBe(['Backup', '======', '', 'key      size', '-------  -----', 'a/b.age  12 MB'].join('\n'));
   });
 });

@@ -50,7 +50,10 @@ describe('scripts/setup-environments', () => {
       'secret@environment',
     ]);
     expect(() =>
-      planSetup({}, { repository: { secrets: {}, vars: {} }, environments: { nope: { secrets: {}, vars: {} } } }),
+      planSetup(
+        {},
+        { repository: { secrets: {}, vars: {} }, environments: { nope: { secrets: {}, vars: {} } } },
+      ),
     ).toThrow(/not in the config: nope/);
   });
 

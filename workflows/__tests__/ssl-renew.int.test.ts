@@ -74,6 +74,8 @@ describe('ssl-renew.yml on the stack', () => {
     expect(second.result.conclusion, second.printed).toBe('success');
     expect(leaf().serialNumber).toBe(serial);
     for (const run of [first, second])
-      expect(run.printed).not.toContain(env.environments.operations!.secrets.ACME_ACCOUNT_KEY!.split('\n')[1]!);
+      expect(run.printed).not.toContain(
+        env.environments.operations!.secrets.ACME_ACCOUNT_KEY!.split('\n')[1]!,
+      );
   });
 });

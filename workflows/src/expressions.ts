@@ -137,7 +137,6 @@ export function evaluateCondition(condition: unknown, contexts: Contexts, status
   return truthy(evaluate(expression, contexts, status));
 }
 
-
 /** Evaluates every string inside a YAML value (matrix, `with:` of a call), keeping the values' types. */
 export function interpolateDeep(value: unknown, contexts: Contexts, status?: Status): unknown {
   if (typeof value === 'string') return interpolate(value, contexts, status);

@@ -3,8 +3,8 @@
 // stack's variables from the environment (scripts/rehearse evals `scripts/stack env` first), and
 // optional REHEARSAL_API_PORTS / REHEARSAL_WEB_PORTS (slot port pairs, e.g. `3201,3202`).
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { rehearsalEnv, rehearsalSite } from './rehearsal-env';
+import { dirname, join } from 'node:path';
+import { ageMirror, rehearsalEnv, rehearsalSite } from './rehearsal-env';
 
 const [
   out,
@@ -51,6 +51,7 @@ writeFileSync(
     // A second rehearsal stack on the same machine needs other slot ports than the first one's.
     apiPorts: stack.REHEARSAL_API_PORTS,
     webPorts: stack.REHEARSAL_WEB_PORTS,
+    ageMirror: ageMirror(dirname(out)),
   }),
   {
     mode: 0o600,

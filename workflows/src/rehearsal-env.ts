@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { EnvFile, Level } from './values';
 
 /** What the rehearsal adds to the stack's own variables. */
@@ -98,7 +101,9 @@ export function rehearsalValues(stack: Record<string, string>, extras: Rehearsal
       S3_FORCE_PATH_STYLE: 'true',
       AWS_REGION: need('AWS_REGION'),
       BACKUP_RECIPIENTS: extras.ageRecipient,
-      ...(extras.ageMirror ? { AGE_DOWNLOAD_URL: extras.ageMirror.url, AGE_SHA256: extras.ageMirror.sha256 } : {}),
+      ...(extras.ageMirror
+        ? { AGE_DOWNLOAD_URL: extras.ageMirror.url, AGE_SHA256: extras.ageMirror.sha256 }
+        : {}),
     },
   };
   const environments: Record<string, Level> = { operations };
@@ -166,4 +171,17 @@ export function rehearsalSite(options: {
     '}',
     '',
   ].join('\n');
+}
+
+/**
+ * A local mirror of age's release for the workflows' `setup-age` step (these machines cannot reach
+ * GitHub): a tarball laid out like the release (`age/age`, `age/age-keygen`) from this machine's own
+ * age, served as a file:// URL with its own SHA-256, as a real mirror would be configured.
+ */
+export function ageMirror(dir: string, bin = '/usr/bin'): { url: string; sha256: string } {
+  const tarball = join(dir, 'age-mirror.tar.gz');
+  if (!existsSync(tarball))
+    execFileSync('tar', ['-czf', tarball, '--transform', 's,^,age/,', '-C', bin, 'age', 'age-keygen']);
+  const sha256 = createHash('sha256').update(readFileSync(tarball)).digest('hex');
+  return { url: `file://${tarball}`, sha256 };
 }

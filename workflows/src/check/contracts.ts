@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { findExpressions } from '../expressions';
@@ -36,7 +36,9 @@ export function checkContracts(file: string, text: string, repoRoot: string): Fi
   try {
     workflow = parseWorkflow(text, file);
   } catch (error) {
-    return [{ file, rule: 'workflow', where: '', message: error instanceof Error ? error.message : String(error) }];
+    return [
+      { file, rule: 'workflow', where: '', message: error instanceof Error ? error.message : String(error) },
+    ];
   }
 
   if (workflow.permissions === undefined)
@@ -59,7 +61,11 @@ export function checkContracts(file: string, text: string, repoRoot: string): Fi
     refuseUnsupported(where, job, unsupported);
     for (const message of unsupported) add('unsupported', where, message.replace(`${where}: `, ''));
     for (const tool of missingTools(id, job))
-      add('runner-image', `${where}.steps[${tool.step}]${tool.stepName ? ` (${tool.stepName})` : ''}`, tool.message);
+      add(
+        'runner-image',
+        `${where}.steps[${tool.step}]${tool.stepName ? ` (${tool.stepName})` : ''}`,
+        tool.message,
+      );
     checkNeedsReferences(workflow, id, job, repoRoot, add);
     if (job.uses) checkWorkflowCall(where, job, repoRoot, add);
     if (environmentName(job) !== undefined) checkDeployJob(where, job, workflow, add);
@@ -358,7 +364,8 @@ function checkDeadlocks(workflow: Workflow, repoRoot: string, add: Add): void {
         typeof given[name] === 'string' && !String(given[name]).includes('${{') ? String(given[name]) : whole,
       );
     const embedded = concurrencyOf(called.concurrency)?.group;
-    if (embedded !== undefined && substitute(embedded) === norm(top)) add('deadlock', `jobs.${id}`, message(id));
+    if (embedded !== undefined && substitute(embedded) === norm(top))
+      add('deadlock', `jobs.${id}`, message(id));
     for (const [nestedId, nested] of Object.entries(called.jobs)) {
       const group = concurrencyOf(nested.concurrency)?.group;
       if (group !== undefined && substitute(group) === norm(top))

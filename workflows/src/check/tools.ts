@@ -37,10 +37,15 @@ export function commandsOf(script: string): string[] {
       .replace(/^\s*[\w*|.-]+\)\s*/, ''); // a `case` pattern such as `hourly)`
     for (const segment of line.split(/\|\||&&|[|;&]|\$\(|`|\(|\)/)) {
       const words = segment.trim().split(/\s+/).filter(Boolean);
-      while (words.length && (/^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0]!) || /^(then|do|else|elif|if|while|until|!|time|sudo|exec|command|nohup|env|xargs)$/.test(words[0]!)))
+      while (
+        words.length &&
+        (/^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0]!) ||
+          /^(then|do|else|elif|if|while|until|!|time|sudo|exec|command|nohup|env|xargs)$/.test(words[0]!))
+      )
         words.shift();
       const word = words[0];
-      if (!word || BUILTINS.has(word) || /[$/=<>{}\\"'*?]|^STR$|^-|^\d/.test(word) || word.endsWith(')')) continue;
+      if (!word || BUILTINS.has(word) || /[$/=<>{}\\"'*?]|^STR$|^-|^\d/.test(word) || word.endsWith(')'))
+        continue;
       found.push(word);
     }
   }

@@ -25,9 +25,7 @@ export interface ConcurrencyRequest {
   onWait?: (holder: Holder) => void;
 }
 
-export type Acquired =
-  | { kind: 'held'; lease: Lease }
-  | { kind: 'cancelled'; reason: string };
+export type Acquired = { kind: 'held'; lease: Lease } | { kind: 'cancelled'; reason: string };
 
 export const deadlockMessage = (group: string, holder: string, requester: string) =>
   `Canceling since a deadlock for concurrency group '${group}' was detected between '${holder}' and '${requester}'`;
@@ -72,7 +70,8 @@ export class ConcurrencyTable {
         if (holder) request.onWait?.(holder);
       } else {
         const pending = readJson<{ token: string }>(join(group, 'pending.json'));
-        if (pending && pending.token !== token) return { kind: 'cancelled', reason: replacedMessage(request.group) };
+        if (pending && pending.token !== token)
+          return { kind: 'cancelled', reason: replacedMessage(request.group) };
       }
       if (request.signal?.aborted) {
         this.clearPending(group, token);

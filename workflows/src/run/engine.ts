@@ -63,7 +63,8 @@ export async function runWorkflow(
       label: 'top level workflow',
       cancelInProgress: String(interpolate(concurrency.cancelInProgress, contexts)) === 'true',
       ancestors: held,
-      onWait: (holder) => run.line(`concurrency group ${group}: pending behind '${holder.label}' (pid ${holder.pid})`),
+      onWait: (holder) =>
+        run.line(`concurrency group ${group}: pending behind '${holder.label}' (pid ${holder.pid})`),
     });
     if (acquired.kind === 'cancelled') {
       run.cancel(acquired.reason);
@@ -112,7 +113,12 @@ async function runScope(run: WorkflowRun, scope: Scope): Promise<ScopeResult> {
   }
   const outputs = interpolateMap(
     Object.fromEntries(Object.entries(callOutputs(workflow)).map(([name, o]) => [name, o.value ?? ''])),
-    { github: run.options.github, inputs: scope.inputs, vars: varsFor(run.options.values, undefined), jobs: results },
+    {
+      github: run.options.github,
+      inputs: scope.inputs,
+      vars: varsFor(run.options.values, undefined),
+      jobs: results,
+    },
   );
   const all = Object.values(results).map((r) => r.result);
   return { jobs: results, outputs, failed: all.includes('failure'), cancelled: all.includes('cancelled') };
@@ -137,7 +143,14 @@ async function runJob(
   };
   const skip = (note: string): NeedsEntry => {
     const displayId = `${scope.prefix}${id}`;
-    run.collected.jobs.push({ id: displayId, name: displayId, result: 'skipped', durationMs: 0, note, outputs: {} });
+    run.collected.jobs.push({
+      id: displayId,
+      name: displayId,
+      result: 'skipped',
+      durationMs: 0,
+      note,
+      outputs: {},
+    });
     run.line(`○ job ${displayId}: skipped (${note})`);
     return { result: 'skipped', outputs: {} };
   };
@@ -149,7 +162,14 @@ async function runJob(
     go = evaluateCondition(job.if, contexts, { failed, blocked, cancelled: run.cancelled });
   } catch (error) {
     const note = `if: ${error instanceof Error ? error.message : String(error)}`;
-    run.collected.jobs.push({ id: `${scope.prefix}${id}`, name: id, result: 'failure', durationMs: 0, note, outputs: {} });
+    run.collected.jobs.push({
+      id: `${scope.prefix}${id}`,
+      name: id,
+      result: 'failure',
+      durationMs: 0,
+      note,
+      outputs: {},
+    });
     return { result: 'failure', outputs: {} };
   }
   if (!go) {
@@ -162,12 +182,22 @@ async function runJob(
   let maxParallel = Infinity;
   try {
     const strategy = job.strategy;
-    combinations = strategy?.matrix === undefined ? [undefined] : expandMatrix(interpolateDeep(strategy.matrix, contexts));
-    if (strategy?.['fail-fast'] !== undefined) failFast = String(interpolate(strategy['fail-fast'], contexts)) !== 'false';
-    if (strategy?.['max-parallel'] !== undefined) maxParallel = Math.max(1, Number(interpolate(strategy['max-parallel'], contexts)));
+    combinations =
+      strategy?.matrix === undefined ? [undefined] : expandMatrix(interpolateDeep(strategy.matrix, contexts));
+    if (strategy?.['fail-fast'] !== undefined)
+      failFast = String(interpolate(strategy['fail-fast'], contexts)) !== 'false';
+    if (strategy?.['max-parallel'] !== undefined)
+      maxParallel = Math.max(1, Number(interpolate(strategy['max-parallel'], contexts)));
   } catch (error) {
     const note = `strategy: ${error instanceof Error ? error.message : String(error)}`;
-    run.collected.jobs.push({ id: `${scope.prefix}${id}`, name: id, result: 'failure', durationMs: 0, note, outputs: {} });
+    run.collected.jobs.push({
+      id: `${scope.prefix}${id}`,
+      name: id,
+      result: 'failure',
+      durationMs: 0,
+      note,
+      outputs: {},
+    });
     run.line(`✖ job ${scope.prefix}${id}: ${note}`);
     return { result: 'failure', outputs: {} };
   }

@@ -9,16 +9,10 @@ import {
   type Contexts,
 } from '../expressions';
 import { environmentSecrets, varsFor } from '../values';
-import {
-  concurrencyOf,
-  environmentName,
-  triggerInputs,
-  type CallInput,
-  type Job,
-} from '../workflow';
+import { concurrencyOf, environmentName, triggerInputs, type CallInput, type Job } from '../workflow';
 import { gateEnvironment } from './approval';
 import type { Lease } from './concurrency';
-import { IMAGE, imageBinDir, isHostedUbuntu } from './runner-image';
+import { IMAGE, isHostedUbuntu } from './runner-image';
 import { runSteps } from './steps';
 import type { JobRecord, NeedsEntry, Result } from './types';
 import type { Scope, WorkflowRun } from './workflow-run';
@@ -90,14 +84,17 @@ export class JobRun {
   async execute(): Promise<JobRecord> {
     this.run.collected.jobs.push(this.record);
     const onRunCancel = () => {
-      if (!/\b(always|cancelled)\s*\(/.test(String(this.job.if ?? ''))) this.cancel(String(this.run.signal.reason));
+      if (!/\b(always|cancelled)\s*\(/.test(String(this.job.if ?? '')))
+        this.cancel(String(this.run.signal.reason));
     };
     this.run.signal.addEventListener('abort', onRunCancel);
     try {
       const name = this.job.name
         ? interpolateString(this.job.name, this.baseContexts(varsFor(this.run.options.values, undefined)))
         : undefined;
-      if (name) this.record.name = this.matrix && !this.job.name!.includes('matrix.') ? `${name} (${this.displayId})` : name;
+      if (name)
+        this.record.name =
+          this.matrix && !this.job.name!.includes('matrix.') ? `${name} (${this.displayId})` : name;
       this.run.line(`\n━━ job ${this.displayId}${name ? ` — ${name}` : ''}`);
       return this.job.uses ? await this.executeCall() : await this.executeSteps();
     } catch (error) {
@@ -121,7 +118,8 @@ export class JobRun {
     const concurrency = concurrencyOf(spec);
     if (!concurrency) return undefined;
     const group = interpolateString(concurrency.group, contexts);
-    const cancelInProgress = interpolate(concurrency.cancelInProgress, contexts) === true ||
+    const cancelInProgress =
+      interpolate(concurrency.cancelInProgress, contexts) === true ||
       interpolate(concurrency.cancelInProgress, contexts) === 'true';
     const acquired = await this.run.concurrency.acquire({
       group,
@@ -129,7 +127,8 @@ export class JobRun {
       cancelInProgress,
       ancestors: new Set([...this.scope.ancestors, ...this.leases.map((l) => l.token)]),
       signal: this.signal,
-      onWait: (holder) => this.run.line(`  concurrency group ${group}: pending behind '${holder.label}' (pid ${holder.pid})`),
+      onWait: (holder) =>
+        this.run.line(`  concurrency group ${group}: pending behind '${holder.label}' (pid ${holder.pid})`),
     });
     if (acquired.kind === 'cancelled') {
       if (acquired.reason.includes('deadlock')) this.run.cancel(acquired.reason);
@@ -168,7 +167,10 @@ export class JobRun {
     const runsOn = interpolateDeep(this.job['runs-on'], contexts);
     this.hosted = isHostedUbuntu(runsOn);
     if (!this.hosted && /^(windows|macos)-/.test(String(runsOn)))
-      return this.finish('failure', `runs-on: ${String(runsOn)} is not modelled locally (only ubuntu-* and self-hosted)`);
+      return this.finish(
+        'failure',
+        `runs-on: ${String(runsOn)} is not modelled locally (only ubuntu-* and self-hosted)`,
+      );
 
     const workflowEnv = interpolateMap(this.scope.plan.workflow.env, contexts);
     this.env = { ...workflowEnv, ...interpolateMap(this.job.env, { ...contexts, env: workflowEnv }) };
@@ -178,9 +180,16 @@ export class JobRun {
     this.contexts = {
       ...contexts,
       job: { status: 'success' },
-      runner: { os: 'Linux', arch: 'X64', temp: this.temp, tool_cache: this.toolCache, environment: this.hosted ? 'github-hosted' : 'self-hosted' },
+      runner: {
+        os: 'Linux',
+        arch: 'X64',
+        temp: this.temp,
+        tool_cache: this.toolCache,
+        environment: this.hosted ? 'github-hosted' : 'self-hosted',
+      },
     };
-    if (this.hosted) this.run.line(`  runner: GitHub-hosted ${IMAGE.label} (image ${IMAGE.version}): only its tools`);
+    if (this.hosted)
+      this.run.line(`  runner: GitHub-hosted ${IMAGE.label} (image ${IMAGE.version}): only its tools`);
 
     const minutes = Number(interpolate(this.job['timeout-minutes'] ?? 360, contexts));
     const timer = setTimeout(
@@ -223,7 +232,10 @@ export class JobRun {
   private async executeCall(): Promise<JobRecord> {
     const called = this.scope.plan.called[this.id];
     if (!called) return this.finish('failure', `${this.job.uses}: not planned`);
-    const contexts: Contexts = { ...this.baseContexts(varsFor(this.run.options.values, undefined)), secrets: this.scope.secrets };
+    const contexts: Contexts = {
+      ...this.baseContexts(varsFor(this.run.options.values, undefined)),
+      secrets: this.scope.secrets,
+    };
     const inputs = callInputs(
       triggerInputs(called.workflow, 'workflow_call'),
       (interpolateDeep(this.job.with ?? {}, contexts) ?? {}) as Record<string, unknown>,
@@ -276,7 +288,8 @@ export function callInputs(
       continue;
     }
     const value = typed(raw, spec.type);
-    if (value === undefined) problems.push(`input '${key}' must be a ${spec.type ?? 'string'}, got '${String(raw)}'`);
+    if (value === undefined)
+      problems.push(`input '${key}' must be a ${spec.type ?? 'string'}, got '${String(raw)}'`);
     else inputs[key] = value;
   }
   if (problems.length) throw new Error(`${where}: ${problems.join(', ')}`);
@@ -295,4 +308,3 @@ function typed(raw: unknown, type: string | undefined): unknown {
   }
   return typeof raw === 'string' ? raw : typeof raw === 'object' ? JSON.stringify(raw) : String(raw);
 }
-

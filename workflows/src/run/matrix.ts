@@ -39,7 +39,8 @@ export function expandMatrix(matrix: unknown): Combination[] {
     if (!fitted) extra.push({ ...entry });
   }
   const result = [...base, ...extra];
-  if (result.length > 256) throw new Error(`a matrix may have at most 256 jobs (this one has ${result.length})`);
+  if (result.length > 256)
+    throw new Error(`a matrix may have at most 256 jobs (this one has ${result.length})`);
   return result;
 }
 

@@ -38,7 +38,8 @@ export function parsePermissions(value: unknown): Permissions | undefined {
   if (typeof value !== 'object') throw new Error(`permissions: unexpected value '${String(value)}'`);
   const result = all('none');
   for (const [scope, level] of Object.entries(value as Record<string, unknown>)) {
-    if (!(SCOPES as readonly string[]).includes(scope)) throw new Error(`permissions: unknown scope '${scope}'`);
+    if (!(SCOPES as readonly string[]).includes(scope))
+      throw new Error(`permissions: unknown scope '${scope}'`);
     if (level !== 'read' && level !== 'write' && level !== 'none')
       throw new Error(`permissions: '${scope}' must be read, write or none`);
     result[scope] = level;

@@ -117,7 +117,8 @@ const PROVIDES: Record<string, string> = {
   geckodriver: 'geckodriver',
   '.net core sdk:': 'dotnet',
   sqlite3: 'sqlite3',
-  postgresql: 'psql pg_dump pg_dumpall pg_restore pg_isready createdb dropdb createuser dropuser pg_basebackup',
+  postgresql:
+    'psql pg_dump pg_dumpall pg_restore pg_isready createdb dropdb createuser dropuser pg_basebackup',
   mysql: 'mysql mysqldump mysqladmin',
   powershell: 'pwsh',
   apache2: 'apache2 apache2ctl',

@@ -72,7 +72,10 @@ async function runStepList(
       ...(scope.composite ? { inputs: scope.composite.inputs } : {}),
       steps: results,
       env: { ...job.env, ...scope.composite?.env },
-      job: { ...(job.contexts.job as object), status: job.cancelled ? 'cancelled' : failed ? 'failure' : 'success' },
+      job: {
+        ...(job.contexts.job as object),
+        status: job.cancelled ? 'cancelled' : failed ? 'failure' : 'success',
+      },
     };
     const name = stepName(step, contexts);
     const started = Date.now();
@@ -91,7 +94,11 @@ async function runStepList(
       continue;
     }
     if (!run) {
-      const why = job.cancelled ? 'the job was cancelled' : failed && !usesStatusFunction(step.if) ? 'an earlier step failed' : `if: ${String(step.if)}`;
+      const why = job.cancelled
+        ? 'the job was cancelled'
+        : failed && !usesStatusFunction(step.if)
+          ? 'an earlier step failed'
+          : `if: ${String(step.if)}`;
       done('skipped', why);
       results[id] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };
       continue;
@@ -137,17 +144,30 @@ async function runStep(
 ): Promise<Executed> {
   const stepEnv = { ...scope.composite?.env, ...interpolateMap(step.env, contexts) };
   const withEnv = { ...contexts, env: { ...job.env, ...stepEnv } };
-  const timeoutMs = step['timeout-minutes'] ? Number(interpolate(step['timeout-minutes'], contexts)) * 60_000 : undefined;
+  const timeoutMs = step['timeout-minutes']
+    ? Number(interpolate(step['timeout-minutes'], contexts)) * 60_000
+    : undefined;
   if (step.run !== undefined) {
     const script = interpolateString(step.run, withEnv);
     const shell = step.shell ?? scope.defaults.shell;
-    const workdir = interpolateString(step['working-directory'] ?? scope.defaults['working-directory'] ?? '', withEnv);
+    const workdir = interpolateString(
+      step['working-directory'] ?? scope.defaults['working-directory'] ?? '',
+      withEnv,
+    );
     const argv = shellCommand(shell, job.temp, script);
-    return execute(job, argv, { stepEnv, inputs: {}, name, timeoutMs, workdir, actionPath: scope.composite?.actionPath });
+    return execute(job, argv, {
+      stepEnv,
+      inputs: {},
+      name,
+      timeoutMs,
+      workdir,
+      actionPath: scope.composite?.actionPath,
+    });
   }
   const uses = step.uses ?? '';
   if (!uses) return { status: 'failure', note: 'a step needs `run:` or `uses:`', outputs: {} };
-  if (uses.startsWith('docker://')) return { status: 'failure', note: `${uses}: docker actions are not run locally`, outputs: {} };
+  if (uses.startsWith('docker://'))
+    return { status: 'failure', note: `${uses}: docker actions are not run locally`, outputs: {} };
   if (!uses.startsWith('./')) {
     const action = uses.split('@')[0]!;
     if (MAPPED[action]) return { status: 'success', note: `${action} → ${MAPPED[action]}`, outputs: {} };
@@ -160,11 +180,17 @@ async function runStep(
   const inputs = actionInputs(metadata, interpolateMap(step.with, withEnv), withEnv, job, uses);
   const using = metadata.runs.using;
   if (/^node\d+$/.test(using)) {
-    if (Number(using.slice(4)) < 20) return { status: 'failure', note: `${uses}: runs.using ${using} is no longer supported by GitHub`, outputs: {} };
+    if (Number(using.slice(4)) < 20)
+      return {
+        status: 'failure',
+        note: `${uses}: runs.using ${using} is no longer supported by GitHub`,
+        outputs: {},
+      };
     const node = job.run.options.node ?? node24();
     const main = join(dir, metadata.runs.main ?? 'dist/index.js');
     const result = await execute(job, [node, main], { stepEnv, inputs, name, timeoutMs, actionPath: dir });
-    if (metadata.runs.post) scope.posts.push(postStep(job, metadata, dir, node, stepEnv, inputs, name, result.state ?? {}));
+    if (metadata.runs.post)
+      scope.posts.push(postStep(job, metadata, dir, node, stepEnv, inputs, name, result.state ?? {}));
     return result;
   }
   if (using === 'composite') {
@@ -282,8 +308,10 @@ async function execute(job: JobRun, argv: string[], o: ExecuteOptions): Promise<
     });
   const outputs = { ...effects.outputs, ...written.outputs };
   const state = { ...effects.state, ...written.state };
-  if (job.cancelled && result.code !== 0) return { status: 'cancelled', note: String(job.signal.reason ?? ''), outputs, state };
-  if (result.timedOut) return { status: 'failure', note: `timed out after ${o.timeoutMs! / 60_000} min`, outputs, state };
+  if (job.cancelled && result.code !== 0)
+    return { status: 'cancelled', note: String(job.signal.reason ?? ''), outputs, state };
+  if (result.timedOut)
+    return { status: 'failure', note: `timed out after ${o.timeoutMs! / 60_000} min`, outputs, state };
   if (result.code === 0 && !effects.failed) return { status: 'success', outputs, state };
   return { status: 'failure', note: failureNote(job, result.code, output), outputs, state };
 }
@@ -345,7 +373,9 @@ function runnerVariables(job: JobRun): Record<string, string> {
     RUNNER_OS: 'Linux',
     RUNNER_ARCH: 'X64',
     RUNNER_ENVIRONMENT: job.hosted ? 'github-hosted' : 'self-hosted',
-    ...(job.hosted ? { ImageOS: 'ubuntu24', ImageVersion: IMAGE.version, AGENT_TOOLSDIRECTORY: job.toolCache } : {}),
+    ...(job.hosted
+      ? { ImageOS: 'ubuntu24', ImageVersion: IMAGE.version, AGENT_TOOLSDIRECTORY: job.toolCache }
+      : {}),
   };
 }
 
@@ -383,7 +413,10 @@ export function shellCommand(shell: string | undefined, temp: string, script: st
   counter += 1;
   const ext = shell ? (builtIn[command]?.ext ?? '') : '.sh';
   const file = join(temp, `script-${counter}${ext}`);
-  const contents = command === 'pwsh' ? `$ErrorActionPreference = 'stop'\n${script}\nif ((Test-Path -LiteralPath variable:\\LASTEXITCODE)) { exit $LASTEXITCODE }` : script;
+  const contents =
+    command === 'pwsh'
+      ? `$ErrorActionPreference = 'stop'\n${script}\nif ((Test-Path -LiteralPath variable:\\LASTEXITCODE)) { exit $LASTEXITCODE }`
+      : script;
   writeFileSync(file, contents, { mode: 0o700 });
   return [command, ...splitArgs(args.replaceAll('{0}', file))];
 }

@@ -67,7 +67,10 @@ function htmlToMarkdown(text: string): string {
     const line = (r: string[]) => `| ${r.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
     return `\n${[line(rows[0]!), `|${rows[0]!.map(() => '---').join('|')}|`, ...rows.slice(1).map(line)].join('\n')}\n`;
   });
-  s = s.replace(/<h([1-6])[^>]*>([\s\S]*?)<\/h\1>/gi, (_, n: string, t: string) => `\n${'#'.repeat(Number(n))} ${stripTags(t)}\n`);
+  s = s.replace(
+    /<h([1-6])[^>]*>([\s\S]*?)<\/h\1>/gi,
+    (_, n: string, t: string) => `\n${'#'.repeat(Number(n))} ${stripTags(t)}\n`,
+  );
   s = s.replace(/<li[^>]*>([\s\S]*?)<\/li>/gi, (_, t: string) => `- ${stripTags(t).trim()}\n`);
   s = s.replace(/<br\s*\/?>/gi, '\n').replace(/<\/(p|div|pre|ul|ol|details|summary)>/gi, '\n');
   s = s.replace(/<a [^>]*href="([^"]*)"[^>]*>([\s\S]*?)<\/a>/gi, '[$2]($1)');

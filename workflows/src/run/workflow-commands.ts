@@ -35,7 +35,12 @@ function unescapeData(text: string): string {
   return text.replace(/%0D/gi, '\r').replace(/%0A/gi, '\n').replace(/%25/g, '%');
 }
 function unescapeProperty(text: string): string {
-  return text.replace(/%3A/gi, ':').replace(/%2C/gi, ',').replace(/%0D/gi, '\r').replace(/%0A/gi, '\n').replace(/%25/g, '%');
+  return text
+    .replace(/%3A/gi, ':')
+    .replace(/%2C/gi, ',')
+    .replace(/%0D/gi, '\r')
+    .replace(/%0A/gi, '\n')
+    .replace(/%25/g, '%');
 }
 
 function properties(text: string | undefined): Record<string, string> {
@@ -110,7 +115,10 @@ export class CommandProcessor {
           const name = properties(props).name;
           if (!name) return this.refuse(line, `Required field 'name' is missing in ##[set-env] command.`);
           if (name.toUpperCase() === 'NODE_OPTIONS')
-            return this.annotate('error', `Can't update NODE_OPTIONS environment variable using ::set-env:: command.`);
+            return this.annotate(
+              'error',
+              `Can't update NODE_OPTIONS environment variable using ::set-env:: command.`,
+            );
           this.effects.env[name] = value;
         }
         return;
@@ -122,7 +130,8 @@ export class CommandProcessor {
   }
 
   private unsecureAllowed(): boolean {
-    const value = this.sink.env.ACTIONS_ALLOW_UNSECURE_COMMANDS ?? process.env.ACTIONS_ALLOW_UNSECURE_COMMANDS;
+    const value =
+      this.sink.env.ACTIONS_ALLOW_UNSECURE_COMMANDS ?? process.env.ACTIONS_ALLOW_UNSECURE_COMMANDS;
     return String(value ?? '').toLowerCase() === 'true';
   }
 

@@ -30,8 +30,18 @@ export function planSetup(config: Record<string, EnvironmentConfig>, values: Val
     throw new Error(`values given for environments not in the config: ${unknown.join(', ')}`);
   const repository: Target = { kind: 'repository' };
   return [
-    ...Object.entries(values.repository.vars).map(([name, value]) => ({ kind: 'variable' as const, target: repository, name, value })),
-    ...Object.entries(values.repository.secrets).map(([name, value]) => ({ kind: 'secret' as const, target: repository, name, value })),
+    ...Object.entries(values.repository.vars).map(([name, value]) => ({
+      kind: 'variable' as const,
+      target: repository,
+      name,
+      value,
+    })),
+    ...Object.entries(values.repository.secrets).map(([name, value]) => ({
+      kind: 'secret' as const,
+      target: repository,
+      name,
+      value,
+    })),
     ...Object.entries(config).flatMap(([environment, env]) => {
       const target: Target = { kind: 'environment', name: environment };
       const branches = env['deployment-branches'] ?? [];
@@ -60,13 +70,19 @@ export function planSetup(config: Record<string, EnvironmentConfig>, values: Val
           name,
           value,
         })),
-        ...Object.entries(given.secrets).map(([name, value]) => ({ kind: 'secret' as const, target, name, value })),
+        ...Object.entries(given.secrets).map(([name, value]) => ({
+          kind: 'secret' as const,
+          target,
+          name,
+          value,
+        })),
       ];
     }),
   ];
 }
 
-const where = (target: Target) => (target.kind === 'repository' ? 'repository' : `environment ${target.name}`);
+const where = (target: Target) =>
+  target.kind === 'repository' ? 'repository' : `environment ${target.name}`;
 
 /** The dry run's text: names and rules, never a secret value. */
 export function describe(operation: Operation): string {
