@@ -7,6 +7,7 @@ import { REPO_ROOT } from './helpers';
 
 const deploy = readFileSync(join(REPO_ROOT, '.github/workflows/deploy.yml'), 'utf8');
 const backup = readFileSync(join(REPO_ROOT, '.github/workflows/db-backup.yml'), 'utf8');
+const production = readFileSync(join(REPO_ROOT, '.github/workflows/deploy-production.yml'), 'utf8');
 
 function rules(text: string, file = 'copy.yml'): string[] {
   return checkContracts(file, text, REPO_ROOT).map((f) => f.rule);
@@ -117,5 +118,39 @@ describe('pipeline check on broken copies', () => {
       '    runs-on: ubuntu-latest\n    runs-onn: typo\n',
     );
     expect(parserFindings('copy.yml', broken).length).toBeGreaterThan(0);
+  });
+
+  it('flags the production deadlock: the workflow holding the group deploy.yml’s deploy job asks for', () => {
+    expect(rules(production, '.github/workflows/copy.yml')).not.toContain('deadlock');
+    const held = breakIt(
+      production,
+      'permissions: {}\n',
+      'permissions: {}\nconcurrency: deploy-production\n',
+    );
+    expect(checkContracts('copy.yml', held, REPO_ROOT).find((f) => f.rule === 'deadlock')?.message).toMatch(
+      /'deploy-production' is held by the workflow and requested by 'production \/ deploy'/,
+    );
+  });
+
+  it('flags a called workflow asking for more permissions than the calling job grants', () => {
+    expect(rules(production)).not.toContain('permissions');
+    const narrow = breakIt(production, '      packages: write\n      security-events: write\n', '');
+    expect(checkContracts('copy.yml', narrow, REPO_ROOT).map((f) => f.message)).toContainEqual(
+      expect.stringMatching(
+        /^Error calling workflow '.\/.github\/workflows\/deploy.yml'. The nested job 'build' is requesting 'packages: write', but is only allowed 'packages: none'.$/,
+      ),
+    );
+  });
+
+  it('flags a tool the hosted image lacks in a run: script, naming job, step and tool', () => {
+    expect(rules(backup)).not.toContain('runner-image');
+    const broken = breakIt(
+      backup,
+      '          kind=${KIND:-nightly}\n',
+      '          kind=${KIND:-nightly}\n          redis-cli ping\n',
+    );
+    const finding = checkContracts('copy.yml', broken, REPO_ROOT).find((f) => f.rule === 'runner-image');
+    expect(finding?.where).toBe('jobs.backup.steps[2] (Choose the series)');
+    expect(finding?.message).toMatch(/^'redis-cli' is not on GitHub's ubuntu-24.04 runner image/);
   });
 });

@@ -12,9 +12,9 @@ import { createFileCommands, inputEnvName, readFileCommands } from '../file-comm
 import { node24 } from '../node24';
 import { runProcess } from '../node-process';
 import { loadActionMetadata, type ActionMetadata, type Step } from '../workflow';
-import type { JobRun } from './job-run';
 import { IMAGE, imageBinDir, missingTool } from './runner-image';
 import type { StepRecord, StepStatus } from './types';
+import type { WorkflowRun } from './workflow-run';
 import { CommandProcessor } from './workflow-commands';
 
 export interface StepOutcome {
@@ -28,6 +28,22 @@ interface Executed {
   note?: string;
   outputs: Record<string, string>;
   state?: Record<string, string>;
+}
+
+/** What steps need of the job they run in (a JobRun, job-run.ts). */
+export interface JobRun {
+  readonly run: WorkflowRun;
+  readonly id: string;
+  readonly displayId: string;
+  readonly signal: AbortSignal;
+  readonly cancelled: boolean;
+  readonly contexts: Contexts;
+  /** The job's env (GITHUB_ENV writes land here) and GITHUB_PATH additions, newest first. */
+  readonly env: Record<string, string>;
+  readonly path: string[];
+  readonly temp: string;
+  readonly toolCache: string;
+  readonly hosted: boolean;
 }
 
 /** Where a list of steps runs: the job itself, or inside a composite action. */
