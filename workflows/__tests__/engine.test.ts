@@ -119,7 +119,7 @@ describe('approval gate', () => {
     expect(jobResult(no, 'deploy')).toBe('failure');
   });
 
-  it('enforces deployment branches and treats unknown environments as protected', async () => {
+  it('enforces deployment branches; an undeclared environment has no rules, as on GitHub', async () => {
     const github = {
       event_name: 'push',
       ref: 'refs/heads/feature/x',
@@ -135,7 +135,8 @@ describe('approval gate', () => {
       /does not allow deployments from 'feature\/x'/,
     );
     const unknown = await runFixture('gated.yml', {}, { environments: { environments: {} } });
-    expect(jobResult(unknown, 'open')).toBe('failure');
+    expect(jobResult(unknown, 'open')).toBe('success');
+    expect(unknown.printed).toContain('environment staging: not declared: no protection rules');
   });
 });
 

@@ -71,6 +71,7 @@ export function parseRunArgs(argv: string[]): RunArgs {
 }
 
 export function resolveWorkflowPath(name: string): string {
+  if (existsSync(resolve(process.cwd(), name))) return resolve(process.cwd(), name);
   for (const candidate of [
     name,
     join('.github', 'workflows', name),

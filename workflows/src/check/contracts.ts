@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { findExpressions } from '../expressions';
+import { loadEnvironments } from '../run/environments';
 import { planProblems, refuseUnsupported } from '../run/plan';
 import {
   callOutputs,
@@ -68,7 +69,10 @@ export function checkContracts(file: string, text: string, repoRoot: string): Fi
       );
     checkNeedsReferences(workflow, id, job, repoRoot, add);
     if (job.uses) checkWorkflowCall(where, job, repoRoot, add);
-    if (environmentName(job) !== undefined) checkDeployJob(where, job, workflow, add);
+    if (environmentName(job) !== undefined) {
+      checkDeployJob(where, job, workflow, add);
+      checkEnvironmentDeclared(where, job, repoRoot, add);
+    }
     checkSteps(where, job, repoRoot, add);
   }
   return findings;
@@ -372,4 +376,17 @@ function checkDeadlocks(workflow: Workflow, repoRoot: string, add: Add): void {
         add('deadlock', `jobs.${id}`, message(`${id} / ${nestedId}`));
     }
   }
+}
+
+/** A literal environment name must be declared in workflows/environments.yml (with its rules). */
+function checkEnvironmentDeclared(where: string, job: Job, repoRoot: string, add: Add): void {
+  const name = String(environmentName(job));
+  if (name.includes('${{')) return;
+  const declared = loadEnvironments(join(repoRoot, 'workflows', 'environments.yml')).environments;
+  if (!declared[name])
+    add(
+      'environment',
+      where,
+      `environment '${name}' is not declared in workflows/environments.yml: GitHub would create it without protection rules`,
+    );
 }

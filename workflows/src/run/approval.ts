@@ -23,6 +23,10 @@ export async function gateEnvironment(
   if (!name) return 'the job declares an empty environment name';
   if (!branchAllowed(options.environments, name, refName))
     return `environment '${name}' does not allow deployments from '${refName}' (deployment branch policy)`;
+  if (!options.environments.environments[name]) {
+    options.reporter.line(`  environment ${name}: not declared: no protection rules (GitHub creates it so)`);
+    return undefined;
+  }
   if (!requiresApproval(options.environments, name)) {
     options.reporter.line(`  environment ${name}: no required reviewers`);
     return undefined;

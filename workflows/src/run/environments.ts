@@ -26,10 +26,14 @@ export function loadEnvironments(path: string): EnvironmentsFile {
   return { environments: parsed?.environments ?? {} };
 }
 
-/** An environment the file does not know is treated as protected: fail closed. */
+/**
+ * Whether a job naming this environment waits for a reviewer. An environment the file does not
+ * declare has no rules, as on GitHub (a job naming a missing environment creates it without
+ * protection); `pipeline check` flags such a name in our workflows instead.
+ */
 export function requiresApproval(file: EnvironmentsFile, name: string): boolean {
   const config = file.environments[name];
-  if (!config) return true;
+  if (!config) return false;
   const reviewers = config.reviewers ?? {};
   return (reviewers.users?.length ?? 0) + (reviewers.teams?.length ?? 0) > 0;
 }

@@ -30,6 +30,14 @@ const ESSENTIAL = `
   renice ionice taskset chrt fallocate lscpu ipcs ulimit cal sensible-editor
 `;
 
+/**
+ * What the container tools of the list bring along as Ubuntu dependencies (the list names the tools,
+ * not their dependencies): OCI runtimes, conmon, the network plumbing and id mapping they call.
+ */
+const CONTAINER_DEPENDENCIES =
+  'runc crun conmon iptables ip6tables iptables-legacy iptables-nft iptables-save iptables-restore ' +
+  'newuidmap newgidmap slirp4netns fuse-overlayfs netavark aardvark-dns containerd containerd-shim-runc-v2 ctr';
+
 /** Entry of the software list (its name, lower-cased) → the commands it provides. */
 const PROVIDES: Record<string, string> = {
   bash: 'bash',
@@ -63,12 +71,12 @@ const PROVIDES: Record<string, string> = {
   bazel: 'bazel',
   bazelisk: 'bazelisk',
   bicep: 'bicep',
-  buildah: 'buildah',
+  buildah: `buildah ${CONTAINER_DEPENDENCIES}`,
   cmake: 'cmake ctest cpack',
   'docker compose': 'docker-compose',
   'docker-buildx': 'docker-buildx',
   'docker client': 'docker',
-  'docker server': 'dockerd',
+  'docker server': `dockerd ${CONTAINER_DEPENDENCIES}`,
   fastlane: 'fastlane',
   git: 'git',
   'git lfs': 'git-lfs',
@@ -86,7 +94,7 @@ const PROVIDES: Record<string, string> = {
   openssl: 'openssl',
   packer: 'packer',
   parcel: 'parcel',
-  podman: 'podman',
+  podman: `podman ${CONTAINER_DEPENDENCIES}`,
   pulumi: 'pulumi',
   skopeo: 'skopeo',
   yamllint: 'yamllint',
