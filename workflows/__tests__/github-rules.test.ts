@@ -3,6 +3,7 @@ import { checkContracts } from '../src/check/contracts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expandMatrix } from '../src/run/matrix';
+import { imageCommands } from '../src/run/runner-image';
 import { summaryText } from '../src/run/summary-text';
 import { deprecatedCommand, disabledCommand } from '../src/run/workflow-commands';
 import { buildTrigger } from '../src/run/trigger';
@@ -371,3 +372,25 @@ async function waitFor(condition: () => boolean): Promise<void> {
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+describe('the image’s tool list', () => {
+  it('is built from the software list: PostgreSQL 16 client, zstd, skopeo, buildah yes; age, redis-cli no', () => {
+    const image = imageCommands();
+    for (const tool of [
+      'psql',
+      'pg_dump',
+      'zstd',
+      'skopeo',
+      'buildah',
+      'podman',
+      'jq',
+      'curl',
+      'git',
+      'node',
+      'ssh',
+    ])
+      expect(image.has(tool), tool).toBe(true);
+    for (const tool of ['age', 'redis-cli', 'pebble', 'trivy', 'go'])
+      expect(image.has(tool), tool).toBe(false);
+  });
+});
