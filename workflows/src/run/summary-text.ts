@@ -23,7 +23,7 @@ export function summaryText(markdown: string): string {
 }
 
 const isTableRow = (line: string) => /^\s*\|.*\|\s*$/.test(line);
-const isSeparator = (line: string) => /^\s*\|(\s*:?-+:?\s*\|)+\s*$/.test(line);
+const isSeparator = (line: string) => /^\s*\|(\s*:?-*:?\s*\|)+\s*$/.test(line);
 const cells = (line: string) =>
   line
     .trim()
@@ -40,6 +40,8 @@ export function alignColumns(rows: string[][]): string[] {
       .join('  ')
       .trimEnd();
   const [header, ...body] = rows;
+  // A table with an empty header (a key/value list) prints as aligned rows only.
+  if (header!.every((cell) => cell === '')) return body.map(format);
   return [format(header!), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(format)];
 }
 
