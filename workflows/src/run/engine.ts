@@ -141,19 +141,14 @@ async function runJob(
     vars: varsFor(run.options.values, undefined),
     needs,
   };
-  const skip = (note: string): NeedsEntry => {
+  /** A job that never starts: one record, with why. */
+  const end = (result: 'skipped' | 'failure', note: string): NeedsEntry => {
     const displayId = `${scope.prefix}${id}`;
-    run.collected.jobs.push({
-      id: displayId,
-      name: displayId,
-      result: 'skipped',
-      durationMs: 0,
-      note,
-      outputs: {},
-    });
-    run.line(`○ job ${displayId}: skipped (${note})`);
-    return { result: 'skipped', outputs: {} };
+    run.collected.jobs.push({ id: displayId, name: displayId, result, durationMs: 0, note, outputs: {} });
+    run.line(`${result === 'skipped' ? '○' : '✖'} job ${displayId}: ${result} (${note})`);
+    return { result, outputs: {} };
   };
+  const why = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
   const failed = upstream.includes('failure');
   const blocked = upstream.some((r) => r !== 'success');
@@ -161,20 +156,14 @@ async function runJob(
   try {
     go = evaluateCondition(job.if, contexts, { failed, blocked, cancelled: run.cancelled });
   } catch (error) {
-    const note = `if: ${error instanceof Error ? error.message : String(error)}`;
-    run.collected.jobs.push({
-      id: `${scope.prefix}${id}`,
-      name: id,
-      result: 'failure',
-      durationMs: 0,
-      note,
-      outputs: {},
-    });
-    return { result: 'failure', outputs: {} };
+    return end('failure', `if: ${why(error)}`);
   }
   if (!go) {
-    if (run.cancelled) return skip('the run was cancelled');
-    return skip(job.if !== undefined ? `if: ${String(job.if)} was false` : 'a needed job did not succeed');
+    if (run.cancelled) return end('skipped', 'the run was cancelled');
+    return end(
+      'skipped',
+      job.if !== undefined ? `if: ${String(job.if)} was false` : 'a needed job did not succeed',
+    );
   }
 
   let combinations: (Combination | undefined)[];
@@ -189,17 +178,7 @@ async function runJob(
     if (strategy?.['max-parallel'] !== undefined)
       maxParallel = Math.max(1, Number(interpolate(strategy['max-parallel'], contexts)));
   } catch (error) {
-    const note = `strategy: ${error instanceof Error ? error.message : String(error)}`;
-    run.collected.jobs.push({
-      id: `${scope.prefix}${id}`,
-      name: id,
-      result: 'failure',
-      durationMs: 0,
-      note,
-      outputs: {},
-    });
-    run.line(`✖ job ${scope.prefix}${id}: ${note}`);
-    return { result: 'failure', outputs: {} };
+    return end('failure', `strategy: ${why(error)}`);
   }
 
   const instances = combinations.map((matrix, index) => {
