@@ -51,7 +51,7 @@ export class JobRun {
     readonly needs: Record<string, NeedsEntry>,
     readonly matrix: Record<string, unknown> | undefined,
     readonly strategy: Strategy,
-    label: string,
+    private readonly label: string,
   ) {
     this.displayId = `${scope.prefix}${id}${label ? ` (${label})` : ''}`;
     this.record = { id: this.displayId, name: this.displayId, result: 'success', durationMs: 0, outputs: {} };
@@ -94,7 +94,7 @@ export class JobRun {
         : undefined;
       if (name)
         this.record.name =
-          this.matrix && !this.job.name!.includes('matrix.') ? `${name} (${this.displayId})` : name;
+          this.matrix && !this.job.name!.includes('matrix.') ? `${name} (${this.label})` : name;
       this.run.line(`\n━━ job ${this.displayId}${name ? ` — ${name}` : ''}`);
       return this.job.uses ? await this.executeCall() : await this.executeSteps();
     } catch (error) {
