@@ -361,7 +361,9 @@ describe('job summaries in the terminal', () => {
         '<h2>Backup</h2>\n<table><tr><th>key</th><th>size</th></tr><tr><td>a/b.age</td><td>12 MB</td></tr></table>',
       ),
     ).toBe(['Backup', '======', '', 'key      size', '-------  -----', 'a/b.age  12 MB'].join('\n'));
-    expect(summaryText('|  |\n||\n| Database | app |\n| Size | 1.6 KiB |')).toBe('Database  app\nSize      1.6 KiB');
+    expect(summaryText('|  |\n||\n| Database | app |\n| Size | 1.6 KiB |')).toBe(
+      'Database  app\nSize      1.6 KiB',
+    );
   });
 });
 
