@@ -15,7 +15,7 @@ beforeAll(async () => {
   const env = stackEnv();
   buildah = env.STACK_BUILDAH!.split(/ +/);
   registry = env.STACK_REGISTRY!;
-  // Idempotent: pushes <registry>/contextai/node-base:20 only when it is missing or outdated.
+  // Idempotent: pushes <registry>/contextai/node-base:<node major> only when it is missing or outdated.
   await runCommand(['bash', 'scripts/base-image'], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
@@ -42,7 +42,7 @@ describe('the API image built by docker-build-push', () => {
         'engine-flags': buildah.slice(1).join(' '),
         'insecure-registry': 'true',
         'max-size-mb': String(API_BUDGET_MB),
-        'build-args': `BASE_IMAGE=${registry}/contextai/node-base:20\nVERSION=9.9.9-test\nREVISION=${sha}`,
+        'build-args': `BASE_IMAGE=${registry}/contextai/node-base:${process.versions.node.split('.')[0]}\nVERSION=9.9.9-test\nREVISION=${sha}`,
       },
       {
         env: {

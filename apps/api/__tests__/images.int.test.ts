@@ -60,7 +60,7 @@ async function buildWithAction(app: 'api' | 'web') {
       'max-size-mb': String(BUDGET_MB[app]),
       'default-branch': 'main',
       'build-args': [
-        `BASE_IMAGE=${env.STACK_REGISTRY}/contextai/node-base:20`,
+        `BASE_IMAGE=${env.STACK_REGISTRY}/contextai/node-base:${process.versions.node.split('.')[0]}`,
         `VERSION=${version}`,
         `REVISION=${sha}`,
         `CREATED=${created}`,
