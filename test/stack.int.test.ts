@@ -640,20 +640,12 @@ describe('monitoring', () => {
   );
 
   it(
-    'scrapes an app that deploy-ssh publishes in <deploy root>/<app>/metrics-target.json (file_sd)',
+    'scrapes an app that deploy-ssh publishes in <deploy root>/metrics-targets/<app>.json (file_sd)',
     async () => {
-      // the stack's own node exporter stands in for an app's metrics port
-      const app = 'e2e-web';
-      const dir = join(env.STACK_DEPLOY_ROOT!, app);
-      const file = join(dir, 'metrics-target.json');
-      let existed = true;
-      try {
-        readFileSync(file);
-      } catch {
-        existed = false;
-      }
-      if (existed) return; // a real deploy owns it: leave it alone
-      mkdirSync(dir, { recursive: true });
+      // the stack's own node exporter stands in for an app's metrics port; an app name no deploy
+      // uses, so the test never touches a real deploy's files
+      const app = 'stack-int-test';
+      const file = join(env.STACK_DEPLOY_ROOT!, 'metrics-targets', `${app}.json`);
       const labels = { app, env: env.STACK_MONITORING_ENV!, version: 'sha-test123', slot: 'blue' };
       writeFileSync(
         `${file}.tmp`,

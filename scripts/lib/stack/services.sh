@@ -460,19 +460,11 @@ MONITORING_DIR="$REPO_ROOT/apps/monitoring"
 STACK_MONITORING_ENV="${STACK_MONITORING_ENV:-staging}"
 # The public URLs the blackbox exporter probes through the edge: the rehearsal site by default.
 STACK_PROBE_SITE="${STACK_PROBE_SITE:-http://127.0.0.1:${REHEARSAL_PORT:-8181}}"
-# Where deploy-ssh puts releases in the rehearsal and the end-to-end tests; each app's live slot
-# is published as <deploy root>/<app>/metrics-target.json (file_sd).
+# Where deploy-ssh puts releases in the rehearsal and the end-to-end tests. deploy-ssh publishes
+# each app's live slot as <deploy root>/metrics-targets/<app>.json (file_sd): one directory, so one
+# glob covers every app (Prometheus allows a glob in the last path element only).
 deploy_root() { echo "$STACK_DIR/deploy"; }
-# Prometheus allows a file_sd glob in the last path element only (<root>/*/file is refused), so the
-# target files are listed per app: the rehearsal's and the end-to-end tests' app names, any app
-# already deployed, and STACK_SCRAPED_APPS. A new app name deployed later: `scripts/stack up` again.
-app_target_files() {
-  local app dir apps=(api web e2e-api e2e-web ${STACK_SCRAPED_APPS:-})
-  for dir in "$(deploy_root)"/*/; do [[ -d $dir ]] && apps+=("$(basename "$dir")"); done
-  printf '%s\n' "${apps[@]}" | sort -u | while read -r app; do
-    [[ $app =~ ^[A-Za-z0-9_.-]+$ ]] && printf "        - '%s/%s/metrics-target.json'\n" "$(deploy_root)" "$app"
-  done
-}
+metrics_targets_dir() { echo "$(deploy_root)/metrics-targets"; }
 
 # Every exporter: ready = its /metrics answers with a line only that exporter has.
 metrics_has() { "${CURL[@]}" "http://127.0.0.1:$1/metrics" | grep -q "^$2"; }
@@ -658,6 +650,8 @@ prometheus_addr() { echo "http://127.0.0.1:$STACK_PROMETHEUS_PORT"; }
 prometheus_prepare() {
   local d="$STACK_DIR/prometheus"
   mkdir -p "$d/data" "$d/rules" "$d/probes"
+  ensure_deploy_user
+  install -d -m 0755 -o "$DEPLOY_USER" -g "$DEPLOY_USER" "$(deploy_root)" "$(metrics_targets_dir)"
   # The probes: public URLs through the edge, labelled with the app they reach.
   write_file "$d/probes/stack.json" 0644 "[
   {\"targets\": [\"$STACK_PROBE_SITE/api/health\"], \"labels\": {\"app\": \"api\", \"env\": \"$STACK_MONITORING_ENV\"}},
@@ -725,8 +719,7 @@ YAML
   - job_name: apps
     file_sd_configs:
       - refresh_interval: 30s
-        files:
-$(app_target_files)
+        files: ['$(metrics_targets_dir)/*.json']
 YAML
 }
 
