@@ -15,6 +15,7 @@ export default defineConfig({
           server,
           include: [
             'actions/*/__tests__/**/*.test.ts',
+            'actions/lib/*/__tests__/**/*.test.ts',
             'workflows/__tests__/**/*.test.ts',
             'apps/*/__tests__/**/*.test.ts',
             'test/**/*.test.ts',

@@ -10,17 +10,28 @@ export interface FakeEnvironment {
   secrets: Record<string, string>;
 }
 
+/** One entry of a run's review history (`GET .../actions/runs/{run_id}/approvals`), as GitHub returns it. */
+export interface FakeReview {
+  state: 'approved' | 'rejected';
+  comment: string;
+  environments: { id: number; name: string }[];
+  user: { login: string; id: number; type: 'User' };
+}
+
 /**
- * A local server speaking the slice of GitHub's REST API that environment setup uses: repository
- * Actions variables and secrets, environments, deployment branch policies, environment variables,
- * environment secrets with a real libsodium key pair (sealed boxes are opened with the private key;
- * the repository and each environment have their own key id), users and teams. Requires the bearer
- * token.
+ * A local server speaking the slice of GitHub's REST API that environment setup and the deploy
+ * notification use: repository Actions variables and secrets, environments, deployment branch
+ * policies, environment variables, environment secrets with a real libsodium key pair (sealed boxes
+ * are opened with the private key; the repository and each environment have their own key id),
+ * users and teams, and the review history of workflow runs. Requires the token (`Bearer` or `token`
+ * scheme, as GitHub accepts both).
  */
 export class FakeGitHub {
   readonly environments = new Map<string, FakeEnvironment>();
   /** Repository-level Actions variables and secrets (`/repos/{owner}/{repo}/actions/...`). */
   readonly repository: Pick<FakeEnvironment, 'variables' | 'secrets'> = { variables: {}, secrets: {} };
+  /** Review histories by run id; an unknown run answers 404, as GitHub does. */
+  readonly runReviews = new Map<string, FakeReview[]>();
   readonly requests: string[] = [];
   private server?: Server;
   private keyPair?: { publicKey: Uint8Array; privateKey: Uint8Array };
@@ -56,8 +67,17 @@ export class FakeGitHub {
     const method = req.method ?? 'GET';
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     this.requests.push(`${method} ${path}`);
-    if (req.headers.authorization !== `Bearer ${this.token}`)
+    const auth = req.headers.authorization;
+    if (auth !== `Bearer ${this.token}` && auth !== `token ${this.token}`)
       return send(401, { message: 'Bad credentials' });
+
+    const reviews = new RegExp(`^/repos/${this.owner}/${this.repo}/actions/runs/(\\d+)/approvals$`).exec(
+      path,
+    );
+    if (reviews && method === 'GET') {
+      const history = this.runReviews.get(reviews[1]!);
+      return history ? send(200, history) : send(404, { message: 'Not Found' });
+    }
 
     const user = /^\/users\/([^/]+)$/.exec(path);
     if (user && method === 'GET') return send(200, { login: user[1], id: 1000 + user[1]!.length });
@@ -128,4 +148,18 @@ export class FakeGitHub {
     }
     return send(404, { message: 'Not Found' });
   }
+}
+
+/** A review as GitHub records it when `login` approves (or rejects) a deployment to `environment`. */
+export function fakeReview(
+  login: string,
+  environment: string,
+  state: FakeReview['state'] = 'approved',
+): FakeReview {
+  return {
+    state,
+    comment: '',
+    environments: [{ id: 100 + environment.length, name: environment }],
+    user: { login, id: 1000 + login.length, type: 'User' },
+  };
 }

@@ -1,9 +1,10 @@
 // scripts/bench/deploy: deploy v1, then v2 under load, then roll back to v1 under load, through the
 // stack's sshd, podman and nginx; prints requests sent/failed and the timings.
+// It drives the committed bundles with the test harness (test/: run-action, the deploy fixture).
+import { deployFixture } from '../../test/deploy-fixture';
+import { buildTestImage, startLoad, type LoadStats } from '../../test/deploy-load';
 import { runAction, type ActionRun } from '../../test/run-action';
-import { readStackEnv } from '../../actions/common/__tests__/ssh-server';
-import { deployFixture } from '../../actions/deploy-ssh/__tests__/deploy-helpers';
-import { buildTestImage, startLoad, type LoadStats } from './lib-deploy';
+import { stackEnv } from '../../test/stack-env';
 
 interface Measured {
   run: ActionRun;
@@ -14,7 +15,7 @@ interface Measured {
   stats: LoadStats;
 }
 
-const stack = readStackEnv();
+const stack = stackEnv();
 const fx = await deployFixture(stack, 'deploy-bench', '3301,3302');
 try {
   const repo = `deploybench/${process.pid}`;

@@ -1,4 +1,4 @@
-import { maskSecret, redact } from '../../actions/common/src/secrets';
+import { maskSecret, redact } from '../../actions/lib/action/secrets';
 
 /**
  * Everything the engine prints goes through one Masker: secrets from the env file, the

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { everythingPrinted, REPO_ROOT, runAction, type ActionRun } from '../../../test/run-action';
 import { FAKE_SLACK_TOKEN, startFakeSlack, type FakeSlack } from '../../../test/fake-slack';
-import { manifestKey } from '../src/naming';
+import { manifestKey } from '../../lib/backup/naming';
 import {
   waitForMultipart,
   ageKeyPair,
@@ -19,7 +19,7 @@ import {
   tempDir,
   PG_BIN,
   deletePrefix,
-} from './helpers';
+} from '../../../test/backup-fixture';
 
 // Canaries: values that must never be printed by any run.
 const DB_PASSWORD = 'canary-db-pw-5c1e7a90';

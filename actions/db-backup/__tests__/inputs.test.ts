@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Core } from '../../common/src/core';
+import type { Core } from '../../lib/action/core';
 import { envName, flagOrEnv, parseFlags } from '../../../scripts/lib/backup/cli';
 import { readInputs } from '../src/inputs';
 

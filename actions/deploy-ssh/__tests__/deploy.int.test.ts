@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { everythingPrinted, runAction, type ActionRun } from '../../../test/run-action';
-import { buildTestImage, currentVersion, startLoad, type TestImage } from '../../../scripts/bench/lib-deploy';
-import { readStackEnv, startTestSshd, type TestSshd } from '../../common/__tests__/ssh-server';
-import { deployFixture, type DeployFixture } from './deploy-helpers';
+import { buildTestImage, currentVersion, startLoad, type TestImage } from '../../../test/deploy-load';
+import { readStackEnv, startTestSshd, type TestSshd } from '../../../test/ssh-server';
+import { deployFixture, type DeployFixture } from '../../../test/deploy-fixture';
 
 const stack = readStackEnv();
 const ENV_CANARY = 'canary-env-value-5f2e9a';

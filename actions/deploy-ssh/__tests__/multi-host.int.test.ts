@@ -19,10 +19,10 @@ import {
   type Load,
   type LoadStats,
   type TestImage,
-} from '../../../scripts/bench/lib-deploy';
-import { quoteArg } from '../../common/src/shell';
-import { freePort, readStackEnv, startTestSshd, type TestSshd } from '../../common/__tests__/ssh-server';
-import { deployFixture, type DeployFixture } from './deploy-helpers';
+} from '../../../test/deploy-load';
+import { quoteArg } from '../../lib/ssh/shell';
+import { freePort, readStackEnv, startTestSshd, type TestSshd } from '../../../test/ssh-server';
+import { deployFixture, type DeployFixture } from '../../../test/deploy-fixture';
 
 const stack = readStackEnv();
 const words = (text: string) => text.trim().split(/\s+/);

@@ -2,7 +2,7 @@
 // through the bundled action with buildah, pushes it to the stack registry and inspects it with skopeo.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCommand } from '../../common/src/exec';
+import { runCommand } from '../../lib/system/exec';
 import { REPO_ROOT, runAction } from '../../../test/run-action';
 import { stackEnv } from '../../../test/stack-env';
 

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCommand } from '../../common/src/exec';
+import { runCommand } from '../../lib/system/exec';
 import { everythingPrinted, REPO_ROOT, runAction } from '../../../test/run-action';
 import { stackEnv } from '../../../test/stack-env';
 

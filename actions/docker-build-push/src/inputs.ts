@@ -1,19 +1,16 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Core } from '../../common/src/core';
-import { Inputs } from '../../common/src/inputs';
-import { splitPlainWords } from '../../common/src/shell';
-import { ENGINES } from './engine';
-import { IMAGE_NAME, REGISTRY, TAG, registryOf } from './image-name';
-import { BUILD_ARG_LINE, LABEL_LINE, parseKeyValues } from './labels';
+import type { Core } from '../../lib/action/core';
+import { Inputs } from '../../lib/action/inputs';
+import { actionDefaults, actionYmlOf } from '../../lib/action/metadata';
+import { ENGINES, type BuildSpec } from '../../lib/image/engine';
+import { IMAGE_NAME, REGISTRY, TAG, registryOf } from '../../lib/image/image-name';
+import { BUILD_ARG_LINE, LABEL_LINE, parseKeyValues } from '../../lib/image/labels';
 
-export interface BuildPushInputs {
-  context: string;
-  file: string;
+/** What to build (as the engine takes it), and where it goes. */
+export interface BuildPushInputs extends Pick<BuildSpec, 'context' | 'file' | 'buildArgs' | 'labels'> {
   image: string;
   extraTags: string[];
-  buildArgs: Record<string, string>;
-  labels: Record<string, string>;
   push: boolean;
   registry: string;
   username?: string;
@@ -30,9 +27,9 @@ const ONE_PER_LINE = /\r?\n/;
 
 /** Reads every input and reports all bad ones at once, before anything is built. */
 export function readInputs(core: Core, workspace = process.cwd()): BuildPushInputs {
-  const inputs = new Inputs(core);
+  const inputs = new Inputs(core, actionDefaults(actionYmlOf(import.meta.url)));
   const password = inputs.secret('password');
-  const username = inputs.optional('username', undefined, {
+  const username = inputs.optional('username', {
     pattern: /^[^\s:]{1,256}$/,
     expected: 'a user name without spaces or `:`',
   });
@@ -40,7 +37,7 @@ export function readInputs(core: Core, workspace = process.cwd()): BuildPushInpu
     pattern: IMAGE_NAME,
     expected: 'a lower-case image name without tag, e.g. `ghcr.io/org/api` or `127.0.0.1:5000/ctx/api`',
   });
-  const context = resolve(workspace, inputs.optional('context', '.') ?? '.');
+  const context = resolve(workspace, inputs.required('context'));
   const fileInput = inputs.optional('file');
   const file = fileInput ? resolve(workspace, fileInput) : join(context, 'Dockerfile');
 
@@ -66,19 +63,16 @@ export function readInputs(core: Core, workspace = process.cwd()): BuildPushInpu
         expected: '`key=value`, one per line',
       }),
     ),
-    push: inputs.boolean('push', true),
+    push: inputs.boolean('push'),
     registry:
-      inputs.optional('registry', undefined, {
-        pattern: REGISTRY,
-        expected: 'a host[:port] such as `ghcr.io`',
-      }) ?? '',
+      inputs.optional('registry', { pattern: REGISTRY, expected: 'a host[:port] such as `ghcr.io`' }) ?? '',
     username,
     password,
-    engine: inputs.oneOf('engine', ENGINES, 'auto'),
-    engineFlags: engineFlags(inputs),
-    maxSizeMb: inputs.integer('max-size-mb', 0, { min: 0, max: 1_000_000 }),
-    insecureRegistry: inputs.boolean('insecure-registry', false),
-    defaultBranch: inputs.optional('default-branch', undefined, {
+    engine: inputs.oneOf('engine', ENGINES),
+    engineFlags: inputs.words('engine-flags', { allowEmpty: true }),
+    maxSizeMb: inputs.integer('max-size-mb', { min: 0, max: 1_000_000 }),
+    insecureRegistry: inputs.boolean('insecure-registry'),
+    defaultBranch: inputs.optional('default-branch', {
       pattern: /^[A-Za-z0-9._/-]{1,255}$/,
       expected: 'a branch name such as `main`',
     }),
@@ -97,15 +91,6 @@ export function readInputs(core: Core, workspace = process.cwd()): BuildPushInpu
   if (!result.registry && image) result.registry = registryOf(image);
   inputs.done();
   return result;
-}
-
-function engineFlags(inputs: Inputs): string[] {
-  const text = inputs.raw('engine-flags');
-  if (!text) return [];
-  const words = splitPlainWords(text);
-  if (!words)
-    inputs.problem('engine-flags', 'must be plain words separated by spaces (no quotes or shell characters)');
-  return words ?? [];
 }
 
 function isDirectory(path: string): boolean {

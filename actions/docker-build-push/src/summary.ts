@@ -1,6 +1,6 @@
-import type { Core } from '../../common/src/core';
-import { formatBytes, formatDuration } from '../../common/src/duration';
-import { table, writeSummary } from '../../common/src/summary';
+import type { Core } from '../../lib/action/core';
+import { formatBytes, formatDuration } from '../../lib/action/duration';
+import { table, writeSummary } from '../../lib/action/summary';
 
 export interface BuildReport {
   image: string;

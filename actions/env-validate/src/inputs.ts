@@ -1,5 +1,6 @@
-import type { Core } from '../../common/src/core';
-import { Inputs } from '../../common/src/inputs';
+import type { Core } from '../../lib/action/core';
+import { Inputs } from '../../lib/action/inputs';
+import { actionDefaults, actionYmlOf } from '../../lib/action/metadata';
 
 export interface EnvValidateInputs {
   schemaPath: string;
@@ -9,15 +10,15 @@ export interface EnvValidateInputs {
 }
 
 export function readInputs(core: Core): EnvValidateInputs {
-  const inputs = new Inputs(core);
+  const inputs = new Inputs(core, actionDefaults(actionYmlOf(import.meta.url)));
   const result: EnvValidateInputs = {
     schemaPath: inputs.required('schema'),
     envFile: inputs.optional('env-file'),
-    environment: inputs.optional('environment', undefined, {
+    environment: inputs.optional('environment', {
       pattern: /^[A-Za-z0-9._-]{1,64}$/,
       expected: 'letters, digits, `.`, `_` or `-` (at most 64)',
     }),
-    allowExtra: inputs.boolean('allow-extra', true),
+    allowExtra: inputs.boolean('allow-extra'),
   };
   inputs.done();
   return result;

@@ -1,17 +1,9 @@
-import type { Core } from '../../common/src/core';
-import { table, writeSummary } from '../../common/src/summary';
-import { readEnvFile } from './env-file';
+import type { Core } from '../../lib/action/core';
+import { readEnvFile } from '../../lib/env/env-file';
+import { loadSchema } from '../../lib/env/schema';
+import { validateVariables, type Report } from '../../lib/env/validate';
 import { readInputs } from './inputs';
-import { loadSchema } from './schema';
-import { validateVariables, type Report } from './validate';
-
-const ICON = {
-  ok: '✅ ok',
-  missing: '❌ missing',
-  invalid: '❌ invalid',
-  extra: '❌ extra',
-  unset: '➖ unset',
-} as const;
+import { writeValidationSummary } from './summary';
 
 export async function main(core: Core): Promise<void> {
   const inputs = readInputs(core);
@@ -26,22 +18,7 @@ export async function main(core: Core): Promise<void> {
   core.setOutput('valid', String(report.valid));
   core.setOutput('missing', report.missing.join(','));
   core.setOutput('invalid', report.invalid.join(','));
-  await writeSummary(core, (summary) =>
-    summary
-      .addHeading(`Environment variables${where}`, 3)
-      .addRaw(
-        report.valid
-          ? 'All variables are valid.'
-          : `${report.missing.length} missing, ${report.invalid.length} invalid.`,
-        true,
-      )
-      .addTable(
-        table(
-          ['Name', 'Status', 'Reason'],
-          report.results.map((r) => [r.name, ICON[r.status], r.reason]),
-        ),
-      ),
-  );
+  await writeValidationSummary(core, report, where);
 
   if (!report.valid) throw new Error(failureMessage(report, where));
   core.info(`All ${Object.keys(schema.properties).length} variables in the schema are valid${where}.`);

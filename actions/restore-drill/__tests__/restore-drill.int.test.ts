@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { everythingPrinted, runAction, type ActionRun } from '../../../test/run-action';
 import { FAKE_SLACK_TOKEN, startFakeSlack, type FakeSlack } from '../../../test/fake-slack';
-import { manifestKey } from '../../db-backup/src/naming';
+import { manifestKey } from '../../lib/backup/naming';
 import {
   deletePrefix,
   ageKeyPair,
@@ -12,7 +12,7 @@ import {
   sql,
   stack,
   tempDir,
-} from '../../db-backup/__tests__/helpers';
+} from '../../../test/backup-fixture';
 
 const run = Date.now().toString(36);
 const SOURCE = `drill_src_${run}`;

@@ -1,24 +1,20 @@
-import type { Core } from '../../common/src/core';
-import { Inputs } from '../../common/src/inputs';
-import type { DatabaseTarget } from '../../db-backup/src/database-url';
-import {
-  ageIdentity,
-  databaseUrl,
-  slackInputs,
-  storageInputs,
-  type SlackInputs,
-  type StorageInputs,
-} from '../../db-backup/src/inputs';
+import type { Core } from '../../lib/action/core';
+import { Inputs } from '../../lib/action/inputs';
+import { actionDefaults, actionYmlOf } from '../../lib/action/metadata';
+import { readSlackTarget } from '../../lib/alert/inputs';
+import type { SlackTarget } from '../../lib/alert/slack';
+import type { DatabaseTarget } from '../../lib/backup/database-url';
+import { ageIdentity, databaseUrl, storageInputs, type StorageInputs } from '../../lib/backup/inputs';
 
 export interface DrillInputs extends StorageInputs {
   identity: string;
   target: DatabaseTarget;
   jobs: number;
-  slack?: SlackInputs;
+  slack?: SlackTarget;
 }
 
 export function readInputs(core: Core): DrillInputs {
-  const inputs = new Inputs(core);
+  const inputs = new Inputs(core, actionDefaults(actionYmlOf(import.meta.url)));
   const target = databaseUrl(inputs, core, 'target-database-url', true);
   const identity = ageIdentity(inputs, 'identity', true);
   const storage = storageInputs(inputs, undefined);
@@ -28,8 +24,8 @@ export function readInputs(core: Core): DrillInputs {
     ...storage,
     identity: identity!,
     target: target!,
-    jobs: inputs.integer('jobs', 2, { min: 1, max: 16 }),
-    slack: slackInputs(inputs),
+    jobs: inputs.integer('jobs', { min: 1, max: 16 }),
+    slack: readSlackTarget(inputs),
   };
   inputs.done();
   return result;

@@ -1,17 +1,15 @@
-import type { Core } from '../../common/src/core';
-import { formatDuration } from '../../common/src/duration';
-import { writeSummary } from '../../common/src/summary';
-import { runFleet } from '../../deploy-ssh/src/fleet';
-import type { HostRun } from '../../deploy-ssh/src/host';
-import { hostTable } from '../../deploy-ssh/src/main';
-import type { Release } from '../../deploy-ssh/src/plan';
-import { reportFleet } from '../../deploy-ssh/src/report';
-import { readRollbackInputs } from './inputs';
-import { chooseVersion, retainedEverywhere, type HostView } from './target';
+import type { Core } from '../../lib/action/core';
+import { closeHosts, runFleet } from '../../lib/release/fleet';
+import { throwIfFleetFailed } from '../../lib/release/fleet-failure';
+import type { HostRun } from '../../lib/release/host';
+import { chooseVersion, retainedEverywhere, type HostView } from '../../lib/release/rollback-target';
+import type { Release } from '../../lib/release/types';
+import { readInputs } from './inputs';
+import { writeRollbackSummary } from './summary';
 
 export async function main(core: Core): Promise<void> {
   const started = Date.now();
-  const inputs = readRollbackInputs(core);
+  const inputs = readInputs(core);
   const { app } = inputs.settings;
   const views = new Map<HostRun, HostView>();
   let version = inputs.version ?? '';
@@ -21,53 +19,38 @@ export async function main(core: Core): Promise<void> {
     prepare: async (host) => {
       const history = await host.auditHistory();
       const present = new Set<string>();
-      for (const release of host.state.retained)
+      const { state } = host.record;
+      for (const release of state.retained)
         if (await host.hasContainer(release)) present.add(release.version);
-      views.set(host, { label: host.label, state: host.state, history, present });
+      views.set(host, { label: host.label, state, history, present });
     },
     check: (hosts) => {
-      const chosen = chooseVersion(
-        hosts.map((h) => views.get(h)!),
-        inputs.version,
-      );
+      const hostViews = hosts.map((h) => views.get(h)!);
+      const chosen = chooseVersion(hostViews, inputs.version);
       if (!chosen.version) return chosen.problem;
       version = chosen.version;
-      const found = retainedEverywhere(
-        hosts.map((h) => views.get(h)!),
-        version,
-      );
+      const found = retainedEverywhere(hostViews, version);
       releases = found.releases;
       core.info(`Rolling ${app} back to ${version} on ${hosts.length} host(s)`);
       return found.problem;
     },
     change: async (host) => {
       const release = releases.get(host.label);
-      const changed = release ? await host.switchTo({ kind: 'retained', release }) : false;
-      host.result = changed ? 'success' : 'unchanged';
+      return release ? host.switchTo({ kind: 'retained', release }) : false;
     },
   });
+  await closeHosts(core, outcome.hosts, (host) => ({
+    action: 'rollback',
+    version: version || '?',
+    previous: host.record.before?.version ?? null,
+    image: releases.get(host.label)?.image ?? host.record.before?.image ?? '',
+  }));
 
-  const previous = outcome.hosts.find((h) => h.before)?.before?.version ?? '';
-  for (const host of outcome.hosts) {
-    const image = releases.get(host.label)?.image ?? host.before?.image ?? '';
-    await host
-      .close({ action: 'rollback', version: version || '?', previous: host.before?.version ?? null, image })
-      .catch((error: Error) =>
-        core.warning(`${host.label}: could not record the release or release the lock: ${error.message}`),
-      );
-  }
   core.setOutput('version', version);
-  core.setOutput('previous-version', previous);
-  await writeSummary(core, (summary) =>
-    summary
-      .addHeading(`Rollback ${app} to ${version || '(none)'}`, 3)
-      .addRaw(
-        outcome.failed.length === 0
-          ? `Done in ${formatDuration(Date.now() - started)}.`
-          : 'Failed; see the log.',
-        true,
-      )
-      .addTable(hostTable(outcome, version)),
+  core.setOutput(
+    'previous-version',
+    outcome.hosts.find((h) => h.record.before)?.record.before?.version ?? '',
   );
-  reportFleet(outcome, `rollback ${app} to ${version || '(no version)'}`);
+  await writeRollbackSummary(core, app, version, outcome, Date.now() - started);
+  throwIfFleetFailed(outcome, `rollback ${app} to ${version || '(no version)'}`);
 }

@@ -17,7 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCommand } from '../../common/src/exec';
+import { runCommand } from '../../lib/system/exec';
 import { REPO_ROOT, runAction } from '../../../test/run-action';
 
 const VERSION = '0.69.3';

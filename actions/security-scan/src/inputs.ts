@@ -1,11 +1,12 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Core } from '../../common/src/core';
-import { Inputs } from '../../common/src/inputs';
-import { IMAGE_NAME, TAG } from '../../docker-build-push/src/image-name';
-import { parseSeverities } from './gate';
-import type { Severity } from './report';
-import { COMPROMISED_VERSIONS, DEFAULT_DOWNLOAD_BASE_URL, DEFAULT_TRIVY_VERSION, VERSION } from './release';
+import type { Core } from '../../lib/action/core';
+import { Inputs } from '../../lib/action/inputs';
+import { actionDefaults, actionYmlOf } from '../../lib/action/metadata';
+import { IMAGE_REF } from '../../lib/image/image-name';
+import { parseSeverities } from '../../lib/scan/gate';
+import { COMPROMISED_VERSIONS, VERSION } from '../../lib/scan/release';
+import type { Severity } from '../../lib/scan/trivy-report';
 
 export interface ScanInputs {
   imageRef: string;
@@ -19,35 +20,27 @@ export interface ScanInputs {
   downloadBaseUrl: string;
 }
 
-/** `name`, `name:tag`, `name@sha256:…` or `name:tag@sha256:…`. */
-export const IMAGE_REF = new RegExp(
-  `^${IMAGE_NAME.source.slice(1, -1)}(?::${TAG.source.slice(1, -1)})?(?:@sha256:[0-9a-f]{64})?$`,
-);
-
 export function readInputs(core: Core, env: NodeJS.ProcessEnv = process.env): ScanInputs {
-  const inputs = new Inputs(core);
+  const inputs = new Inputs(core, actionDefaults(actionYmlOf(import.meta.url)));
   const workspace = env.GITHUB_WORKSPACE || process.cwd();
   const imageRef = inputs.required('image-ref', {
     pattern: IMAGE_REF,
     expected: 'an image reference such as `ghcr.io/org/api@sha256:…` or `127.0.0.1:5000/ctx/api:main`',
   });
-  const severityItems = inputs.list('severity');
-  const severities = parseSeverities(severityItems.length ? severityItems : ['CRITICAL', 'HIGH']);
+  const severities = parseSeverities(inputs.list('severity'));
   if (!severities)
     inputs.problem('severity', 'must list severities among CRITICAL, HIGH, MEDIUM, LOW, UNKNOWN');
 
-  const trivyVersion = (
-    inputs.optional('trivy-version', DEFAULT_TRIVY_VERSION) ?? DEFAULT_TRIVY_VERSION
-  ).replace(/^v/, '');
+  const trivyVersion = inputs.required('trivy-version').replace(/^v/, '');
   if (!VERSION.test(trivyVersion))
     inputs.problem('trivy-version', 'must be a release version such as `0.69.3`');
   else if (COMPROMISED_VERSIONS.has(trivyVersion))
     inputs.problem(
       'trivy-version',
-      `names a release that was replaced by malware in March 2026; use ${DEFAULT_TRIVY_VERSION}`,
+      "names a release that was replaced by malware in March 2026; leave it empty for the action's default",
     );
 
-  const downloadBaseUrl = inputs.optional('download-base-url', DEFAULT_DOWNLOAD_BASE_URL, {
+  const downloadBaseUrl = inputs.required('download-base-url', {
     pattern: /^https?:\/\/[^\s?#]+$/,
     expected: 'an http(s) URL without query, such as the default GitHub releases URL',
   });
@@ -55,16 +48,13 @@ export function readInputs(core: Core, env: NodeJS.ProcessEnv = process.env): Sc
   const result: ScanInputs = {
     imageRef,
     severities: severities ?? [],
-    ignoreUnfixed: inputs.boolean('ignore-unfixed', true),
+    ignoreUnfixed: inputs.boolean('ignore-unfixed'),
     trivyVersion,
-    failOnFindings: inputs.boolean('fail-on-findings', true),
-    sarifFile: resolve(
-      workspace,
-      inputs.optional('sarif-file', 'trivy-results.sarif') ?? 'trivy-results.sarif',
-    ),
+    failOnFindings: inputs.boolean('fail-on-findings'),
+    sarifFile: resolve(workspace, inputs.required('sarif-file')),
     cacheDir: cacheDirInput ? resolve(workspace, cacheDirInput) : defaultCacheDir(env),
-    skipDbUpdate: inputs.boolean('skip-db-update', false),
-    downloadBaseUrl: downloadBaseUrl ?? DEFAULT_DOWNLOAD_BASE_URL,
+    skipDbUpdate: inputs.boolean('skip-db-update'),
+    downloadBaseUrl,
   };
   inputs.done();
   return result;

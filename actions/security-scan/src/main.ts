@@ -1,17 +1,14 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Core } from '../../common/src/core';
-import { runCommand } from '../../common/src/exec';
-import { privateTempDir } from '../../common/src/temp';
-import { applyGate, type GateResult } from './gate';
+import type { Core } from '../../lib/action/core';
+import { privateTempDir } from '../../lib/system/temp';
+import { applyGate, type GateResult } from '../../lib/scan/gate';
+import { installTrivy } from '../../lib/scan/install';
+import { toSarif } from '../../lib/scan/sarif';
+import { readDbMetadata, scanImage } from '../../lib/scan/scan';
+import { SEVERITIES } from '../../lib/scan/trivy-report';
 import { readInputs } from './inputs';
-import { installTrivy } from './install';
-import { parseReport, SEVERITIES } from './report';
-import { toSarif } from './sarif';
-import { readDbMetadata, scanArgv } from './scan';
 import { findingRows, verdict, writeScanSummary } from './summary';
-
-const SCAN_TIMEOUT_MS = 30 * 60_000;
 
 export async function main(core: Core): Promise<void> {
   const inputs = readInputs(core);
@@ -31,18 +28,13 @@ export async function main(core: Core): Promise<void> {
   const trivy = await installTrivy(core, inputs.trivyVersion, inputs.downloadBaseUrl);
   const work = privateTempDir('security-scan');
   try {
-    const reportFile = join(work, 'trivy.json');
-    const argv = scanArgv({
+    const report = await scanImage(core, {
       trivy: trivy.path,
       imageRef: inputs.imageRef,
-      reportFile,
+      reportFile: join(work, 'trivy.json'),
       cacheDir: inputs.cacheDir,
       skipDbUpdate: inputs.skipDbUpdate,
     });
-    await core.group(`trivy image ${inputs.imageRef}`, () =>
-      runCommand(argv, { timeoutMs: SCAN_TIMEOUT_MS, onLine: (line) => core.info(line) }),
-    );
-    const report = parseReport(readFileSync(reportFile, 'utf8'));
     const gate = applyGate(report.findings, {
       severities: inputs.severities,
       ignoreUnfixed: inputs.ignoreUnfixed,

@@ -1,9 +1,9 @@
-import type { Core } from '../../common/src/core';
-import { formatDuration } from '../../common/src/duration';
-import { table, writeSummary } from '../../common/src/summary';
-import type { GateResult } from './gate';
-import { SEVERITIES, type Severity } from './report';
-import type { DbMetadata } from './scan';
+import type { Core } from '../../lib/action/core';
+import { formatDuration } from '../../lib/action/duration';
+import { table, writeSummary } from '../../lib/action/summary';
+import type { GateResult } from '../../lib/scan/gate';
+import { SEVERITIES, type Severity } from '../../lib/scan/trivy-report';
+import type { DbMetadata } from '../../lib/scan/scan';
 
 /** Findings shown in the job summary; the SARIF file and the JSON report hold all of them. */
 export const SUMMARY_LIMIT = 20;

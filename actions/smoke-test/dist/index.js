@@ -28370,7 +28370,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6602:
+/***/ 2588:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -28403,19 +28403,19 @@ function errorMessage(error) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
-/* harmony import */ var _common_src_run__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6602);
-/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7381);
+/* harmony import */ var _lib_action_run__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2588);
+/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6613);
 
 
 
-await (0,_common_src_run__WEBPACK_IMPORTED_MODULE_2__/* .run */ .e)(_actions_core__WEBPACK_IMPORTED_MODULE_0__, _main__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
+await (0,_lib_action_run__WEBPACK_IMPORTED_MODULE_2__/* .run */ .e)(_actions_core__WEBPACK_IMPORTED_MODULE_0__, _main__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 7381:
+/***/ 6613:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28428,7 +28428,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./actions/common/src/duration.ts
+;// CONCATENATED MODULE: ./actions/lib/action/duration.ts
 const UNIT_MS = {
     ms: 1,
     s: 1_000,
@@ -28471,189 +28471,7 @@ function formatBytes(bytes) {
     return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
-;// CONCATENATED MODULE: ./actions/common/src/secrets.ts
-/**
- * Registers a secret with the runner's log masking. A multi-line value (a PEM key,
- * a dotenv file) is also registered line by line, because the runner masks a
- * multi-line secret only where it appears whole.
- */
-function maskSecret(core, value) {
-    if (!value)
-        return;
-    core.setSecret(value);
-    for (const line of value.split(/\r?\n/)) {
-        const trimmed = line.trim();
-        if (trimmed.length >= 4 && trimmed !== value)
-            core.setSecret(trimmed);
-    }
-}
-/** Replaces every occurrence of each secret in `text` with `***`, longest first. */
-function redact(text, secrets) {
-    const values = [...secrets]
-        .filter((s) => !!s && s.length >= 3)
-        .sort((a, b) => b.length - a.length);
-    let result = text;
-    for (const value of values)
-        result = result.split(value).join('***');
-    return result;
-}
-
-;// CONCATENATED MODULE: ./actions/common/src/inputs.ts
-
-
-/** Thrown by `Inputs.done()`: one message that lists every bad input at once. */
-class InputError extends Error {
-    problems;
-    constructor(problems) {
-        super(`Invalid inputs:\n${problems.map((p) => `- ${p}`).join('\n')}`);
-        this.problems = problems;
-        this.name = 'InputError';
-    }
-}
-const TRUE = new Set(['true', 'True', 'TRUE']);
-const FALSE = new Set(['false', 'False', 'FALSE']);
-/**
- * Reads and validates action inputs. Each reader records a problem instead of
- * throwing, so `done()` can report every bad input together. Messages name the
- * input and what was expected, never the value (it may be a secret).
- */
-class Inputs {
-    core;
-    problems = [];
-    constructor(core) {
-        this.core = core;
-    }
-    /** Trimmed raw value; empty string when unset. */
-    raw(name) {
-        return this.core.getInput(name).trim();
-    }
-    required(name, rule = {}) {
-        const value = this.raw(name);
-        if (!value) {
-            this.problem(name, 'is required');
-            return '';
-        }
-        return this.check(name, value, rule) ? value : '';
-    }
-    optional(name, fallback, rule = {}) {
-        const value = this.raw(name) || fallback;
-        if (value === undefined || value === '')
-            return undefined;
-        return this.check(name, value, rule) ? value : undefined;
-    }
-    /** A secret input: masked before anything else happens; never checked against patterns that could echo it. */
-    secret(name, options = {}) {
-        const value = this.core.getInput(name);
-        maskSecret(this.core, value);
-        if (!value.trim()) {
-            if (options.required)
-                this.problem(name, 'is required');
-            return undefined;
-        }
-        return value;
-    }
-    /** A list split on newlines or commas; blank items are dropped. */
-    list(name, options = {}) {
-        const items = splitList(this.raw(name), options.separator);
-        if (items.length === 0) {
-            if (options.required)
-                this.problem(name, 'is required (one item per line, or comma-separated)');
-            return [];
-        }
-        const bad = items
-            .map((item, i) => ({ item, i }))
-            .filter(({ item }) => options.pattern && !options.pattern.test(item));
-        if (bad.length > 0) {
-            const which = bad.map(({ i }) => `#${i + 1}`).join(', ');
-            this.problem(name, `item ${which} is not valid${options.expected ? `: expected ${options.expected}` : ''}`);
-            return [];
-        }
-        return items;
-    }
-    boolean(name, fallback) {
-        const value = this.raw(name);
-        if (!value)
-            return fallback;
-        if (TRUE.has(value))
-            return true;
-        if (FALSE.has(value))
-            return false;
-        this.problem(name, 'must be `true` or `false`');
-        return fallback;
-    }
-    integer(name, fallback, range = {}) {
-        const value = this.raw(name);
-        if (!value)
-            return fallback;
-        const parsed = /^-?\d+$/.test(value) ? Number(value) : NaN;
-        const { min = -Infinity, max = Infinity } = range;
-        if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
-            this.problem(name, `must be a whole number${describeRange(min, max)}`);
-            return fallback;
-        }
-        return parsed;
-    }
-    /** A duration such as `90s`, `5m`, `2h`, `30d`; returns milliseconds. */
-    duration(name, fallback, range = {}) {
-        const value = this.raw(name) || fallback;
-        const ms = parseDuration(value);
-        const { minMs = 0, maxMs = Infinity } = range;
-        if (ms === undefined || ms < minMs || ms > maxMs) {
-            this.problem(name, 'must be a duration such as `500ms`, `90s`, `5m`, `2h` or `30d`');
-            return parseDuration(fallback) ?? 0;
-        }
-        return ms;
-    }
-    oneOf(name, choices, fallback) {
-        const value = this.raw(name) || fallback;
-        if (choices.includes(value))
-            return value;
-        this.problem(name, `must be one of ${choices.map((c) => `\`${c}\``).join(', ')}`);
-        return fallback;
-    }
-    /** Records a problem found by cross-input checks in the action itself. */
-    problem(name, message) {
-        this.problems.push(`\`${name}\` ${message}`);
-    }
-    /** Throws one InputError listing every problem, if there is any. */
-    done() {
-        if (this.problems.length > 0)
-            throw new InputError([...this.problems]);
-    }
-    check(name, value, rule) {
-        if (rule.pattern && !rule.pattern.test(value)) {
-            this.problem(name, `is not valid${rule.expected ? `: expected ${rule.expected}` : ''}`);
-            return false;
-        }
-        return true;
-    }
-}
-function splitList(text, separator = /[\n,]/) {
-    return text
-        .split(separator)
-        .map((item) => item.trim())
-        .filter((item) => item.length > 0);
-}
-function describeRange(min, max) {
-    if (Number.isFinite(min) && Number.isFinite(max))
-        return ` from ${min} to ${max}`;
-    if (Number.isFinite(min))
-        return ` of at least ${min}`;
-    if (Number.isFinite(max))
-        return ` of at most ${max}`;
-    return '';
-}
-/** Patterns that several actions validate against. */
-const PATTERNS = {
-    /** Lower-case name safe for paths and container names. */
-    name: /^[a-z][a-z0-9-]{0,62}$/,
-    /** A release version: safe in file names, tags and shell words. */
-    version: /^[A-Za-z0-9._-]{1,64}$/,
-    /** A DNS hostname or IPv4 address (no user, no path). */
-    hostname: /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/,
-};
-
-;// CONCATENATED MODULE: ./actions/common/src/retry.ts
+;// CONCATENATED MODULE: ./actions/lib/system/retry.ts
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The delay before retry number `attempt` (1-based), exponential and capped. */
 function backoffDelay(attempt, options, random = Math.random) {
@@ -28680,28 +28498,9 @@ async function retry(fn, options) {
     throw lastError;
 }
 
-;// CONCATENATED MODULE: ./actions/common/src/summary.ts
-/** Header row + data rows in the shape `core.summary.addTable` takes. */
-function table(headers, rows) {
-    return [
-        headers.map((data) => ({ data, header: true })),
-        ...rows.map((row) => row.map((cell) => String(cell))),
-    ];
-}
-/**
- * Writes the job summary when the runner provides a summary file; outside a
- * runner (a terminal, an operator script) it is a no-op instead of an error.
- */
-async function writeSummary(core, build) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    build(core.summary);
-    await core.summary.write();
-}
-
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./actions/smoke-test/src/checks.ts
+;// CONCATENATED MODULE: ./actions/lib/smoke/checks.ts
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH'];
 /** Parses the `checks` YAML list; every problem is reported, by check number. */
@@ -28805,84 +28604,12 @@ function parseHeaders(text) {
     return { headers, problems };
 }
 
-;// CONCATENATED MODULE: ./actions/smoke-test/src/main.ts
+;// CONCATENATED MODULE: ./actions/lib/smoke/probe.ts
 
 
 
-
-
-
-
-
-async function main(core) {
-    const inputs = new Inputs(core);
-    const url = inputs.required('url', {
-        pattern: /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/,
-        expected: 'an http(s) base URL without query',
-    });
-    const parsed = parseChecks(inputs.raw('checks'));
-    for (const problem of parsed.problems)
-        inputs.problem('checks', problem);
-    const expectVersion = inputs.optional('expect-version', undefined, {
-        pattern: /^[A-Za-z0-9._-]{1,64}$/,
-        expected: 'a version',
-    });
-    const versionPath = inputs.optional('version-path', '/version', { pattern: /^\/[^\s]*$/, expected: 'a path' }) ?? '/version';
-    const retries = inputs.integer('retries', 10, { min: 0, max: 100 });
-    const delayMs = inputs.duration('retry-delay', '3s', { maxMs: 600_000 });
-    const timeoutMs = inputs.duration('timeout', '10s', { minMs: 100, maxMs: 300_000 });
-    const headerText = inputs.secret('headers') ?? '';
-    const headerParse = parseHeaders(headerText);
-    for (const problem of headerParse.problems)
-        inputs.problem('headers', problem);
-    for (const value of Object.values(headerParse.headers))
-        maskSecret(core, value);
-    inputs.done();
-    const checks = [...parsed.checks, ...(expectVersion ? [versionCheck(versionPath, expectVersion)] : [])];
-    if (checks.length === 0)
-        checks.push({ name: 'GET /', path: '/', method: 'GET' });
-    const base = url.replace(/\/+$/, '');
-    const results = [];
-    for (const check of checks) {
-        const result = await runCheck(core, base, check, {
-            retries,
-            delayMs,
-            timeoutMs,
-            headers: headerParse.headers,
-        });
-        results.push(result);
-        core.info(`${result.passed ? '✔' : '✖'} ${check.name}: ${result.reason ?? `status ${result.status}`} (${formatDuration(result.ms ?? 0)}, ${result.attempts} attempt(s))`);
-    }
-    const failed = results.filter((r) => !r.passed);
-    const reportPath = (0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP ?? '.', `smoke-test-report-${Date.now()}.json`);
-    (0,external_node_fs_namespaceObject.writeFileSync)(reportPath, `${JSON.stringify({ url: base, passed: failed.length === 0, results: results.map(reportRow) }, null, 2)}\n`);
-    core.setOutput('passed', String(failed.length === 0));
-    core.setOutput('failed-checks', failed.map((r) => r.check.name).join(','));
-    core.setOutput('report', reportPath);
-    await writeSummary(core, (summary) => summary.addHeading(`Smoke test of ${base}`, 3).addTable(table(['Check', 'Status', 'Latency', 'Result'], results.map((r) => [
-        r.check.name,
-        r.status ?? '—',
-        formatDuration(r.ms ?? 0),
-        r.passed ? '✅' : `❌ ${r.reason}`,
-    ]))));
-    if (failed.length > 0) {
-        throw new Error(`${failed.length} of ${results.length} smoke check(s) failed on ${base}:\n${failed.map((r) => `- ${r.check.name}: ${r.reason}`).join('\n')}`);
-    }
-}
-function reportRow(r) {
-    return {
-        name: r.check.name,
-        method: r.check.method,
-        path: r.check.path,
-        passed: r.passed,
-        status: r.status ?? null,
-        ms: r.ms ?? null,
-        attempts: r.attempts,
-        reason: r.reason ?? null,
-    };
-}
 /** Runs one check until it passes or the retries run out (exponential backoff with jitter, capped). */
-async function runCheck(core, base, check, o) {
+async function runCheck(log, base, check, o) {
     let last = { check, passed: false, attempts: 0, reason: 'not run' };
     for (let attempt = 1; attempt <= o.retries + 1; attempt += 1) {
         const answer = await fetchAnswer(`${base}${check.path}`, check.method, o.timeoutMs, o.headers);
@@ -28901,7 +28628,7 @@ async function runCheck(core, base, check, o) {
             delayMs: o.delayMs,
             maxDelayMs: Math.max(o.delayMs, 30_000),
         });
-        core.info(`  ${check.name}: ${reason}; retry ${attempt}/${o.retries} in ${formatDuration(delay)}`);
+        log.info(`  ${check.name}: ${reason}; retry ${attempt}/${o.retries} in ${formatDuration(delay)}`);
         await sleep(delay);
     }
     return last;
@@ -28925,6 +28652,402 @@ async function fetchAnswer(url, method, timeoutMs, headers) {
                 ? `no answer within ${formatDuration(timeoutMs)}`
                 : `request failed: ${e.cause?.code ?? e.message}`,
         };
+    }
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./actions/lib/system/temp.ts
+
+
+
+/**
+ * A new private (0700) directory for one run's work files: under RUNNER_TEMP on a runner
+ * (cleaned after the job), else the OS temp dir. The caller removes it when done.
+ */
+function privateTempDir(prefix, base) {
+    return (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(base || process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), `${prefix}-`));
+}
+
+;// CONCATENATED MODULE: ./actions/lib/action/secrets.ts
+/**
+ * Registers a secret with the runner's log masking. A multi-line value (a PEM key,
+ * a dotenv file) is also registered line by line, because the runner masks a
+ * multi-line secret only where it appears whole.
+ */
+function maskSecret(core, value) {
+    if (!value)
+        return;
+    core.setSecret(value);
+    for (const line of value.split(/\r?\n/)) {
+        const trimmed = line.trim();
+        if (trimmed.length >= 4 && trimmed !== value)
+            core.setSecret(trimmed);
+    }
+}
+/** Replaces every occurrence of each secret in `text` with `***`, longest first. */
+function redact(text, secrets) {
+    const values = [...secrets]
+        .filter((s) => !!s && s.length >= 3)
+        .sort((a, b) => b.length - a.length);
+    let result = text;
+    for (const value of values)
+        result = result.split(value).join('***');
+    return result;
+}
+
+;// CONCATENATED MODULE: ./actions/lib/action/inputs.ts
+
+
+/** Thrown by `Inputs.done()`: one message that lists every bad input at once. */
+class InputError extends Error {
+    problems;
+    constructor(problems) {
+        super(`Invalid inputs:\n${problems.map((p) => `- ${p}`).join('\n')}`);
+        this.problems = problems;
+        this.name = 'InputError';
+    }
+}
+/** Rules several actions (and the edge config) validate against. */
+const RULES = {
+    /** Lower-case name safe for paths and container names: apps, databases of the stack. */
+    name: { pattern: /^[a-z][a-z0-9-]{0,62}$/, expected: '`[a-z][a-z0-9-]*` (at most 63 characters)' },
+    /** A release version: safe in file names, tags and shell words. */
+    version: { pattern: /^[A-Za-z0-9._-]{1,64}$/, expected: '1 to 64 of `A-Z a-z 0-9 . _ -`' },
+    /** A DNS hostname or IPv4 address (no user, no path). */
+    hostname: {
+        pattern: /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/,
+        expected: 'a DNS name or IP address',
+    },
+    /** A POSIX user name (the SSH user on the hosts). */
+    user: { pattern: /^[a-z_][a-z0-9_-]{0,31}$/, expected: 'a Unix user name' },
+};
+const TRUE = new Set(['true', 'True', 'TRUE']);
+const FALSE = new Set(['false', 'False', 'FALSE']);
+/** A plain word list such as `sudo -n podman --root /var/lib/x`: no quotes, no metacharacters. */
+const PLAIN_WORDS = /^[A-Za-z0-9_@%+=:,./-]+( +[A-Za-z0-9_@%+=:,./-]+)*$/;
+/**
+ * Reads and validates action inputs. Each reader records a problem instead of throwing, so
+ * `done()` can report every bad input together. Messages name the input and what was expected,
+ * never the value (it may be a secret).
+ *
+ * An empty input means its action.yml default (`defaults`, see metadata.ts), as an input left out
+ * of `with:` does on the runner: a workflow can pass an unset `vars.X` and get the default, which
+ * lives only in action.yml.
+ */
+class Inputs {
+    core;
+    defaults;
+    problems = [];
+    constructor(core, defaults = {}) {
+        this.core = core;
+        this.defaults = defaults;
+    }
+    /** Trimmed value, else the action.yml default, else ''. */
+    raw(name) {
+        return this.core.getInput(name).trim() || this.defaults[name] || '';
+    }
+    required(name, rule = {}) {
+        const value = this.raw(name);
+        if (!value) {
+            this.problem(name, 'is required');
+            return '';
+        }
+        return this.check(name, value, rule) ? value : '';
+    }
+    optional(name, rule = {}) {
+        const value = this.raw(name);
+        if (!value)
+            return undefined;
+        return this.check(name, value, rule) ? value : undefined;
+    }
+    /** A secret input: masked before anything else happens; never checked against patterns that could echo it. */
+    secret(name, options = {}) {
+        const value = this.core.getInput(name);
+        maskSecret(this.core, value);
+        if (!value.trim()) {
+            if (options.required)
+                this.problem(name, 'is required');
+            return undefined;
+        }
+        return value;
+    }
+    /** A list split on newlines or commas; blank items are dropped. */
+    list(name, options = {}) {
+        const items = splitList(this.raw(name), options.separator);
+        if (items.length === 0) {
+            if (options.required)
+                this.problem(name, 'is required (one item per line, or comma-separated)');
+            return [];
+        }
+        const bad = items
+            .map((item, i) => ({ item, i }))
+            .filter(({ item }) => options.pattern && !options.pattern.test(item));
+        if (bad.length > 0) {
+            const which = bad.map(({ i }) => `#${i + 1}`).join(', ');
+            this.problem(name, `item ${which} is not valid${options.expected ? `: expected ${options.expected}` : ''}`);
+            return [];
+        }
+        return items;
+    }
+    /** Each item of a list turned into a value by `parse`; what it throws is the item's problem. */
+    each(name, parse, options = {}) {
+        return this.list(name, options).flatMap((item) => {
+            try {
+                return [parse(item)];
+            }
+            catch (error) {
+                this.problem(name, error.message);
+                return [];
+            }
+        });
+    }
+    boolean(name) {
+        const value = this.typed(name);
+        if (value === undefined)
+            return false;
+        if (TRUE.has(value))
+            return true;
+        if (!FALSE.has(value))
+            this.problem(name, 'must be `true` or `false`');
+        return false;
+    }
+    integer(name, range = {}) {
+        const value = this.typed(name);
+        if (value === undefined)
+            return 0;
+        const parsed = /^-?\d+$/.test(value) ? Number(value) : NaN;
+        const { min = -Infinity, max = Infinity } = range;
+        if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+            this.problem(name, `must be a whole number${describeRange(min, max)}`);
+            return 0;
+        }
+        return parsed;
+    }
+    /** A duration such as `90s`, `5m`, `2h`, `30d`; returns milliseconds. */
+    duration(name, range = {}) {
+        const value = this.typed(name);
+        if (value === undefined)
+            return 0;
+        const ms = parseDuration(value);
+        const { minMs = 0, maxMs = Infinity } = range;
+        if (ms === undefined || ms < minMs || ms > maxMs) {
+            this.problem(name, 'must be a duration such as `500ms`, `90s`, `5m`, `2h` or `30d`');
+            return 0;
+        }
+        return ms;
+    }
+    oneOf(name, choices) {
+        const value = this.typed(name);
+        if (value !== undefined && choices.includes(value))
+            return value;
+        if (value !== undefined)
+            this.problem(name, `must be one of ${choices.map((c) => `\`${c}\``).join(', ')}`);
+        return choices[0];
+    }
+    /**
+     * A command or command prefix (`engine`, `proxy-reload`, `pre-switch-command`) split into argv.
+     * Only plain words separated by spaces, so it means the same here, in the shell on a host and to
+     * a reader. Empty gives [] when `allowEmpty`, else a problem.
+     */
+    words(name, options = {}) {
+        const text = this.raw(name);
+        if (!text) {
+            if (!options.allowEmpty)
+                this.problem(name, 'is required');
+            return [];
+        }
+        const argv = splitPlainWords(text);
+        if (argv)
+            return argv;
+        this.problem(name, 'must be plain words separated by spaces (letters, digits, `_@%+=:,./-`; no quotes or shell metacharacters)');
+        return [];
+    }
+    /** Records a problem found by cross-input checks in the action itself. */
+    problem(name, message) {
+        this.problems.push(`\`${name}\` ${message}`);
+    }
+    /** Throws one InputError listing every problem, if there is any. */
+    done() {
+        if (this.problems.length > 0)
+            throw new InputError([...this.problems]);
+    }
+    /** The text of an input read as a typed value; an input with neither value nor default is required. */
+    typed(name) {
+        const value = this.raw(name);
+        if (value)
+            return value;
+        this.problem(name, 'is required');
+        return undefined;
+    }
+    check(name, value, rule) {
+        if (rule.pattern && !rule.pattern.test(value)) {
+            this.problem(name, `is not valid${rule.expected ? `: expected ${rule.expected}` : ''}`);
+            return false;
+        }
+        return true;
+    }
+}
+function splitList(text, separator = /[\n,]/) {
+    return text
+        .split(separator)
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0);
+}
+/** Splits plain words (see PLAIN_WORDS) into argv; undefined when the text is anything else. */
+function splitPlainWords(text) {
+    const trimmed = text.trim();
+    if (!PLAIN_WORDS.test(trimmed))
+        return undefined;
+    return trimmed.split(/ +/);
+}
+function describeRange(min, max) {
+    if (Number.isFinite(min) && Number.isFinite(max))
+        return ` from ${min} to ${max}`;
+    if (Number.isFinite(min))
+        return ` of at least ${min}`;
+    if (Number.isFinite(max))
+        return ` of at most ${max}`;
+    return '';
+}
+
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ./actions/lib/action/metadata.ts
+
+
+
+
+/**
+ * The defaults an action declares in its action.yml, the one place they live. The runner passes a
+ * default only for an input that `with:` leaves out; a workflow that passes an empty value (an
+ * unset `vars.X`) gets the same default from `Inputs`. Expression defaults (`${{ github.token }}`)
+ * are the runner's to evaluate, so they are left out.
+ */
+function actionDefaults(actionYml) {
+    const metadata = (0,dist/* parse */.qg)((0,external_node_fs_namespaceObject.readFileSync)(actionYml, 'utf8'));
+    const defaults = {};
+    for (const [name, spec] of Object.entries(metadata.inputs ?? {})) {
+        const value = spec?.default;
+        if (value === undefined || value === null)
+            continue;
+        const text = String(value);
+        if (!text.includes('${{'))
+            defaults[name] = text;
+    }
+    return defaults;
+}
+/**
+ * The action.yml of the action a module belongs to, from the module's `import.meta.url`: one level
+ * above its folder, which is `actions/<name>/src/` when run from source and `actions/<name>/dist/`
+ * in the bundle.
+ */
+function actionYmlOf(moduleUrl) {
+    return (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)((0,external_node_path_namespaceObject.dirname)((0,external_node_url_.fileURLToPath)(moduleUrl))), 'action.yml');
+}
+
+;// CONCATENATED MODULE: ./actions/smoke-test/src/inputs.ts
+
+
+
+
+function readInputs(core) {
+    const inputs = new Inputs(core, actionDefaults(actionYmlOf(import.meta.url)));
+    const url = inputs.required('url', {
+        pattern: /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/,
+        expected: 'an http(s) base URL without query',
+    });
+    const parsed = parseChecks(inputs.raw('checks'));
+    for (const problem of parsed.problems)
+        inputs.problem('checks', problem);
+    const expectVersion = inputs.optional('expect-version', RULES.version);
+    const versionPath = inputs.required('version-path', { pattern: /^\/[^\s]*$/, expected: 'a path' });
+    const retries = inputs.integer('retries', { min: 0, max: 100 });
+    const delayMs = inputs.duration('retry-delay', { maxMs: 600_000 });
+    const timeoutMs = inputs.duration('timeout', { minMs: 100, maxMs: 300_000 });
+    const headerParse = parseHeaders(inputs.secret('headers') ?? '');
+    for (const problem of headerParse.problems)
+        inputs.problem('headers', problem);
+    for (const value of Object.values(headerParse.headers))
+        maskSecret(core, value);
+    inputs.done();
+    const checks = [...parsed.checks, ...(expectVersion ? [versionCheck(versionPath, expectVersion)] : [])];
+    if (checks.length === 0)
+        checks.push({ name: 'GET /', path: '/', method: 'GET' });
+    return { url: url.replace(/\/+$/, ''), checks, retries, delayMs, timeoutMs, headers: headerParse.headers };
+}
+
+;// CONCATENATED MODULE: ./actions/lib/action/summary.ts
+/** Header row + data rows in the shape `core.summary.addTable` takes. */
+function table(headers, rows) {
+    return [
+        headers.map((data) => ({ data, header: true })),
+        ...rows.map((row) => row.map((cell) => String(cell))),
+    ];
+}
+/**
+ * Writes the job summary when the runner provides a summary file; outside a
+ * runner (a terminal, an operator script) it is a no-op instead of an error.
+ */
+async function writeSummary(core, build) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    build(core.summary);
+    await core.summary.write();
+}
+
+;// CONCATENATED MODULE: ./actions/smoke-test/src/summary.ts
+
+
+async function writeSmokeSummary(core, base, results) {
+    await writeSummary(core, (summary) => summary.addHeading(`Smoke test of ${base}`, 3).addTable(table(['Check', 'Status', 'Latency', 'Result'], results.map((r) => [
+        r.check.name,
+        r.status ?? '—',
+        formatDuration(r.ms ?? 0),
+        r.passed ? '✅' : `❌ ${r.reason}`,
+    ]))));
+}
+/** The JSON report: one entry per check. */
+function reportJson(base, results) {
+    const rows = results.map((r) => ({
+        name: r.check.name,
+        method: r.check.method,
+        path: r.check.path,
+        passed: r.passed,
+        status: r.status ?? null,
+        ms: r.ms ?? null,
+        attempts: r.attempts,
+        reason: r.reason ?? null,
+    }));
+    return `${JSON.stringify({ url: base, passed: results.every((r) => r.passed), results: rows }, null, 2)}\n`;
+}
+
+;// CONCATENATED MODULE: ./actions/smoke-test/src/main.ts
+
+
+
+
+
+
+
+async function main(core) {
+    const inputs = readInputs(core);
+    const results = [];
+    for (const check of inputs.checks) {
+        const result = await runCheck(core, inputs.url, check, inputs);
+        results.push(result);
+        core.info(`${result.passed ? '✔' : '✖'} ${check.name}: ${result.reason ?? `status ${result.status}`} (${formatDuration(result.ms ?? 0)}, ${result.attempts} attempt(s))`);
+    }
+    const failed = results.filter((r) => !r.passed);
+    // Under RUNNER_TEMP: kept for later steps of the job (e.g. an artifact upload), removed after it.
+    const reportPath = (0,external_node_path_namespaceObject.join)(privateTempDir('smoke-test'), 'report.json');
+    (0,external_node_fs_namespaceObject.writeFileSync)(reportPath, reportJson(inputs.url, results));
+    core.setOutput('passed', String(failed.length === 0));
+    core.setOutput('failed-checks', failed.map((r) => r.check.name).join(','));
+    core.setOutput('report', reportPath);
+    await writeSmokeSummary(core, inputs.url, results);
+    if (failed.length > 0) {
+        throw new Error(`${failed.length} of ${results.length} smoke check(s) failed on ${inputs.url}:\n${failed.map((r) => `- ${r.check.name}: ${r.reason}`).join('\n')}`);
     }
 }
 

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Core } from '../../common/src/core';
-import { InputError } from '../../common/src/inputs';
+import type { Core } from '../../lib/action/core';
+import { InputError } from '../../lib/action/inputs';
 import { readInputs } from '../src/inputs';
 
 const KNOWN_HOSTS =
@@ -82,15 +82,15 @@ describe('readInputs', () => {
     expect(error).toBeInstanceOf(InputError);
     expect(error!.problems.map((p) => p.split(' ')[0])).toEqual([
       '`private-key`',
-      '`domains`',
       '`hosts`',
       '`known-hosts`',
+      '`domains`',
       '`account-key`',
       '`acme-directory`',
-      '`renew-before`',
-      '`slack-channel`',
       '`webroot`',
+      '`renew-before`',
       '`reload-command`',
+      '`slack-channel`',
     ]);
     expect(error!.message).not.toMatch(/canary/);
   });

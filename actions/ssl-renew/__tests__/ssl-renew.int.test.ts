@@ -12,8 +12,9 @@ import { everythingPrinted, runAction, type ActionRun } from '../../../test/run-
 import { FAKE_SLACK_TOKEN, startFakeSlack, type FakeSlack } from '../../../test/fake-slack';
 import { freePort, startEdge, writeSelfSigned, type Edge } from '../../../test/fixtures/proxy/edge';
 import { stackEnv } from '../../../test/stack-env';
-import { chainEndsAt, describeCertificate } from '../src/certificate';
-import { servedCertificate } from '../src/tls-probe';
+import { describeCertificate } from '../../lib/tls/certificate';
+import { chainEndsAt } from '../../../test/pki';
+import { servedCertificate } from '../../lib/tls/tls-probe';
 
 const DOMAINS = ['contextai.test', 'www.contextai.test'];
 const stack = stackEnv();

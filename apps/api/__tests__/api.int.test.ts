@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCommand } from '../../../actions/common/src/exec';
+import { runCommand } from '../../../actions/lib/system/exec';
 import { REPO_ROOT } from '../../../test/run-action';
 import { migrate, readMigrations } from '../src/migrations/migrator';
 import {

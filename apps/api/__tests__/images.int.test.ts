@@ -4,7 +4,7 @@
 // Run: npx vitest run --project integration apps/api/__tests__/images.int.test.ts
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCommand } from '../../../actions/common/src/exec';
+import { runCommand } from '../../../actions/lib/system/exec';
 import { REPO_ROOT, runAction } from '../../../test/run-action';
 import { stackEnv } from '../../../test/stack-env';
 import { createDatabase, eventually, freePort, waitForHttp } from './support';

@@ -3,7 +3,7 @@
 // Run with `--help` for every parameter and its default.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { splitList } from '../../../actions/common/src/inputs';
+import { splitList } from '../../../actions/lib/action/inputs';
 import { DEFAULTS, type ProxyParams } from './params';
 import { renderProxyConfig } from './render';
 

@@ -1,4 +1,4 @@
-import { PATTERNS } from '../../../actions/common/src/inputs';
+import { RULES } from '../../../actions/lib/action/inputs';
 
 /** Everything that differs between installations of the edge config. */
 export interface ProxyParams {
@@ -62,7 +62,7 @@ export function validateParams(p: ProxyParams): string[] {
   const check = (ok: boolean, message: string) => ok || problems.push(message);
   check(p.domains.length > 0, '`domains` is required (at least one name)');
   p.domains.forEach((d, i) =>
-    check(PATTERNS.hostname.test(d), `\`domains\` item #${i + 1} is not a DNS name`),
+    check(RULES.hostname.pattern.test(d), `\`domains\` item #${i + 1} is not a DNS name`),
   );
   for (const [name, path] of [
     ['cert-dir', p.certDir],

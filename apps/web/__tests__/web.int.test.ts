@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, join, resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCommand } from '../../../actions/common/src/exec';
+import { runCommand } from '../../../actions/lib/system/exec';
 import { REPO_ROOT } from '../../../test/run-action';
 import { stackEnv } from '../../../test/stack-env';
 import { createDatabase, freePort, startChild, waitForHttp, type Child } from '../../api/__tests__/support';

@@ -1,10 +1,11 @@
-// scripts/backup-database: the db-backup action from a terminal (same inputs, same code).
-import { run } from '../../../actions/common/src/run';
-import { main } from '../../../actions/db-backup/src/main';
+// scripts/backup-database: a db-backup run from a terminal (the same inputs, defaults and library).
 import { readFileSync } from 'node:fs';
-import { flagOrEnv, parseFlags, runCommand, STORAGE_HELP, terminalCore } from './cli';
+import { Inputs } from '../../../actions/lib/action/inputs';
+import { readBackupInputs } from '../../../actions/lib/backup/inputs';
+import { runBackupJob } from '../../../actions/lib/backup/job';
+import { dbBackupDefaults, flagOrEnv, parseFlags, runCommand, STORAGE_HELP, terminalCore } from './cli';
 
-const HELP = `Usage: scripts/backup-database [options]
+const help = (d: Record<string, string>) => `Usage: scripts/backup-database [options]
 
 Streams pg_dump | zstd | age into S3, writes the manifest last, applies retention, and with
 --verify restores the new backup into a scratch database and compares row counts.
@@ -13,10 +14,10 @@ environment for secrets, which command lines show to every user of the machine.
 
   --database-url URL        database to back up (secret: use DB_BACKUP_DATABASE_URL)
   --recipients AGE1...      age public key; repeat for several
-  --compression-level N     zstd level 1-19 (default 1)
-  --retention-days N        delete good backups older than N days (default 30)
-  --keep-min N              never delete the newest N good backups (default 7)
-  --stale-after DURATION    age before manifest-less objects / incomplete uploads are cleaned (default 6h)
+  --compression-level N     zstd level 1-19 (default ${d['compression-level']})
+  --retention-days N        delete good backups older than N days (default ${d['retention-days']})
+  --keep-min N              never delete the newest N good backups (default ${d['keep-min']})
+  --stale-after DURATION    age before manifest-less objects / incomplete uploads are cleaned (default ${d['stale-after']})
   --verify                  restore into --verify-database-url and compare
   --verify-database-url URL scratch database (its contents are replaced)
   --identity FILE           age identity file, for --verify
@@ -43,8 +44,9 @@ const VALUE_FLAGS = [
   'slack-channel',
 ] as const;
 
-export const backupDatabase = (args: string[]) =>
-  runCommand(HELP, args, async (argv) => {
+export const backupDatabase = (args: string[]) => {
+  const defaults = dbBackupDefaults();
+  return runCommand(help(defaults), args, async (argv) => {
     const flags = parseFlags(argv, VALUE_FLAGS, ['verify', 'force-path-style']);
     const input = (name: string) => {
       const value = flagOrEnv(flags, name);
@@ -57,5 +59,20 @@ export const backupDatabase = (args: string[]) =>
         );
       return value;
     };
-    await run(terminalCore(input), main);
+    const core = terminalCore(input);
+    const inputs = new Inputs(core, defaults);
+    const backup = readBackupInputs(inputs, core);
+    inputs.done();
+    let verified = false;
+    await runBackupJob(core, backup, {
+      backedUp: ({ manifest, durationMs }) => {
+        core.setOutput('key', manifest.key);
+        core.setOutput('size-bytes', String(manifest.size_bytes));
+        core.setOutput('sha256', manifest.sha256);
+        core.setOutput('duration-seconds', (durationMs / 1000).toFixed(1));
+      },
+      verified: () => (verified = true),
+    });
+    core.setOutput('verified', String(verified));
   });
+};

@@ -1,6 +1,10 @@
-// Shared plumbing for the operator commands: flags/env → values, and a Core for running an
-// action's main() from a terminal (logs on stderr, outputs as `name=value` on stdout).
-import type { Core } from '../../../actions/common/src/core';
+// Shared plumbing for the operator commands: flags/env → values, db-backup's input defaults, and a
+// Core for the backup library in a terminal (logs on stderr, outputs as `name=value` on stdout).
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Core } from '../../../actions/lib/action/core';
+import { actionDefaults } from '../../../actions/lib/action/metadata';
 
 export type Flags = Map<string, string>;
 
@@ -41,11 +45,10 @@ export function flagOrEnv(flags: Flags, name: string, env: NodeJS.ProcessEnv = p
   return flags.get(name) ?? env[envName(name)] ?? '';
 }
 
-/** A Core that reads inputs from flags/env, for running an action's main() in a terminal. */
+/** A Core that reads inputs from flags/env, for the libraries the actions use, in a terminal. */
 export function terminalCore(input: (name: string) => string): Core {
   const core = {
     getInput: (name: string) => input(name),
-    getBooleanInput: (name: string) => input(name) === 'true',
     setOutput: (name: string, value: unknown) => process.stdout.write(`${name}=${String(value)}\n`),
     setSecret: () => undefined,
     setFailed: (message: string | Error) => {
@@ -54,18 +57,25 @@ export function terminalCore(input: (name: string) => string): Core {
     },
     info: (message: string) => process.stderr.write(`${message}\n`),
     warning: (message: string | Error) => process.stderr.write(`warning: ${String(message)}\n`),
-    error: (message: string | Error) => process.stderr.write(`error: ${String(message)}\n`),
-    debug: () => undefined,
     group: async <T>(name: string, fn: () => Promise<T>) => {
       process.stderr.write(`== ${name}\n`);
       return fn();
     },
     summary: {} as Core['summary'],
-    saveState: () => undefined,
-    getState: () => '',
-    exportVariable: () => undefined,
   };
   return core as unknown as Core;
+}
+
+/**
+ * The db-backup action's input defaults (its action.yml, their one home): the operator commands
+ * take the same inputs. Found upwards from this file, which runs from source or from dist/.
+ */
+export function dbBackupDefaults(): Record<string, string> {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
+    const file = join(dir, 'actions', 'db-backup', 'action.yml');
+    if (existsSync(file)) return actionDefaults(file);
+  }
+  throw new Error('actions/db-backup/action.yml was not found above this command: run it from a checkout.');
 }
 
 /** Runs a command's main, printing `--help` text or the error, and setting the exit code. */

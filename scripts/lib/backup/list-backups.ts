@@ -1,7 +1,7 @@
 // scripts/list-backups: backups under a prefix with time, size and good/incomplete status.
-import { formatBytes } from '../../../actions/common/src/duration';
-import { createS3Client } from '../../../actions/common/src/s3';
-import { listBackups } from '../../../actions/db-backup/src/catalog';
+import { formatBytes } from '../../../actions/lib/action/duration';
+import { createS3Client } from '../../../actions/lib/backup/s3';
+import { listBackups } from '../../../actions/lib/backup/catalog';
 import { flagOrEnv, parseFlags, runCommand, STORAGE_FLAGS, STORAGE_HELP } from './cli';
 
 const HELP = `Usage: scripts/list-backups --bucket NAME --prefix PREFIX [--json]

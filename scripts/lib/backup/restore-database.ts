@@ -1,12 +1,12 @@
 // scripts/restore-database: restore a backup after checking its sha256 and age authentication.
-import { formatBytes, formatDuration } from '../../../actions/common/src/duration';
-import { createS3Client } from '../../../actions/common/src/s3';
-import { redact } from '../../../actions/common/src/secrets';
-import { latestGood, listBackups } from '../../../actions/db-backup/src/catalog';
-import { describeComparison } from '../../../actions/db-backup/src/compare';
-import { parseDatabaseUrl } from '../../../actions/db-backup/src/database-url';
-import { knownSecrets } from '../../../actions/db-backup/src/inputs';
-import { describeTimings, restoreBackup } from '../../../actions/db-backup/src/restore';
+import { formatBytes, formatDuration } from '../../../actions/lib/action/duration';
+import { createS3Client } from '../../../actions/lib/backup/s3';
+import { redact } from '../../../actions/lib/action/secrets';
+import { latestGood, listBackups } from '../../../actions/lib/backup/catalog';
+import { describeComparison } from '../../../actions/lib/backup/compare';
+import { parseDatabaseUrl } from '../../../actions/lib/backup/database-url';
+import { knownSecrets } from '../../../actions/lib/backup/inputs';
+import { describeTimings, restoreBackup } from '../../../actions/lib/backup/restore';
 import { flagOrEnv, parseFlags, runCommand, STORAGE_FLAGS, STORAGE_HELP } from './cli';
 
 const HELP = `Usage: scripts/restore-database --from latest|KEY --identity FILE --target URL [--jobs N] [--clean] [--no-owner]

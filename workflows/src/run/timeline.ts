@@ -1,4 +1,4 @@
-import { formatDuration } from '../../../actions/common/src/duration';
+import { formatDuration } from '../../../actions/lib/action/duration';
 import type { RunResult, StepStatus } from './types';
 
 const ICONS: Record<StepStatus, string> = {

@@ -1,0 +1,188 @@
+import { describe, expect, it } from 'vitest';
+import { shellQuote } from '../../ssh/shell';
+import { engineEnvFile } from '../env-file';
+import * as plan from '../plan';
+import { afterSwitch, parseAuditLog, previousSuccessful, prune } from '../state';
+import type { AppState, HostSettings, ImageTarget, Release } from '../types';
+
+const settings: HostSettings = {
+  app: 'api',
+  root: '/srv/deploy/',
+  engine: ['sudo', '-n', 'podman', '--storage-driver', 'vfs'],
+  ports: [3001, 3002],
+  healthPath: '/health',
+  healthTimeoutMs: 60_000,
+  proxyReload: ['nginx', '-s', 'reload'],
+  proxyTest: ['nginx', '-t'],
+  drainMs: 5_000,
+  keepReleases: 2,
+  lockTimeoutMs: 600_000,
+};
+const run = { network: 'host', containerPort: 3000, runArgs: ['--ulimit', 'nofile=1024:1024'] } as const;
+const target = (version: string, image: string, network: 'host' | 'bridge' = 'host'): ImageTarget => ({
+  kind: 'image',
+  version,
+  image,
+  run: { ...run, runArgs: [...run.runArgs], network },
+});
+const release = (version: string, port: number): Release => ({
+  version,
+  image: `reg/api:${version}`,
+  port,
+  container: `api-${version}`,
+  time: '2026-01-01T00:00:00Z',
+  network: 'host',
+  containerPort: 3000,
+  runArgs: [],
+});
+
+describe('plan', () => {
+  it('lays out the app directory under the root', () => {
+    expect(plan.appLayout('/srv/deploy/', 'api')).toMatchObject({
+      dir: '/srv/deploy/api',
+      lock: '/srv/deploy/api/lock',
+      upstream: '/srv/deploy/api/upstream.conf',
+      upstreamTmp: '/srv/deploy/api/.upstream.conf.tmp',
+      env: '/srv/deploy/api/app.env',
+    });
+  });
+
+  it('alternates slot ports', () => {
+    expect(plan.freeSlot([3001, 3002])).toBe(3001);
+    expect(plan.freeSlot([3001, 3002], release('a', 3001))).toBe(3002);
+    expect(plan.freeSlot([3001, 3002], release('a', 3002))).toBe(3001);
+  });
+
+  it('builds the run command for host and bridge networks, never pulling', () => {
+    const host = plan.runContainerCommand(
+      settings,
+      { ...release('1.2.3', 3002), runArgs: [...run.runArgs] },
+      'reg/api@sha256:ab',
+      '/e',
+    );
+    expect(host.slice(0, 3)).toEqual(['sudo', '-n', 'podman']);
+    expect(host).toEqual(
+      expect.arrayContaining(['--pull', 'never', '--name', 'api-1.2.3', '--network', 'host', 'PORT=3002']),
+    );
+    expect(host.slice(-3)).toEqual(['--ulimit', 'nofile=1024:1024', 'reg/api@sha256:ab']);
+    const bridge = plan.runContainerCommand(
+      settings,
+      { ...release('1.2.3', 3001), network: 'bridge' },
+      'img',
+      '/e',
+    );
+    expect(bridge).toEqual(expect.arrayContaining(['--publish', '127.0.0.1:3001:3000']));
+    expect(bridge).not.toContain('--network');
+  });
+
+  it('quotes the lock command so the owner record cannot break out', () => {
+    const owner = `{"actor":"x'; rm -rf / #"}`;
+    const line = shellQuote(plan.lockCommand(plan.appLayout('/srv/deploy', 'api'), owner));
+    expect(line).toContain(`'{"actor":"x'\\''; rm -rf / #"}'`);
+  });
+
+  it('writes upstream members that cannot mark the only server down', () => {
+    expect(plan.upstreamConf(settings, release('v2', 3002))).toContain('server 127.0.0.1:3002 max_fails=0;');
+  });
+});
+
+describe('state', () => {
+  it('retains the old release first and prunes beyond keep-releases', () => {
+    let state: AppState = { retained: [] };
+    for (const [v, p] of [
+      ['v1', 3001],
+      ['v2', 3002],
+      ['v3', 3001],
+      ['v4', 3002],
+    ] as const)
+      state = afterSwitch(state, release(v, p));
+    expect(state.current?.version).toBe('v4');
+    expect(state.retained.map((r) => r.version)).toEqual(['v3', 'v2', 'v1']);
+    const pruned = prune(state, 2);
+    expect(pruned.state.retained.map((r) => r.version)).toEqual(['v3', 'v2']);
+    expect(pruned.removed.map((r) => r.container)).toEqual(['api-v1']);
+    // rolling back to v2 takes it out of the retained list and retains v4
+    expect(afterSwitch(state, release('v2', 3001)).retained.map((r) => r.version)).toEqual([
+      'v4',
+      'v3',
+      'v1',
+    ]);
+  });
+
+  it('finds the previous successful release, skipping failures and torn lines', () => {
+    const log = [
+      { version: 'v1', result: 'success' },
+      { version: 'v2', result: 'success' },
+      { version: 'v3', result: 'failed' },
+    ]
+      .map((e) => JSON.stringify(e))
+      .join('\n');
+    const entries = parseAuditLog(`${log}\n{"version":"v4","res`);
+    expect(entries).toHaveLength(3);
+    expect(previousSuccessful(entries, 'v2')).toBe('v1');
+    expect(previousSuccessful(entries, 'v1')).toBe('v2');
+  });
+});
+
+describe('engineEnvFile', () => {
+  it('turns dotenv into literal KEY=value lines', () => {
+    expect(engineEnvFile('# c\nexport A="x y"\nB=\'q\'\nC=1').text).toBe('A=x y\nB=q\nC=1\n');
+  });
+
+  it('refuses newlines in values, naming the variable but never the value', () => {
+    expect(() => engineEnvFile('KEY="line1\nsecret-line2"')).toThrow(/`KEY` holds a newline/);
+    expect(() => engineEnvFile('KEY="line1\nsecret-line2"')).not.toThrow(/secret-line2/);
+  });
+});
+
+describe('pre-switch command and image cleanup', () => {
+  it('runs the command once in a one-off container of the new image with the env file and run flags', () => {
+    expect(
+      plan.preSwitchCommand(settings, target('v2', 'reg/api@sha256:ab'), '/srv/deploy/api/app.env', [
+        'npm',
+        'run',
+        'migration:run',
+      ]),
+    ).toEqual([
+      ...settings.engine,
+      'run',
+      '--rm',
+      '--pull',
+      'never',
+      '--name',
+      'api-v2-pre-switch',
+      '--env-file',
+      '/srv/deploy/api/app.env',
+      '--ulimit',
+      'nofile=1024:1024',
+      '--network',
+      'host',
+      'reg/api@sha256:ab',
+      'npm',
+      'run',
+      'migration:run',
+    ]);
+  });
+
+  it('publishes no port on the bridge network (it is not a release)', () => {
+    const argv = plan.preSwitchCommand(settings, target('v2', 'img', 'bridge'), '/e', ['true']);
+    expect(argv).not.toContain('--network');
+    expect(argv).not.toContain('--publish');
+    expect(argv.slice(-2)).toEqual(['img', 'true']);
+  });
+
+  it('keeps the last output lines for the error message', () => {
+    const text = Array.from({ length: 30 }, (_, i) => `line ${i + 1}`).join('\n');
+    expect(plan.lastLines(`${text}\n\n`, 3)).toBe('line 28\nline 29\nline 30');
+  });
+
+  it('removes only the images of pruned releases that no kept release uses, once each', () => {
+    expect(plan.imagesToRemove(['a', 'b', 'b', 'c', ''], ['c', 'd'])).toEqual(['a', 'b']);
+    expect(plan.imagesToRemove(['a'], ['a'])).toEqual([]);
+    expect(plan.imageRemoveCommand(settings, 'a')).toEqual([...settings.engine, 'image', 'rm', 'a']);
+  });
+
+  it('inspects the image ids of several containers in one command', () => {
+    expect(plan.imageIdCommand(settings, 'api-v1', 'api-v2').slice(-2)).toEqual(['api-v1', 'api-v2']);
+  });
+});

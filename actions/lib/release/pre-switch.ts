@@ -1,0 +1,72 @@
+// The deploy's steps before any host switches: pull the image, and run the pre-switch command
+// (e.g. migrations) once, in a one-off container of the new image.
+import { formatDuration } from '../action/duration';
+import { errorMessage } from '../action/run';
+import * as plan from './plan';
+import type { Remote } from './remote';
+import type { ImageTarget } from './types';
+
+/** Registry credentials for `login --password-stdin`. */
+export interface RegistryLogin {
+  server: string;
+  username: string;
+  password: string;
+}
+
+/** The pre-switch command: plain words, and how long it may run. */
+export interface PreSwitchCommand {
+  argv: string[];
+  timeoutMs: number;
+}
+
+const PULL_TIMEOUT_MS = 15 * 60_000;
+
+/** Logs in to the registry (when given credentials) and pulls the image; returns how long it took. */
+export async function pullImage(remote: Remote, image: string, registry?: RegistryLogin): Promise<number> {
+  const started = Date.now();
+  if (registry)
+    await remote.exec(plan.loginCommand(remote.settings, registry.server, registry.username), {
+      stdin: registry.password,
+    });
+  await remote.exec(plan.pullCommand(remote.settings, image), { timeoutMs: PULL_TIMEOUT_MS });
+  const ms = Date.now() - started;
+  remote.log(`pulled ${image} in ${formatDuration(ms)}`);
+  return ms;
+}
+
+/**
+ * Runs the pre-switch command in a one-off container of the new image with the app's env file.
+ * Throws with its last output lines when it fails (nothing is switched); returns how long it took.
+ */
+export async function runPreSwitch(
+  remote: Remote,
+  target: ImageTarget,
+  command: PreSwitchCommand,
+  serving: string | undefined,
+): Promise<number> {
+  const s = remote.settings;
+  const started = Date.now();
+  const name = plan.preSwitchName(s.app, target.version);
+  const shown = `\`${command.argv.join(' ')}\``;
+  const keeps = `nothing was switched and ${serving ?? 'nothing'} keeps serving`;
+  // A container left by an interrupted run would block the name.
+  await remote.exec(plan.removeCommand(s, [name]), { allowFailure: true });
+  remote.log(`running the pre-switch command ${shown} in ${target.image}`);
+  const argv = plan.preSwitchCommand(s, target, remote.layout.env, command.argv);
+  let result;
+  try {
+    result = await remote.exec(argv, { allowFailure: true, timeoutMs: command.timeoutMs });
+  } catch (error) {
+    await remote.exec(plan.removeCommand(s, [name]), { allowFailure: true });
+    throw new Error(`the pre-switch command ${shown} did not finish (${errorMessage(error)}); ${keeps}.`);
+  }
+  const output = `${result.stdout}${result.stderr}`;
+  if (result.code !== 0)
+    throw new Error(
+      `the pre-switch command ${shown} exited ${result.code}; ${keeps}. Its last output lines:\n${plan.lastLines(output)}`,
+    );
+  const ms = Date.now() - started;
+  remote.showLogs(`output of the pre-switch command ${shown}`, output);
+  remote.log(`pre-switch command ${shown} succeeded in ${formatDuration(ms)}`);
+  return ms;
+}

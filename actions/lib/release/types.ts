@@ -1,0 +1,87 @@
+// The deploy domain's types: how an app runs on a host, the releases it has, what is recorded.
+
+/** How an app is run on every host of a fleet (from the action's inputs). */
+export interface HostSettings {
+  app: string;
+  /** Deploy root on the host; the app lives in `<root>/<app>/`. */
+  root: string;
+  /** Container CLI with its global flags, e.g. `['docker']` or `['sudo', '-n', 'podman', '--root', ...]`. */
+  engine: string[];
+  /** The two slot ports on 127.0.0.1: the new release takes the one the current one does not use. */
+  ports: [number, number];
+  healthPath: string;
+  healthTimeoutMs: number;
+  proxyReload: string[];
+  proxyTest: string[];
+  drainMs: number;
+  keepReleases: number;
+  lockTimeoutMs: number;
+}
+
+/** How a release's container is run; recorded with the release, so a rollback boots it the same way. */
+export interface ContainerRun {
+  /** `bridge` publishes the slot port to `containerPort`; `host` passes the slot port as `PORT`. */
+  network: 'bridge' | 'host';
+  containerPort: number;
+  /** Extra `run` flags (plain words), e.g. `--ulimit nofile=1024:1024`. */
+  runArgs: string[];
+}
+
+/** One release as it runs (or ran) on a host. */
+export interface Release extends ContainerRun {
+  version: string;
+  /** The image reference deployed (a rollback boots the retained container's image by id). */
+  image: string;
+  port: number;
+  container: string;
+  /** ISO time the release was switched in. */
+  time: string;
+}
+
+/** A deploy's new release: an image to run as `version`. */
+export interface ImageTarget {
+  kind: 'image';
+  version: string;
+  image: string;
+  run: ContainerRun;
+}
+
+/** What to switch in: a fresh image (deploy) or a retained release (rollback, undo). */
+export type Target = ImageTarget | { kind: 'retained'; release: Release };
+
+/** Where an app's files live on a host (see docs/DEPLOY.md). */
+export interface AppLayout {
+  dir: string;
+  lock: string;
+  log: string;
+  current: string;
+  state: string;
+  upstream: string;
+  upstreamTmp: string;
+  env: string;
+}
+
+/** `<root>/<app>/state.json`: what serves now and which stopped releases are kept for rollback. */
+export interface AppState {
+  current?: Release;
+  /** Stopped releases, newest first; their containers (and so their images) are kept on the host. */
+  retained: Release[];
+}
+
+export type AuditResult = 'success' | 'failed' | 'undone' | 'unchanged';
+
+/** One line of `<root>/<app>/releases.log` (JSON lines, append-only). */
+export interface AuditEntry {
+  time: string;
+  action: 'deploy' | 'rollback';
+  actor: string;
+  app: string;
+  version: string;
+  previous: string | null;
+  image: string;
+  host: string;
+  result: AuditResult;
+  durationMs: number;
+  run?: string;
+  error?: string;
+}
