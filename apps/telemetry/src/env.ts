@@ -26,6 +26,8 @@ export const SAMPLERS = [
 ] as const;
 
 const port = z.coerce.number().int().min(1).max(65535);
+// A regex rather than z.url(), so that env.schema.json (env-validate) says exactly the same.
+const httpUrl = () => z.string().regex(/^https?:\/\/[^\s/?#@]+(\/\S*)?$/, 'expected an http(s) URL');
 // Comma-separated key=value pairs (values URL-encoded), as the OpenTelemetry specification defines.
 const KEY_VALUE_LIST = /^\s*[^\s=,]+\s*=[^,]*(,\s*[^\s=,]+\s*=[^,]*)*$/;
 
@@ -61,10 +63,10 @@ export const telemetryEnvShape = {
   LOG_FILE_COUNT: z.coerce
     .number()
     .int()
-    .min(1)
+    .min(2)
     .max(1000)
     .default(7)
-    .describe('Rotated log files kept besides the active one; older ones are removed.'),
+    .describe('Log files kept, the active one included; older ones (also of earlier runs) are removed.'),
   METRICS_PORT: port
     .optional()
     .describe(
@@ -75,14 +77,12 @@ export const telemetryEnvShape = {
     .min(1)
     .default('127.0.0.1')
     .describe('Interface the metrics listener binds to (loopback: only the host Prometheus scrapes it).'),
-  OTEL_EXPORTER_OTLP_ENDPOINT: z
-    .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl()
     .optional()
     .describe(
       'OTLP/HTTP base URL; traces go to <endpoint>/v1/traces. Unset (and no traces endpoint): tracing is off.',
     ),
-  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z
-    .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl()
     .optional()
     .describe('Full OTLP/HTTP traces URL, used as is (overrides the base endpoint for traces).'),
   OTEL_EXPORTER_OTLP_HEADERS: z

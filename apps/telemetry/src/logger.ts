@@ -1,3 +1,5 @@
+// pino-roll ships no types: its declaration is a local file the API build must see too.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
 /// <reference path="./pino-roll.d.ts" />
 import { context, isSpanContextValid, trace, type SpanContext } from '@opentelemetry/api';
 import { pino, stdSerializers, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
@@ -71,7 +73,7 @@ function scrubbedError(error: Error, scrubber: Scrubber): unknown {
 
 /**
  * The app's logger: standard output, or LOG_FILE rotated by size and time (pino-roll keeps
- * LOG_FILE_COUNT old files and removes older ones, including those of earlier runs).
+ * LOG_FILE_COUNT files, the active one included, and removes older ones, those of earlier runs too).
  */
 export async function createLogger(options: AppLoggerOptions): Promise<Logger> {
   const scrubber = new Scrubber(options.secrets);
