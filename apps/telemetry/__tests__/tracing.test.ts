@@ -103,13 +103,14 @@ describe('the OTLP exporter and the local receiver', () => {
       'deployment.environment.name': 'staging',
     });
     expect(otlp.rejected).toEqual([]);
+    expect(warnings).toBe(''); // no export failed
   });
 
   it('the receiver refuses what a collector refuses', async () => {
     const post = (
       path: string,
       type: string,
-      body: BodyInit,
+      body: string | Uint8Array,
       headers: Record<string, string> = { 'api-key': 'key-123' },
     ) => fetch(`${otlp.url}${path}`, { method: 'POST', headers: { 'content-type': type, ...headers }, body });
     expect((await post('/v1/metrics', 'application/x-protobuf', new Uint8Array())).status).toBe(404);
