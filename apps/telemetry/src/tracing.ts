@@ -26,7 +26,7 @@ import {
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { Logger } from 'pino';
 import type { TelemetryEnv } from './env';
-import { SERVER_SPAN } from './http-logging';
+import { SERVER_SPAN, type RouteOf } from './http-logging';
 
 // OpenTelemetry tracing, exported over OTLP/HTTP (protobuf) to OTEL_EXPORTER_OTLP_ENDPOINT with
 // OTEL_EXPORTER_OTLP_HEADERS: the one exporter New Relic, Datadog (agent OTLP intake), Grafana Tempo
@@ -59,6 +59,8 @@ export interface TracingOptions {
   instrumentations?: Instrumentation[];
   /** Incoming requests on these local ports are not traced (the metrics listener). */
   untracedPorts?: number[];
+  /** Names the HTTP server span `<method> <route template>` (and sets http.route) when known. */
+  routeOf?: RouteOf;
   /** Where OpenTelemetry's own warnings go (e.g. an export that failed). */
   logger: Logger;
 }
@@ -133,6 +135,12 @@ export function tracingPieces(options: TracingOptions): TracingPieces {
     requestHook: (span, request) => {
       if (request instanceof IncomingMessage)
         (request as IncomingMessage & { [SERVER_SPAN]?: unknown })[SERVER_SPAN] = span.spanContext();
+    },
+    applyCustomAttributesOnSpan: (span, request) => {
+      const route = request instanceof IncomingMessage ? options.routeOf?.(request) : undefined;
+      if (route === undefined || route === 'unmatched') return;
+      span.setAttribute('http.route', route);
+      span.updateName(`${request.method} ${route}`);
     },
   });
   return {

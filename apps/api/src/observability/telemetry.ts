@@ -63,6 +63,7 @@ export async function createApiTelemetry(config: AppConfig): Promise<ApiTelemetr
         .map((pair) => pair.split('=').slice(1).join('=').trim()),
     ],
   });
+  const route = (req: unknown) => expressRoute(req as Request);
   const tracing = startTracing({
     serviceName: SERVICE_NAME,
     serviceVersion: version,
@@ -70,6 +71,7 @@ export async function createApiTelemetry(config: AppConfig): Promise<ApiTelemetr
     env: config,
     logger,
     untracedPorts: config.METRICS_PORT ? [config.METRICS_PORT] : [],
+    routeOf: route,
     instrumentations: [
       // Nest routes are Express routes: the HTTP span gets the route template; middleware layers
       // (body parsers, the logger) would only add noise.
@@ -84,7 +86,6 @@ export async function createApiTelemetry(config: AppConfig): Promise<ApiTelemetr
     ],
   });
   const registry = createRegistry();
-  const route = (req: unknown) => expressRoute(req as Request);
   const httpLogger: HttpLogger = createHttpLogger(logger, route);
   const httpMetrics = createHttpMetrics(registry, route);
   let metricsServer: MetricsServer | undefined;
