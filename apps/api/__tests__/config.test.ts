@@ -91,7 +91,9 @@ describe('parseConfig', () => {
     expect(message).toContain('- DATABASE_URL: expected a postgres:// or postgresql:// URL');
     expect(message).toContain('- REDIS_URL: required');
     expect(message).toContain('- PORT: expected number');
-    expect(message).toContain('- LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, log, verbose');
+    expect(message).toContain(
+      '- LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, log, verbose',
+    );
     expect(message).not.toContain(secret);
   });
 

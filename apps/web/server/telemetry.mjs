@@ -24,7 +24,9 @@ export const SERVICE_NAME = 'contextai-web';
 
 /** The telemetry variables (same rules as the API's), or exit 1 listing every problem. */
 function readEnv() {
-  const present = Object.fromEntries(Object.entries(process.env).filter(([, value]) => value !== undefined && value !== ''));
+  const present = Object.fromEntries(
+    Object.entries(process.env).filter(([, value]) => value !== undefined && value !== ''),
+  );
   const result = telemetry.telemetryEnvSchema.safeParse(present);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `- ${issue.path.join('.')}: ${issue.message}`);
@@ -93,14 +95,19 @@ function routeConsole(logger, requestLogger) {
  */
 export async function startWebTelemetry(appDir) {
   const env = readEnv();
-  const environment = telemetry.deploymentEnvironment({ APP_ENV: env.APP_ENV, NODE_ENV: process.env.NODE_ENV });
+  const environment = telemetry.deploymentEnvironment({
+    APP_ENV: env.APP_ENV,
+    NODE_ENV: process.env.NODE_ENV,
+  });
   const version = process.env.APP_VERSION || 'dev';
   const logger = await telemetry.createLogger({
     service: SERVICE_NAME,
     environment,
     version,
     env,
-    secrets: (env.OTEL_EXPORTER_OTLP_HEADERS ?? '').split(',').map((pair) => pair.split('=').slice(1).join('=').trim()),
+    secrets: (env.OTEL_EXPORTER_OTLP_HEADERS ?? '')
+      .split(',')
+      .map((pair) => pair.split('=').slice(1).join('=').trim()),
   });
   const routeOf = nextRoutes(appDir);
   const tracing = telemetry.startTracing({
@@ -122,7 +129,9 @@ export async function startWebTelemetry(appDir) {
   /** @type {AsyncLocalStorage<Logger>} */
   const requestLog = new AsyncLocalStorage();
   subscribe('http.server.request.start', (message) => {
-    const { request, response } = /** @type {{ request: IncomingMessage; response: ServerResponse }} */ (message);
+    const { request, response } = /** @type {{ request: IncomingMessage; response: ServerResponse }} */ (
+      message
+    );
     if (env.METRICS_PORT !== undefined && request.socket.localPort === env.METRICS_PORT) return;
     httpMetrics.observe(request, response);
     httpLogger(request, response);
@@ -132,7 +141,9 @@ export async function startWebTelemetry(appDir) {
   routeConsole(logger, () => requestLog.getStore());
 
   const metricsServer =
-    env.METRICS_PORT === undefined ? undefined : await telemetry.startMetricsServer(registry, env.METRICS_HOST, env.METRICS_PORT);
+    env.METRICS_PORT === undefined
+      ? undefined
+      : await telemetry.startMetricsServer(registry, env.METRICS_HOST, env.METRICS_PORT);
   if (metricsServer) logger.info(`metrics on http://${env.METRICS_HOST}:${metricsServer.port}/metrics`);
 
   return {
