@@ -11,7 +11,15 @@ import { runCommand } from '../../../actions/common/src/exec';
 import { startFakeOtlp, type FakeOtlp, type ReceivedSpan } from '../../../test/fake-otlp';
 import { REPO_ROOT } from '../../../test/run-action';
 import { stackEnv } from '../../../test/stack-env';
-import { createDatabase, eventually, freePort, startChild, waitForHttp, type Child } from './support';
+import {
+  createDatabase,
+  eventually,
+  freePort,
+  jsonLogLines,
+  startChild,
+  waitForHttp,
+  type Child,
+} from './support';
 
 const API_DIR = resolve(REPO_ROOT, 'apps/api');
 const VERSION = '3.4.5-telemetry';
@@ -47,20 +55,7 @@ interface LogLine {
   err?: { type: string; message: string; stack: string };
 }
 
-/** Every line the process wrote; a line that is not JSON fails the test. */
-function logLines(child: Child): LogLine[] {
-  return child
-    .output()
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => {
-      try {
-        return JSON.parse(line) as LogLine;
-      } catch {
-        throw new Error(`not a JSON log line: ${line}`);
-      }
-    });
-}
+const logLines = (child: Child) => jsonLogLines<LogLine>(child);
 
 function apiEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return {

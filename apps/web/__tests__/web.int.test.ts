@@ -20,6 +20,7 @@ import {
   createDatabase,
   eventually,
   freePort,
+  jsonLogLines,
   startChild,
   waitForHttp,
   type Child,
@@ -160,18 +161,7 @@ interface LogLine {
   span_id?: string;
 }
 
-const logLines = (child: Child): LogLine[] =>
-  child
-    .output()
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => {
-      try {
-        return JSON.parse(line) as LogLine;
-      } catch {
-        throw new Error(`not a JSON log line: ${line}`);
-      }
-    });
+const logLines = (child: Child) => jsonLogLines<LogLine>(child);
 const completed = (child: Child, id: string) => logLines(child).filter((l) => l.req?.id === id && l.res);
 
 describe('one request from the edge through web and API', () => {
