@@ -173,14 +173,23 @@ describe('the app images', () => {
     expect(migration.stdout).toContain('1 migration(s) applied');
 
     const port = await freePort();
+    const metricsPort = await freePort();
     const name = `contextai-api-it-${sha.slice(0, 8)}`;
     await podmanRun(name, images.api.tag, {
       PORT: String(port),
+      METRICS_PORT: String(metricsPort),
       DATABASE_URL: db.url,
       REDIS_URL: env.STACK_REDIS_URL!,
     });
     const base = `http://127.0.0.1:${port}`;
     await waitForHttp(`${base}/health/ready`, undefined, 60_000);
+    // Telemetry in the image: metrics on their own port, JSON log lines carrying the image's version.
+    expect(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()).toContain(
+      '# TYPE http_requests_total',
+    );
+    const logs = await runCommand([...podman, 'logs', name]);
+    const first = JSON.parse(logs.stdout.split('\n')[0]!) as { service: string; version: string };
+    expect(first).toMatchObject({ service: 'contextai-api', version });
     expect(await (await fetch(`${base}/version`)).json()).toEqual({
       version,
       revision: sha,
@@ -205,10 +214,19 @@ describe('the app images', () => {
   it('web image serves its status page from the api container, and no source maps', async () => {
     const apiUrl = process.env.IMAGES_IT_API_URL!;
     const port = await freePort();
+    const metricsPort = await freePort();
     const name = `contextai-web-it-${sha.slice(0, 8)}`;
-    await podmanRun(name, images.web.tag, { PORT: String(port), API_URL: apiUrl });
+    await podmanRun(name, images.web.tag, {
+      PORT: String(port),
+      API_URL: apiUrl,
+      METRICS_PORT: String(metricsPort),
+    });
     const base = `http://127.0.0.1:${port}`;
     await waitForHttp(`${base}/api/health`, undefined, 60_000);
+    // The entry point's telemetry dependencies made it into the standalone image.
+    expect(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()).toContain(
+      '# TYPE http_requests_total',
+    );
     const html = await (await fetch(base)).text();
     expect(html).toContain(`data-testid="api-version">${version}<`);
     expect(html).toContain('data-testid="api-readiness">ready<');

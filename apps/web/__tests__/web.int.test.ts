@@ -322,6 +322,28 @@ describe('the web app', () => {
   });
 });
 
+describe('start-up', () => {
+  it('refuses a bad telemetry environment with every problem listed, before listening', async () => {
+    const result = await runCommand(['node', '.next/standalone/apps/web/start.mjs'], {
+      cwd: WEB_DIR,
+      env: {
+        PATH: process.env.PATH,
+        PORT: String(await freePort()),
+        METRICS_PORT: 'nine',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318',
+        OTEL_EXPORTER_OTLP_HEADERS: 'header-canary-secret-without-equals',
+      },
+      allowFailure: true,
+      timeoutMs: 30_000,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Invalid environment (3)');
+    for (const name of ['METRICS_PORT', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_HEADERS'])
+      expect(result.stderr).toContain(`- ${name}: `);
+    expect(result.stdout + result.stderr).not.toContain('header-canary-secret');
+  });
+});
+
 describe('graceful shutdown', () => {
   it('on SIGTERM stops accepting, completes the request in flight and exits 0', async () => {
     // A slow API: the page's server-side fetches stay in flight for 1.5 s (under its 3 s timeout).
