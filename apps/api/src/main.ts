@@ -17,4 +17,8 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+main().catch((error: unknown) => {
+  // Telemetry itself could not start (e.g. LOG_FILE's directory is not writable): no logger yet.
+  process.stderr.write(`start-up failed: ${(error as Error).message}\n`);
+  process.exit(1);
+});
