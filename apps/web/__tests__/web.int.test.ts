@@ -371,7 +371,9 @@ describe('graceful shutdown', () => {
       const inFlight = fetch(url);
       await sleep(400);
       server.process.kill('SIGTERM');
-      await sleep(300);
+      // Logged by start.mjs's SIGTERM listener, in the same emit as Next's, which closes the server
+      // at once (a fixed delay is not enough when rendering keeps the event loop busy).
+      await eventually(async () => server.output().includes('SIGTERM received'), 10_000);
 
       await expect(fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2_000) })).rejects.toThrow();
       expect(server.process.exitCode).toBeNull(); // still draining
