@@ -19,7 +19,7 @@ describe('renderProxyConfig', () => {
     expect(config).toContain('alias /var/www/acme/;');
     expect(config).toContain('return 301 https://$host$request_uri;');
     expect(
-      config.match(/access_log \/var\/log\/nginx\/contextai\.access\.log contextai_json;/g),
+      config.match(/access_log \/var\/log\/nginx\/contextai\.access\.json\.log contextai_json;/g),
     ).toHaveLength(2);
   });
 

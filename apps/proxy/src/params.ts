@@ -30,7 +30,7 @@ export const DEFAULTS = {
   apiUpstreamConf: '/srv/deploy/api/upstream.conf',
   webUpstreamName: 'contextai_web',
   apiUpstreamName: 'contextai_api',
-  accessLog: '/var/log/nginx/contextai.access.log',
+  accessLog: '/var/log/nginx/contextai.access.json.log',
   httpListen: ['80', '[::]:80'],
   httpsListen: ['443', '[::]:443'],
   // Two years, the HSTS preload list's minimum; subdomains are left to their own servers.
