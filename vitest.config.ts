@@ -1,8 +1,13 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // @actions/workflow-parser imports its JSON schema without an import attribute, which Node's own
 // loader refuses: let Vitest transform it instead of handing it to Node.
 const server = { deps: { inline: ['@actions/workflow-parser'] } };
+// Tests load the shared telemetry package from its sources (the apps' builds use its dist/).
+const resolve = {
+  alias: { '@contextai/telemetry': fileURLToPath(new URL('apps/telemetry/src/index.ts', import.meta.url)) },
+};
 
 // Two projects: fast unit tests of pure code, and integration tests that talk to
 // the real services of `scripts/stack` (run one file at a time: they share servers).
@@ -10,6 +15,7 @@ export default defineConfig({
   test: {
     projects: [
       {
+        resolve,
         test: {
           name: 'unit',
           server,
@@ -25,6 +31,7 @@ export default defineConfig({
         },
       },
       {
+        resolve,
         test: {
           name: 'integration',
           server,

@@ -5,7 +5,7 @@ import { parse } from 'dotenv';
 import { describe, expect, it } from 'vitest';
 import { compileSchema } from '../../../actions/lib/env/schema';
 import { validateVariables } from '../../../actions/lib/env/validate';
-import { envSchema } from '../src/config/env.schema';
+import { envFields } from '../src/config/env.schema';
 import { ENV_SCHEMA_FILE, envJsonSchemaText } from '../src/config/json-schema';
 import { formatProblems, parseConfig } from '../src/config/load-config';
 
@@ -20,7 +20,7 @@ describe('env.schema.json', () => {
   });
 
   it('documents every variable in .env.example, and only those', () => {
-    expect(Object.keys(example).sort()).toEqual(Object.keys(envSchema.shape).sort());
+    expect(Object.keys(example).sort()).toEqual(Object.keys(envFields.shape).sort());
   });
 });
 
@@ -61,6 +61,14 @@ describe('env-validate on the committed schema', () => {
       { ...minimal, HEALTH_CHECK_TIMEOUT_MS: '10' },
       { ...minimal, DATABASE_POOL_MAX: '2.5' },
       { REDIS_URL: minimal.REDIS_URL },
+      { ...minimal, METRICS_PORT: 'x' },
+      { ...minimal, OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://collector' },
+      { ...minimal, OTEL_EXPORTER_OTLP_HEADERS: 'api-key' },
+      { ...minimal, OTEL_EXPORTER_OTLP_HEADERS: 'api-key=abc,x-team=a%20b' },
+      { ...minimal, OTEL_TRACES_SAMPLER: 'ratio' },
+      { ...minimal, OTEL_TRACES_SAMPLER_ARG: '1.5' },
+      { ...minimal, LOG_FILE_SIZE: '10' },
+      { ...minimal, LOG_FILE_FREQUENCY: 'weekly' },
     ]) {
       expect(validateVariables(schema, env, true).valid, JSON.stringify(env)).toBe(parseConfig(env).ok);
     }
@@ -83,7 +91,20 @@ describe('parseConfig', () => {
     expect(message).toContain('- DATABASE_URL: expected a postgres:// or postgresql:// URL');
     expect(message).toContain('- REDIS_URL: required');
     expect(message).toContain('- PORT: expected number');
-    expect(message).toContain('- LOG_LEVEL: expected one of error, warn, log, debug, verbose');
+    expect(message).toContain(
+      '- LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, log, verbose',
+    );
     expect(message).not.toContain(secret);
+  });
+
+  it('keeps the metrics listener off the app port', () => {
+    const result = parseConfig({ ...minimal, PORT: '3000', METRICS_PORT: '3000' });
+    expect(result.ok ? [] : result.problems).toEqual([
+      'METRICS_PORT: must differ from PORT (the edge routes PORT; metrics stay on their own listener)',
+    ]);
+    expect(parseConfig({ ...minimal, METRICS_PORT: '9464' })).toMatchObject({
+      ok: true,
+      config: { METRICS_PORT: 9464, METRICS_HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+    });
   });
 });

@@ -124,3 +124,18 @@ export async function eventually(check: () => Promise<boolean>, timeoutMs = 15_0
   }
   throw new Error(`condition not met within ${timeoutMs} ms`);
 }
+
+/** Every line a child wrote, parsed as a JSON log line; a line that is not JSON fails the test. */
+export function jsonLogLines<T = Record<string, unknown>>(child: Child): T[] {
+  return child
+    .output()
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      try {
+        return JSON.parse(line) as T;
+      } catch {
+        throw new Error(`not a JSON log line: ${line}`);
+      }
+    });
+}

@@ -5,17 +5,18 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { KnowledgeSourcesModule } from './knowledge-sources/knowledge-sources.module';
 import { ObservabilityModule } from './observability/observability.module';
+import type { ApiTelemetry } from './observability/telemetry';
 import { RedisModule } from './redis/redis.module';
 import { VersionController } from './version/version.controller';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  static forRoot(config: AppConfig, telemetry: ApiTelemetry): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        ObservabilityModule,
+        ObservabilityModule.forRoot(telemetry),
         DatabaseModule,
         RedisModule,
         HealthModule,

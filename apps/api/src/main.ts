@@ -1,25 +1,24 @@
-import 'reflect-metadata';
-import { Logger, type LogLevel } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { AppModule } from './app.module';
+// Entry point (`node dist/main.js`). Order matters: the environment is validated first (nothing
+// connects or listens with a bad one), then telemetry starts — tracing patches http, express, pg and
+// ioredis as they load — and only then is the application (Nest and the drivers) loaded.
 import { loadConfigOrExit } from './config/load-config';
-import { closeOnSignals } from './shutdown';
+import { createApiTelemetry } from './observability/telemetry';
 
-const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-
-async function bootstrap(): Promise<void> {
-  // Validate the environment before anything connects or listens.
+async function main(): Promise<void> {
   const config = loadConfigOrExit();
-  const app = await NestFactory.create(AppModule.forRoot(config), {
-    logger: LEVELS.slice(0, LEVELS.indexOf(config.LOG_LEVEL) + 1),
-  });
-  app.getHttpAdapter().getInstance().disable('x-powered-by');
-  closeOnSignals(app, new Logger(), config.SHUTDOWN_TIMEOUT_MS);
-  await app.listen(config.PORT, config.HOST);
-  new Logger('Bootstrap').log(`listening on http://${config.HOST}:${config.PORT}`);
+  const telemetry = await createApiTelemetry(config);
+  try {
+    const { bootstrap } = await import('./bootstrap');
+    await bootstrap(config, telemetry);
+  } catch (error) {
+    telemetry.logger.fatal({ err: error }, `start-up failed: ${(error as Error).message}`);
+    await telemetry.shutdown();
+    process.exit(1);
+  }
 }
 
-bootstrap().catch((error: unknown) => {
-  new Logger('Bootstrap').error(`start-up failed: ${(error as Error).message}`, (error as Error).stack);
+main().catch((error: unknown) => {
+  // Telemetry itself could not start (e.g. LOG_FILE's directory is not writable): no logger yet.
+  process.stderr.write(`start-up failed: ${(error as Error).message}\n`);
   process.exit(1);
 });

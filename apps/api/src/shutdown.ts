@@ -5,8 +5,14 @@ import type { INestApplication, LoggerService } from '@nestjs/common';
  * (Nest's `app.close()`: the HTTP server closes before `onApplicationShutdown` hooks run), exit 0.
  * If requests are still running after `timeoutMs`, exit 1 so the orchestrator knows.
  * Nest's own `enableShutdownHooks()` re-raises the signal after closing (exit 143), hence this.
+ * `afterClose` runs last (telemetry: the metrics listener, the last spans).
  */
-export function closeOnSignals(app: INestApplication, logger: LoggerService, timeoutMs: number): void {
+export function closeOnSignals(
+  app: INestApplication,
+  logger: LoggerService,
+  timeoutMs: number,
+  afterClose: () => Promise<void> = async () => {},
+): void {
   let closing = false;
   const close = async (signal: NodeJS.Signals) => {
     if (closing) return;
@@ -19,6 +25,7 @@ export function closeOnSignals(app: INestApplication, logger: LoggerService, tim
     timer.unref();
     try {
       await app.close();
+      await afterClose();
       logger.log('closed cleanly', 'Shutdown');
       process.exit(0);
     } catch (error) {

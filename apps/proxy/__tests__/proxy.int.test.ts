@@ -1,7 +1,7 @@
 // The rendered edge config on a real nginx: nginx -t, the redirect, the ACME webroot, every
 // security header, protocols and ciphers as openssl s_client sees them, HTTP/2, gzip, routing.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Server } from 'node:http';
@@ -20,6 +20,7 @@ const DOMAINS = ['contextai.test', 'www.contextai.test'];
 const HTML = `<!doctype html><html><body>${'<p>Context.AI</p>'.repeat(200)}</body></html>`;
 
 let edge: Edge;
+let apiPort: number;
 const upstreams: Server[] = [];
 
 beforeAll(async () => {
@@ -30,6 +31,7 @@ beforeAll(async () => {
     JSON.stringify({ items: Array(100).fill('knowledge') }),
   );
   upstreams.push(web.server, api.server);
+  apiPort = api.port;
   edge = await startEdge({
     domains: DOMAINS,
     httpPort: await freePort(),
@@ -154,6 +156,49 @@ describe('apps/proxy on nginx', () => {
     expect(json.headers['content-encoding']).toBe('gzip');
     const plain = await get('https', edge.httpsPort, '/');
     expect(plain.headers['content-encoding']).toBeUndefined();
+  });
+
+  it('sets X-Request-ID when the client sent none (or a malformed one), passes it upstream and returns it once', async () => {
+    const fresh = await get('https', edge.httpsPort, '/api/sources');
+    expect(fresh.headers['x-request-id']).toMatch(/^[0-9a-f]{32}$/);
+    expect(fresh.headers['x-upstream-request-id']).toBe(fresh.headers['x-request-id']);
+    const kept = await get('https', edge.httpsPort, '/', { 'x-request-id': 'client-chosen-id-42' });
+    expect(kept.headers['x-request-id']).toBe('client-chosen-id-42'); // one value: the upstream copy is hidden
+    expect(kept.headers['x-upstream-request-id']).toBe('client-chosen-id-42');
+    const replaced = await get('https', edge.httpsPort, '/', { 'x-request-id': 'has spaces "and quotes"' });
+    expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f]{32}$/);
+    expect(replaced.headers['x-upstream-request-id']).toBe(replaced.headers['x-request-id']);
+  });
+
+  it('writes one JSON access log line per request, with the request id, timings and upstream', async () => {
+    const reply = await get('https', edge.httpsPort, '/api/sources?token=secret-in-query', {
+      'x-request-id': 'access-log-check-01',
+    });
+    const redirect = await get('http', edge.httpPort, '/plain', { 'x-request-id': 'access-log-check-02' });
+    expect(redirect.status).toBe(301);
+    const lines = readFileSync(edge.accessLog, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const line = lines.find((l) => l.request_id === 'access-log-check-01');
+    expect(line).toMatchObject({
+      method: 'GET',
+      path: '/api/sources',
+      status: 200,
+      upstream_addr: `127.0.0.1:${apiPort}`,
+      upstream_status: '200',
+      host: DOMAINS[0],
+    });
+    expect(Date.parse(line!.time as string)).not.toBeNaN();
+    expect(line!.request_time).toEqual(expect.any(Number));
+    // The body as sent (chunked: with the chunk framing).
+    expect(line!.bytes).toBeGreaterThanOrEqual(reply.body.length);
+    expect(Number(line!.upstream_response_time)).toBeGreaterThanOrEqual(0);
+    expect(lines.find((l) => l.request_id === 'access-log-check-02')).toMatchObject({
+      status: 301,
+      upstream_addr: '',
+    });
+    expect(readFileSync(edge.accessLog, 'utf8')).not.toContain('secret-in-query');
   });
 
   it('accepts TLS 1.2 and TLS 1.3', () => {

@@ -18,6 +18,38 @@ describe('renderProxyConfig', () => {
     expect(config).toContain('include /srv/deploy/api/upstream.conf;');
     expect(config).toContain('alias /var/www/acme/;');
     expect(config).toContain('return 301 https://$host$request_uri;');
+    expect(
+      config.match(/access_log \/var\/log\/nginx\/contextai\.access\.json\.log contextai_json;/g),
+    ).toHaveLength(2);
+  });
+
+  it('passes a request id upstream and back, and logs each request as one JSON object', () => {
+    const config = renderProxyConfig(params());
+    expect(config).toContain('proxy_set_header X-Request-ID $contextai_request_id;');
+    expect(config).toContain('add_header X-Request-ID $contextai_request_id always;');
+    expect(config).toContain('proxy_hide_header X-Request-ID;');
+    const format = /log_format contextai_json escape=json\n((?:\s+'.*'\n?)+);/.exec(config)?.[1];
+    expect(format).toBeDefined();
+    // The format with sample values substituted is one JSON object with the agreed fields.
+    const sample = format!
+      .split('\n')
+      .map((line) => line.trim().replace(/^'|'$/g, ''))
+      .join('')
+      .replace(/"\$[a-z_0-9]+"/g, '"x"')
+      .replace(/\$[a-z_0-9]+/g, '1');
+    expect(Object.keys(JSON.parse(sample) as object)).toEqual(
+      expect.arrayContaining([
+        'time',
+        'request_id',
+        'method',
+        'path',
+        'status',
+        'bytes',
+        'request_time',
+        'upstream_response_time',
+        'upstream_addr',
+      ]),
+    );
   });
 
   it('repeats list placeholders one line each, with the line indentation', () => {
@@ -47,12 +79,14 @@ describe('renderProxyConfig', () => {
         httpsListen: ['443 default_server'],
         csp: `default-src 'self'" always; add_header X "y`,
         hsts: 'max-age=$request_uri',
+        accessLog: 'logs/access.log',
       }),
     );
     expect(problems).toEqual([
       '`domains` item #2 is not a DNS name',
       '`cert-dir` must be an absolute path of letters, digits, `._-/` (no `..`)',
       '`webroot` must be an absolute path of letters, digits, `._-/` (no `..`)',
+      '`access-log` must be an absolute path of letters, digits, `._-/` (no `..`)',
       '`web-upstream-name` and `api-upstream-name` must differ',
       '`https-listen` item #1 must be `port`, `ipv4:port` or `[ipv6]:port`',
       '`hsts` must be printable ASCII without `"`, `\\` or `$`',
@@ -79,6 +113,8 @@ describe('paramsFromArgs', () => {
       '8443',
       '--https-listen',
       '[::]:8443',
+      '--access-log',
+      '/var/log/edge.json',
       '--out',
       'x.conf',
     ]);
@@ -87,6 +123,7 @@ describe('paramsFromArgs', () => {
     expect(p.httpListen).toEqual(DEFAULTS.httpListen);
     expect(p.certDir).toBe(DEFAULTS.certDir);
     expect(out).toBe('x.conf');
+    expect(p.accessLog).toBe('/var/log/edge.json');
   });
 
   it('rejects unknown flags', () => {

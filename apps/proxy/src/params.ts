@@ -13,6 +13,8 @@ export interface ProxyParams {
   apiUpstreamConf: string;
   webUpstreamName: string;
   apiUpstreamName: string;
+  /** The JSON access log (one object per request: time, request id, method, path, status, timings). */
+  accessLog: string;
   /** nginx `listen` addresses: `80`, `[::]:80`, `127.0.0.1:5080`. */
   httpListen: string[];
   httpsListen: string[];
@@ -28,6 +30,7 @@ export const DEFAULTS = {
   apiUpstreamConf: '/srv/deploy/api/upstream.conf',
   webUpstreamName: 'contextai_web',
   apiUpstreamName: 'contextai_api',
+  accessLog: '/var/log/nginx/contextai.access.json.log',
   httpListen: ['80', '[::]:80'],
   httpsListen: ['443', '[::]:443'],
   // Two years, the HSTS preload list's minimum; subdomains are left to their own servers.
@@ -69,6 +72,7 @@ export function validateParams(p: ProxyParams): string[] {
     ['webroot', p.webroot],
     ['web-upstream-conf', p.webUpstreamConf],
     ['api-upstream-conf', p.apiUpstreamConf],
+    ['access-log', p.accessLog],
   ] as const) {
     check(
       ABSOLUTE_PATH.test(path),

@@ -17,6 +17,7 @@ function placeholderValues(p: ProxyParams): Record<string, string | string[]> {
     API_UPSTREAM_CONF: p.apiUpstreamConf,
     WEB_UPSTREAM_NAME: p.webUpstreamName,
     API_UPSTREAM_NAME: p.apiUpstreamName,
+    ACCESS_LOG: p.accessLog,
     HTTP_LISTEN: p.httpListen.map((address) => `listen ${address};`),
     // nginx 1.22 enables HTTP/2 on the listen line (1.25+ also accepts `http2 on;`).
     HTTPS_LISTEN: p.httpsListen.map((address) => `listen ${address} ssl http2;`),

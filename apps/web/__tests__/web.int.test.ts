@@ -1,7 +1,11 @@
 // The built web app (standalone server) against a running API on the stack's PostgreSQL and Redis,
-// rendered in headless Chromium. Run: npx vitest run --project integration apps/web/__tests__/web.int.test.ts
+// rendered in headless Chromium, and behind the real edge (nginx rendered from apps/proxy) for the
+// telemetry that follows a request from the edge through web and API (logs, traces, metrics).
+// Run: npx vitest run --project integration apps/web/__tests__/web.int.test.ts
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -10,7 +14,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../../actions/lib/system/exec';
 import { REPO_ROOT } from '../../../test/run-action';
 import { stackEnv } from '../../../test/stack-env';
-import { createDatabase, freePort, startChild, waitForHttp, type Child } from '../../api/__tests__/support';
+import { startFakeOtlp, type FakeOtlp } from '../../../test/fake-otlp';
+import { startEdge, writeSelfSigned, type Edge } from '../../../test/fixtures/proxy/edge';
+import {
+  createDatabase,
+  eventually,
+  freePort,
+  jsonLogLines,
+  startChild,
+  waitForHttp,
+  type Child,
+} from '../../api/__tests__/support';
 
 const API_DIR = resolve(REPO_ROOT, 'apps/api');
 const WEB_DIR = resolve(REPO_ROOT, 'apps/web');
@@ -31,6 +45,10 @@ let web: Child;
 let apiUrl: string;
 let webUrl: string;
 let browser: Browser;
+let otlp: FakeOtlp;
+let edge: Edge;
+let webMetricsUrl: string;
+const DOMAIN = 'contextai.test';
 
 beforeAll(async () => {
   const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
@@ -43,12 +61,19 @@ beforeAll(async () => {
     env: { ...base, DATABASE_URL: db.url },
   });
 
+  otlp = await startFakeOtlp();
+  const tracing = {
+    APP_ENV: 'staging',
+    OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+    OTEL_BSP_SCHEDULE_DELAY: '100',
+  };
   const apiPort = await freePort();
   apiUrl = `http://127.0.0.1:${apiPort}`;
   api = startChild(['node', 'dist/main.js'], {
     cwd: API_DIR,
     env: {
       ...base,
+      ...tracing,
       PORT: String(apiPort),
       DATABASE_URL: db.url,
       REDIS_URL: stackEnv().STACK_REDIS_URL,
@@ -61,6 +86,8 @@ beforeAll(async () => {
   const webPort = await freePort();
   webUrl = `http://127.0.0.1:${webPort}`;
   // API_URL is given at start, not at build: the page must read it at request time.
+  const webMetricsPort = await freePort();
+  webMetricsUrl = `http://127.0.0.1:${webMetricsPort}/metrics`;
   web = startChild(['node', '.next/standalone/apps/web/start.mjs'], {
     cwd: WEB_DIR,
     env: {
@@ -69,17 +96,168 @@ beforeAll(async () => {
       PORT: String(webPort),
       HOSTNAME: '127.0.0.1',
       API_URL: apiUrl,
+      APP_VERSION: '4.5.6-web',
+      METRICS_PORT: String(webMetricsPort),
+      ...tracing,
     },
   });
   await waitForHttp(`${webUrl}/api/health`, web);
+  edge = await startEdge({
+    domains: [DOMAIN],
+    httpPort: await freePort(),
+    httpsPort: await freePort(),
+    webUpstreamPort: webPort,
+    apiUpstreamPort: apiPort,
+    installCertificate: (certDir) => writeSelfSigned(certDir, [DOMAIN], 1),
+  });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 });
 
 afterAll(async () => {
   await browser?.close();
+  await edge?.stop();
   await web?.stop();
   await api?.stop();
+  await otlp?.close();
   await db?.drop();
+});
+
+/** GET through the edge (HTTPS, self-signed certificate). */
+function viaEdge(
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      {
+        host: '127.0.0.1',
+        port: edge.httpsPort,
+        path,
+        servername: DOMAIN,
+        rejectUnauthorized: false,
+        headers: { host: DOMAIN, ...headers },
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+interface LogLine {
+  level: string;
+  msg: string;
+  service: string;
+  env: string;
+  version: string;
+  req?: { id: string; url: string };
+  res?: { statusCode: number };
+  route?: string;
+  trace_id?: string;
+  span_id?: string;
+}
+
+const logLines = (child: Child) => jsonLogLines<LogLine>(child);
+const completed = (child: Child, id: string) => logLines(child).filter((l) => l.req?.id === id && l.res);
+
+describe('one request from the edge through web and API', () => {
+  it("carries the edge request id into both apps' logs and the access log, with one trace id", async () => {
+    const reply = await viaEdge('/knowledge-sources', {
+      authorization: 'Bearer web-canary-0a1b2c',
+      cookie: 'sid=web-canary-3d4e5f',
+    });
+    expect(reply.status).toBe(200);
+    const id = reply.headers['x-request-id'] as string;
+    expect(id).toMatch(/^[0-9a-f]{32}$/); // made by the edge: the client sent none
+    await eventually(async () => completed(web, id).length === 1 && completed(api, id).length === 1);
+    const [webLine] = completed(web, id);
+    const [apiLine] = completed(api, id);
+    expect(webLine).toMatchObject({
+      service: 'contextai-web',
+      env: 'staging',
+      version: '4.5.6-web',
+      route: '/knowledge-sources',
+    });
+    expect(apiLine).toMatchObject({ service: 'contextai-api', route: '/sectors', res: { statusCode: 200 } });
+    expect(webLine!.trace_id).toMatch(/^[0-9a-f]{32}$/);
+    expect(apiLine!.trace_id).toBe(webLine!.trace_id);
+
+    const access = readFileSync(edge.accessLog, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map(
+        (line) =>
+          JSON.parse(line) as { request_id: string; path: string; status: number; upstream_addr: string },
+      );
+    expect(access.find((l) => l.request_id === id)).toMatchObject({
+      path: '/knowledge-sources',
+      status: 200,
+    });
+
+    // The trace: web server span → web client span (fetch) → API server span → the pg query.
+    const spans = await otlp.waitFor((all) =>
+      all.some(
+        (s) =>
+          s.traceId === webLine!.trace_id &&
+          s.resource['service.name'] === 'contextai-api' &&
+          s.kind === 'SPAN_KIND_SERVER',
+      ),
+    );
+    const trace = spans.filter((s) => s.traceId === webLine!.trace_id);
+    const webServer = trace.find((s) => s.spanId === webLine!.span_id)!;
+    expect(webServer).toMatchObject({
+      kind: 'SPAN_KIND_SERVER',
+      name: 'GET /knowledge-sources',
+      parentSpanId: '',
+    });
+    expect(webServer.resource).toMatchObject({
+      'service.name': 'contextai-web',
+      'service.version': '4.5.6-web',
+    });
+    const apiServer = trace.find((s) => s.spanId === apiLine!.span_id)!;
+    const client = trace.find((s) => s.spanId === apiServer.parentSpanId)!;
+    expect(client).toMatchObject({ kind: 'SPAN_KIND_CLIENT' });
+    expect(client.resource['service.name']).toBe('contextai-web');
+    expect(trace.some((s) => s.attributes['db.system.name'] === 'postgresql')).toBe(true);
+
+    for (const canary of ['web-canary-0a1b2c', 'web-canary-3d4e5f'])
+      expect(web.output() + api.output()).not.toContain(canary);
+  });
+
+  it('keeps a client request id through web and API', async () => {
+    const reply = await viaEdge('/', { 'x-request-id': 'client-request-id-77' });
+    expect(reply.headers['x-request-id']).toBe('client-request-id-77');
+    await eventually(async () => completed(web, 'client-request-id-77').length === 1);
+    await eventually(async () => completed(api, 'client-request-id-77').length === 2); // /version and /health/ready
+  });
+
+  it("writes only JSON lines, Next's own messages included", () => {
+    const lines = logLines(web);
+    expect(lines.some((l) => l.msg.includes('Next.js'))).toBe(true);
+    for (const line of lines)
+      expect(line).toMatchObject({ service: 'contextai-web', env: 'staging', version: '4.5.6-web' });
+  });
+
+  it('serves its metrics on METRICS_PORT by route template, and promtool accepts them', async () => {
+    const page = await viaEdge('/');
+    const asset = /\/_next\/static\/[^"]+\.js/.exec(page.body)?.[0];
+    expect(asset).toBeTruthy();
+    await viaEdge(asset!);
+    await viaEdge('/no/such/page');
+    expect((await viaEdge('/metrics')).status).toBe(404); // the edge routes the app port only
+    const text = await (await fetch(webMetricsUrl)).text();
+    expect(text).toMatch(/^http_requests_total\{method="GET",route="\/",status="200"\} [1-9]/m);
+    expect(text).toMatch(
+      /^http_requests_total\{method="GET",route="\/_next\/static\/\*",status="200"\} [1-9]/m,
+    );
+    expect(text).toMatch(/^http_requests_total\{method="GET",route="unmatched",status="404"\} [1-9]/m);
+    expect(text).not.toContain('/no/such/page');
+    execFileSync('promtool', ['check', 'metrics'], { input: text });
+  });
 });
 
 describe('the web app', () => {
@@ -144,6 +322,28 @@ describe('the web app', () => {
   });
 });
 
+describe('start-up', () => {
+  it('refuses a bad telemetry environment with every problem listed, before listening', async () => {
+    const result = await runCommand(['node', '.next/standalone/apps/web/start.mjs'], {
+      cwd: WEB_DIR,
+      env: {
+        PATH: process.env.PATH,
+        PORT: String(await freePort()),
+        METRICS_PORT: 'nine',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318',
+        OTEL_EXPORTER_OTLP_HEADERS: 'header-canary-secret-without-equals',
+      },
+      allowFailure: true,
+      timeoutMs: 30_000,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Invalid environment (3)');
+    for (const name of ['METRICS_PORT', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_HEADERS'])
+      expect(result.stderr).toContain(`- ${name}: `);
+    expect(result.stdout + result.stderr).not.toContain('header-canary-secret');
+  });
+});
+
 describe('graceful shutdown', () => {
   it('on SIGTERM stops accepting, completes the request in flight and exits 0', async () => {
     // A slow API: the page's server-side fetches stay in flight for 1.5 s (under its 3 s timeout).
@@ -171,7 +371,9 @@ describe('graceful shutdown', () => {
       const inFlight = fetch(url);
       await sleep(400);
       server.process.kill('SIGTERM');
-      await sleep(300);
+      // Logged by start.mjs's SIGTERM listener, in the same emit as Next's, which closes the server
+      // at once (a fixed delay is not enough when rendering keeps the event loop busy).
+      await eventually(async () => server.output().includes('SIGTERM received'), 10_000);
 
       await expect(fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2_000) })).rejects.toThrow();
       expect(server.process.exitCode).toBeNull(); // still draining

@@ -1,5 +1,8 @@
 // Server-side calls to the Context.AI API. API_URL is read per request (runtime configuration:
-// the same image runs against any API), never inlined at build time.
+// the same image runs against any API), never inlined at build time. Each call carries the
+// request's X-Request-ID (set by server/telemetry.mjs), and, when tracing is on, W3C traceparent
+// (added by the fetch instrumentation): one id follows a request from the edge through web and API.
+import { headers } from 'next/headers';
 
 const TIMEOUT_MS = 3_000;
 
@@ -16,9 +19,11 @@ export async function apiGet<T>(path: string): Promise<ApiResult<T>> {
   const base = apiUrl();
   if (!base) return { ok: false, error: 'API_URL is not set' };
   try {
+    const requestId = (await headers()).get('x-request-id');
     const response = await fetch(`${base}${path}`, {
       cache: 'no-store',
       signal: AbortSignal.timeout(TIMEOUT_MS),
+      headers: requestId ? { 'x-request-id': requestId } : {},
     });
     const body = (await response.json().catch(() => undefined)) as T | undefined;
     if (body === undefined)

@@ -2,12 +2,26 @@
 //  1. moves the browser source maps out of `.next/static` (served publicly at /_next/static) into
 //     `.next/sourcemaps/static` (never served), keeping relative paths for a later Sentry upload;
 //  2. completes `.next/standalone` with the static assets and public/, as Next leaves that to us,
-//     and the entry point start.mjs, so `node .next/standalone/apps/web/start.mjs` (and the image)
-//     serve everything.
+//     and the entry point start.mjs with telemetry.mjs, so `node .next/standalone/apps/web/start.mjs`
+//     (and the image) serve everything;
+//  3. adds what the entry point loads (@contextai/telemetry: pino, prom-client, OpenTelemetry) to
+//     the standalone node_modules, traced with @vercel/nft as Next traces the pages' own.
 // Idempotent.
-import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nodeFileTrace } from '@vercel/nft';
 
 const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const next = join(appDir, '.next');
@@ -31,9 +45,32 @@ rmSync(join(standaloneApp, '.next/static'), { recursive: true, force: true });
 cpSync(staticDir, join(standaloneApp, '.next/static'), { recursive: true });
 if (existsSync(join(appDir, 'public')))
   cpSync(join(appDir, 'public'), join(standaloneApp, 'public'), { recursive: true });
-// The entry point next to server.js: exit 0 after a graceful SIGTERM stop (see server/start.mjs).
-cpSync(join(appDir, 'server/start.mjs'), join(standaloneApp, 'start.mjs'));
+// The entry point next to server.js: telemetry first, exit 0 after a graceful SIGTERM stop.
+const entries = ['start.mjs', 'telemetry.mjs'];
+for (const entry of entries) cpSync(join(appDir, 'server', entry), join(standaloneApp, entry));
+
+// Their dependencies, at the same paths under standalone/ as under the repository root (symlinks,
+// such as the workspace link node_modules/@contextai/telemetry, recreated as symlinks).
+const repoRoot = join(appDir, '../..');
+const standalone = join(next, 'standalone');
+const { fileList } = await nodeFileTrace(
+  entries.map((entry) => join(appDir, 'server', entry)),
+  { base: repoRoot },
+);
+let added = 0;
+for (const file of [...fileList].sort()) {
+  if (file.startsWith('apps/web/server/')) continue;
+  const from = join(repoRoot, file);
+  const to = join(standalone, file);
+  if (existsSync(to) || lstatSync(to, { throwIfNoEntry: false })) continue;
+  const stat = lstatSync(from);
+  mkdirSync(dirname(to), { recursive: true });
+  if (stat.isSymbolicLink()) symlinkSync(readlinkSync(from), to);
+  else if (stat.isFile()) copyFileSync(from, to);
+  else continue;
+  added++;
+}
 
 console.log(
-  `postbuild: moved ${moved} source map(s) to .next/sourcemaps/static; standalone server is complete`,
+  `postbuild: moved ${moved} source map(s) to .next/sourcemaps/static; standalone server is complete (${added} file(s) for the entry point)`,
 );

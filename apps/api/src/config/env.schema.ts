@@ -1,3 +1,4 @@
+import { telemetryEnvShape } from '@contextai/telemetry';
 import { z } from 'zod';
 
 // The one description of the API's environment. The app validates `process.env` against it at
@@ -21,17 +22,14 @@ export function isEnvBoolean(schema: z.ZodType): boolean {
 const port = z.coerce.number().int().min(1).max(65535);
 const milliseconds = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
-export const envSchema = z.object({
+/** The variables (without the cross-variable rule below): `.pick()` and `.shape` work on it. */
+export const envFields = z.object({
   NODE_ENV: z
     .enum(['production', 'development', 'test'])
     .default('production')
     .describe('Runtime mode. Only `production` is deployed.'),
   HOST: z.string().min(1).default('0.0.0.0').describe('Interface the HTTP server binds to.'),
   PORT: port.default(3000).describe('TCP port of the HTTP server.'),
-  LOG_LEVEL: z
-    .enum(['error', 'warn', 'log', 'debug', 'verbose'])
-    .default('log')
-    .describe('Lowest level written to the log.'),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\/\S+$/, 'expected a postgres:// or postgresql:// URL')
@@ -55,6 +53,16 @@ export const envSchema = z.object({
     .describe('Version shown by /version (set from the image build).'),
   APP_REVISION: z.string().max(128).optional().describe('Git revision shown by /version.'),
   APP_BUILT_AT: z.string().max(64).optional().describe('Build time (ISO 8601) shown by /version.'),
+  // Logs, metrics and tracing (LOG_*, METRICS_*, APP_ENV, OTEL_*): shared with the web server.
+  ...telemetryEnvShape,
 });
+
+export const envSchema = envFields.refine(
+  (env) => env.METRICS_PORT === undefined || env.METRICS_PORT !== env.PORT,
+  {
+    path: ['METRICS_PORT'],
+    message: 'must differ from PORT (the edge routes PORT; metrics stay on their own listener)',
+  },
+);
 
 export type AppConfig = z.infer<typeof envSchema>;

@@ -1,15 +1,37 @@
 import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { Pool } from 'pg';
+import pg, { Pool } from 'pg';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/env.schema';
+import { ApiMetrics } from '../observability/api-metrics';
 
 /** Injection token of the PostgreSQL `pg.Pool`. */
 export const PG_POOL = Symbol('PG_POOL');
 
+/**
+ * The pool; `onConnectError` hears of every connection that could not be opened (the pool itself
+ * only reports errors of idle connections).
+ */
 export function createPool(
   config: Pick<AppConfig, 'DATABASE_URL' | 'DATABASE_POOL_MAX' | 'DATABASE_SSL'>,
+  onConnectError: (error: Error) => void = () => {},
 ): Pool {
+  class Client extends pg.Client {
+    // pg's overloads (promise or callback) in one signature; both paths report a failed connect.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    override connect(callback?: any): any {
+      if (!callback)
+        return super.connect().catch((error: Error) => {
+          onConnectError(error);
+          throw error;
+        });
+      super.connect((error: Error | null) => {
+        if (error) onConnectError(error);
+        (callback as (error: Error | null) => void)(error);
+      });
+    }
+  }
   return new Pool({
+    Client,
     connectionString: config.DATABASE_URL,
     max: config.DATABASE_POOL_MAX,
     ssl: config.DATABASE_SSL ? { rejectUnauthorized: true } : undefined,
@@ -24,9 +46,10 @@ export function createPool(
   providers: [
     {
       provide: PG_POOL,
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => {
-        const pool = createPool(config);
+      inject: [APP_CONFIG, ApiMetrics],
+      useFactory: (config: AppConfig, metrics: ApiMetrics) => {
+        const pool = createPool(config, () => metrics.dbPoolErrors.inc());
+        metrics.watchPool(pool);
         // An idle client losing its connection must not crash the process; the next query reconnects.
         pool.on('error', (error) =>
           new Logger('PostgreSQL').warn(`idle connection failed: ${error.message}`),

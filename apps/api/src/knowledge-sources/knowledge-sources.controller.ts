@@ -14,6 +14,7 @@ import {
   Query,
 } from '@nestjs/common';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { ApiMetrics } from '../observability/api-metrics';
 import { decodeCursor, encodeCursor } from './cursor';
 import {
   createKnowledgeSourceSchema,
@@ -30,7 +31,10 @@ const uuid = new ParseUUIDPipe({ version: '4' });
 
 @Controller('sectors')
 export class KnowledgeSourcesController {
-  constructor(@Inject(KnowledgeSourcesRepository) private readonly repository: KnowledgeSourcesRepository) {}
+  constructor(
+    @Inject(KnowledgeSourcesRepository) private readonly repository: KnowledgeSourcesRepository,
+    @Inject(ApiMetrics) private readonly metrics: ApiMetrics,
+  ) {}
 
   @Get()
   async sectors() {
@@ -43,7 +47,9 @@ export class KnowledgeSourcesController {
     @Body(new ZodValidationPipe(createKnowledgeSourceSchema, 'body')) body: CreateKnowledgeSource,
   ): Promise<KnowledgeSource> {
     try {
-      return await this.repository.create(sectorSlug, body);
+      const created = await this.repository.create(sectorSlug, body);
+      this.metrics.knowledgeSourcesCreated.inc({ sector: this.metrics.sector(sectorSlug) });
+      return created;
     } catch (error) {
       if (error instanceof DuplicateUriError)
         throw new ConflictException(
@@ -64,6 +70,7 @@ export class KnowledgeSourcesController {
         'Invalid query: cursor: expected a nextCursor value from a previous page',
       );
     const items = await this.repository.list(sectorSlug, query.limit, after);
+    this.metrics.knowledgeSourceListings.inc({ sector: this.metrics.sector(sectorSlug) });
     const last = items.length === query.limit ? items[items.length - 1] : undefined;
     return { items, nextCursor: last ? encodeCursor(last) : null };
   }
@@ -83,5 +90,6 @@ export class KnowledgeSourcesController {
   async delete(@Param('sector', sector) sectorSlug: string, @Param('id', uuid) id: string): Promise<void> {
     if (!(await this.repository.delete(sectorSlug, id)))
       throw new NotFoundException(`No knowledge source ${id} in sector "${sectorSlug}"`);
+    this.metrics.knowledgeSourcesDeleted.inc({ sector: this.metrics.sector(sectorSlug) });
   }
 }

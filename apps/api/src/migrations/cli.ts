@@ -3,14 +3,14 @@
 // deploy runs it once, before the new version starts.
 import { resolve } from 'node:path';
 import { Client } from 'pg';
-import { envSchema } from '../config/env.schema';
+import { envFields } from '../config/env.schema';
 import { formatProblems, parseConfig } from '../config/load-config';
 import { migrate, readMigrations } from './migrator';
 
 const MIGRATIONS_DIR = resolve(__dirname, '../../migrations');
 
 async function main(): Promise<void> {
-  const result = parseConfig(process.env, envSchema.pick({ DATABASE_URL: true, DATABASE_SSL: true }));
+  const result = parseConfig(process.env, envFields.pick({ DATABASE_URL: true, DATABASE_SSL: true }));
   if (!result.ok) throw new Error(formatProblems(result.problems));
   const { DATABASE_URL, DATABASE_SSL } = result.config;
   const client = new Client({

@@ -1,12 +1,36 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import { ApiMetrics } from './api-metrics';
+import { ErrorLogInterceptor } from './error-log.interceptor';
+import type { ApiTelemetry } from './telemetry';
 
 /**
- * Where observability plugs in (a later issue): structured logs (pino, replacing Nest's logger in
- * main.ts through `bufferLogs` + `app.useLogger`), Prometheus metrics (`GET /metrics` and an HTTP
- * duration interceptor registered here), OpenTelemetry tracing (its SDK must start before Nest is
- * imported, so it belongs in a preloaded file, e.g. `node --require ./dist/observability/tracing.js`),
- * and Sentry error reporting (an exception filter provided here). Intentionally empty until then.
+ * Logs, metrics and tracing inside Nest. The telemetry itself is made in main.ts before Nest loads
+ * (tracing must patch http, express, pg and ioredis first); this module makes it injectable:
+ * - nestjs-pino routes Nest's Logger to the same pino logger, with the request's bindings (req.id)
+ *   on every line logged while handling a request (the request logger is main.ts's first middleware);
+ * - ApiMetrics: the API's own metrics (pool, Redis, business counters);
+ * - ErrorLogInterceptor: 5xx errors on the request line as err {type, message, stack}.
+ * Sentry's exception filter (issue 16) belongs here too.
  */
 @Global()
 @Module({})
-export class ObservabilityModule {}
+export class ObservabilityModule {
+  static forRoot(telemetry: ApiTelemetry): DynamicModule {
+    return {
+      module: ObservabilityModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: { logger: telemetry.logger, autoLogging: false },
+          useExisting: true,
+        }),
+      ],
+      providers: [
+        { provide: ApiMetrics, useValue: new ApiMetrics(telemetry.registry) },
+        { provide: APP_INTERCEPTOR, useClass: ErrorLogInterceptor },
+      ],
+      exports: [ApiMetrics],
+    };
+  }
+}

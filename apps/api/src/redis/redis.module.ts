@@ -2,6 +2,7 @@ import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nes
 import Redis from 'ioredis';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/env.schema';
+import { ApiMetrics } from '../observability/api-metrics';
 
 /** Injection token of the shared ioredis client. */
 export const REDIS = Symbol('REDIS');
@@ -36,8 +37,12 @@ export function createRedis(url: string): Redis {
   providers: [
     {
       provide: REDIS,
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => createRedis(config.REDIS_URL),
+      inject: [APP_CONFIG, ApiMetrics],
+      useFactory: (config: AppConfig, metrics: ApiMetrics) => {
+        const redis = createRedis(config.REDIS_URL);
+        metrics.watchRedis(redis);
+        return redis;
+      },
     },
   ],
   exports: [REDIS],

@@ -1,0 +1,9 @@
+// @contextai/telemetry: what the API and the web server share — structured logs (pino), request
+// ids, Prometheus metrics (prom-client) and OpenTelemetry tracing. See docs/OBSERVABILITY.md.
+export * from './env';
+export * from './http-logging';
+export * from './logger';
+export * from './metrics';
+export * from './request-id';
+export * from './scrub';
+export * from './tracing';
