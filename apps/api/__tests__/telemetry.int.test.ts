@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCommand } from '../../../actions/common/src/exec';
+import { runCommand } from '../../../actions/lib/system/exec';
 import { startFakeOtlp, type FakeOtlp, type ReceivedSpan } from '../../../test/fake-otlp';
 import { REPO_ROOT } from '../../../test/run-action';
 import { stackEnv } from '../../../test/stack-env';
