@@ -15,7 +15,12 @@ export async function promQuery(
 ): Promise<QueryResult> {
   const path = range ? 'query_range' : 'query';
   const params: Record<string, string> = { query };
-  if (range) Object.assign(params, { start: String(range.start), end: String(Date.now() / 1000), step: String(range.step) });
+  if (range)
+    Object.assign(params, {
+      start: String(range.start),
+      end: String(Date.now() / 1000),
+      step: String(range.step),
+    });
   const res = await fetch(`${prom}/api/v1/${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },

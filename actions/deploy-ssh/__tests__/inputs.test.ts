@@ -8,7 +8,8 @@ const fakeCore = (values: Record<string, string>) =>
 const required = {
   hosts: '127.0.0.1:2222',
   'private-key': 'ssh-key-canary',
-  'known-hosts': '[127.0.0.1]:2222 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl',
+  'known-hosts':
+    '[127.0.0.1]:2222 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl',
   app: 'api',
   image: 'registry.example.com/team/api:1.2.3',
   version: '1.2.3',
@@ -23,7 +24,12 @@ describe('deploy-ssh inputs: log rotation and metrics target', () => {
 
   it('reads the metrics ports per slot and the env label', () => {
     const { target } = readInputs(
-      fakeCore({ ...required, 'metrics-ports': '9464, 9465', 'metrics-env': 'staging', 'log-max-size': '1g' }),
+      fakeCore({
+        ...required,
+        'metrics-ports': '9464, 9465',
+        'metrics-env': 'staging',
+        'log-max-size': '1g',
+      }),
     );
     expect(target.run.metrics).toEqual({ ports: [9464, 9465], env: 'staging' });
     expect(target.run.logs?.maxSize).toBe('1g');

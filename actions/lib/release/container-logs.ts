@@ -19,4 +19,7 @@ export function logRunArgs(logs: LogRotation | undefined): string[] {
 /** A size both engines parse: digits with an optional k, m or g. */
 export const LOG_SIZE = { pattern: /^[1-9]\d{0,5}[kmg]?$/, expected: 'a size such as `10m`, `512k` or `1g`' };
 /** A log driver name such as `json-file`, `local` or `journald`. */
-export const LOG_DRIVER = { pattern: /^[a-z][a-z0-9-]{0,31}$/, expected: 'a driver name such as `json-file`' };
+export const LOG_DRIVER = {
+  pattern: /^[a-z][a-z0-9-]{0,31}$/,
+  expected: 'a driver name such as `json-file`',
+};

@@ -40,7 +40,12 @@ export function metricsTargetPaths(root: string, app: string) {
 export function metricsTargetJson(s: HostSettings, release: Release): string | undefined {
   const port = metricsPort(s, release);
   if (port === undefined || !release.metrics) return undefined;
-  const labels = { app: s.app, env: release.metrics.env, version: release.version, slot: slotName(s, release) };
+  const labels = {
+    app: s.app,
+    env: release.metrics.env,
+    version: release.version,
+    slot: slotName(s, release),
+  };
   return `${JSON.stringify([{ targets: [`127.0.0.1:${port}`], labels }], null, 2)}\n`;
 }
 

@@ -3,7 +3,10 @@ import { LOG_DRIVER, LOG_SIZE } from './container-logs';
 import { readPortPair } from './inputs';
 import type { LogRotation, MetricsSlots } from './types';
 
-const ENV_LABEL = { pattern: /^[a-z][a-z0-9-]{0,31}$/, expected: 'a label such as `staging` or `production`' };
+const ENV_LABEL = {
+  pattern: /^[a-z][a-z0-9-]{0,31}$/,
+  expected: 'a label such as `staging` or `production`',
+};
 
 /** deploy-ssh's `log-driver`, `log-max-size` and `log-max-files`. */
 export function readLogRotation(inputs: Inputs): LogRotation {

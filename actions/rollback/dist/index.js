@@ -52949,7 +52949,10 @@ function logRunArgs(logs) {
 /** A size both engines parse: digits with an optional k, m or g. */
 const LOG_SIZE = { pattern: /^[1-9]\d{0,5}[kmg]?$/, expected: 'a size such as `10m`, `512k` or `1g`' };
 /** A log driver name such as `json-file`, `local` or `journald`. */
-const LOG_DRIVER = { pattern: /^[a-z][a-z0-9-]{0,31}$/, expected: 'a driver name such as `json-file`' };
+const LOG_DRIVER = {
+    pattern: /^[a-z][a-z0-9-]{0,31}$/,
+    expected: 'a driver name such as `json-file`',
+};
 
 ;// CONCATENATED MODULE: ./actions/lib/release/metrics-target.ts
 /** Slot labels, in the order of the `ports` pair. */
@@ -52985,7 +52988,12 @@ function metricsTargetJson(s, release) {
     const port = metricsPort(s, release);
     if (port === undefined || !release.metrics)
         return undefined;
-    const labels = { app: s.app, env: release.metrics.env, version: release.version, slot: slotName(s, release) };
+    const labels = {
+        app: s.app,
+        env: release.metrics.env,
+        version: release.version,
+        slot: slotName(s, release),
+    };
     return `${JSON.stringify([{ targets: [`127.0.0.1:${port}`], labels }], null, 2)}\n`;
 }
 /**

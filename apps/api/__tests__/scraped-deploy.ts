@@ -29,7 +29,9 @@ export interface ScrapedDeployContext {
 export function apiPrefix(): string {
   const src = join(REPO_ROOT, 'apps/api/src');
   const files = readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
-  const prefixed = files.some((f) => /setGlobalPrefix\(\s*['"]api['"]/.test(readFileSync(join(src, f), 'utf8')));
+  const prefixed = files.some((f) =>
+    /setGlobalPrefix\(\s*['"]api['"]/.test(readFileSync(join(src, f), 'utf8')),
+  );
   return prefixed ? '/api' : '';
 }
 
@@ -114,9 +116,13 @@ export function describeScrapedDeploy(context: () => ScrapedDeployContext): void
         '{{.HostConfig.LogConfig.Type}} {{.HostConfig.LogConfig.Size}}',
         `${app}-${versions[0]}`,
       ]);
-      expect(logConfig.stdout.trim()).toBe('k8s-file 5MB');
+      expect(logConfig.stdout.trim()).toBe('json-file 5MB');
 
-      await until('Prometheus to scrape the live slot', async () => (await liveTarget())[0]?.health === 'up', 90_000);
+      await until(
+        'Prometheus to scrape the live slot',
+        async () => (await liveTarget())[0]?.health === 'up',
+        90_000,
+      );
       expect((await liveTarget()).map((t) => t.labels)).toEqual([
         expect.objectContaining({ job: 'apps', instance: `127.0.0.1:${m1}`, ...labels }),
       ]);
@@ -179,14 +185,22 @@ export function describeScrapedDeploy(context: () => ScrapedDeployContext): void
     it('every dashboard panel of the apps has series after traffic through the edge', async () => {
       const total = `sum(http_requests_total{job="apps",app="${app}"})`;
       const before = await promScalar(prom, total);
-      const id = ((await (await fetch(`${site}${prefix}/sectors/scrape/knowledge-sources`)).json()) as {
-        items: { id: string }[];
-      }).items[0]!.id;
-      expect((await fetch(`${site}${prefix}/sectors/scrape/knowledge-sources/${id}`, { method: 'DELETE' })).status).toBe(204);
+      const id = (
+        (await (await fetch(`${site}${prefix}/sectors/scrape/knowledge-sources`)).json()) as {
+          items: { id: string }[];
+        }
+      ).items[0]!.id;
+      expect(
+        (await fetch(`${site}${prefix}/sectors/scrape/knowledge-sources/${id}`, { method: 'DELETE' })).status,
+      ).toBe(204);
       for (let i = 0; i < 20; i++)
         for (const path of ['/health', '/sectors', '/sectors/scrape/knowledge-sources', '/no-such-route'])
           await fetch(`${site}${prefix}${path}`);
-      await until('the requests to be scraped', async () => (await promScalar(prom, total)) >= before + 80, 60_000);
+      await until(
+        'the requests to be scraped',
+        async () => (await promScalar(prom, total)) >= before + 80,
+        60_000,
+      );
       // rates need two scrapes and the SLO recordings a rule evaluation after them (15 s each)
       const values = { env, app, instance: '.*' };
       let empty: string[] = [];

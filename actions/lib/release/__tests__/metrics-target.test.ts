@@ -4,7 +4,12 @@ import { metricsRunArgs, metricsTargetJson, metricsTargetPaths, slotName } from 
 import * as plan from '../plan';
 import type { HostSettings, Release } from '../types';
 
-const settings = { app: 'api', root: '/srv/deploy/', engine: ['podman'], ports: [3001, 3002] } as HostSettings;
+const settings = {
+  app: 'api',
+  root: '/srv/deploy/',
+  engine: ['podman'],
+  ports: [3001, 3002],
+} as HostSettings;
 const metrics = { ports: [9464, 9465] as [number, number], env: 'staging' };
 const release = (port: number, extra: Partial<Release> = {}): Release => ({
   version: 'sha-abc1234',
