@@ -48,6 +48,12 @@ export function describeScrapedDeploy(context: () => ScrapedDeployContext): void
     let prom = '';
     let env = '';
     const targetFile = () => join(ctx.stack.STACK_DEPLOY_ROOT!, 'metrics-targets', `${app}.json`);
+    const inspect = async (version: string, format: string) => {
+      const engine = ctx.stack.STACK_PODMAN!.split(/\s+/);
+      return (
+        await runCommand([...engine, 'inspect', '--format', format, `${app}-${version}`])
+      ).stdout.trim();
+    };
     const liveTarget = async () => (await activeTargets(prom, 'apps')).filter((t) => t.labels.app === app);
 
     afterAll(async () => {
@@ -109,14 +115,10 @@ export function describeScrapedDeploy(context: () => ScrapedDeployContext): void
       const published = JSON.parse(readFileSync(targetFile(), 'utf8')) as unknown;
       const labels = { app, env, version: versions[0], slot: 'blue' };
       expect(published).toEqual([{ targets: [`127.0.0.1:${m1}`], labels }]);
-      const logConfig = await runCommand([
-        ...stack.STACK_PODMAN!.split(/\s+/),
-        'inspect',
-        '--format',
-        '{{.HostConfig.LogConfig.Type}} {{.HostConfig.LogConfig.Size}}',
-        `${app}-${versions[0]}`,
-      ]);
-      expect(logConfig.stdout.trim()).toBe('json-file 5MB');
+      // podman runs json-file as its k8s-file (inspect keeps the name) and keeps max-size
+      expect(
+        await inspect(versions[0]!, '{{.HostConfig.LogConfig.Type}} {{.HostConfig.LogConfig.Size}}'),
+      ).toBe('json-file 5MB');
 
       await until(
         'Prometheus to scrape the live slot',
@@ -152,18 +154,10 @@ export function describeScrapedDeploy(context: () => ScrapedDeployContext): void
     it('after a second deploy it scrapes the new slot and not the old one', async () => {
       const second = await deploy(versions[1]!);
       expect(second.code, second.stdout.slice(-3000)).toBe(0);
-      const { stack } = ctx;
       const labels = { app, env, version: versions[1], slot: 'green' };
       const published = JSON.parse(readFileSync(targetFile(), 'utf8')) as [{ targets: string[] }];
       expect(published[0]).toMatchObject({ labels });
-      const old = await runCommand([
-        ...stack.STACK_PODMAN!.split(/\s+/),
-        'inspect',
-        '--format',
-        '{{.State.Running}}',
-        `${app}-${versions[0]}`,
-      ]);
-      expect(old.stdout.trim()).toBe('false');
+      expect(await inspect(versions[0]!, '{{.State.Running}}')).toBe('false');
 
       await until(
         'Prometheus to scrape the new slot only',
