@@ -29,8 +29,21 @@ const deploy = (image: TestImage, extra: Record<string, string> = {}) =>
     image: image.ref,
     version: image.version,
     env: `API_TOKEN="${ENV_CANARY}"\nMODE=test\n`,
+    'metrics-ports': '3291,3292',
+    'metrics-env': 'staging',
+    'log-max-size': '1m',
+    'log-max-files': '3',
     ...extra,
   });
+/** `<root>/metrics-targets/<app>.json` as Prometheus reads it (file_sd). */
+const metricsTarget = () =>
+  JSON.parse(readFileSync(join(fx.root, 'metrics-targets', `${fx.app}.json`), 'utf8')) as unknown;
+const expectTarget = (version: string, slot: 'blue' | 'green', port: number) =>
+  expect(metricsTarget()).toEqual([
+    { targets: [`127.0.0.1:${port}`], labels: { app: fx.app, env: 'staging', version, slot } },
+  ]);
+const inspect = (version: string, format: string) =>
+  podman('container', 'inspect', '--format', format, `${fx.app}-${version}`).stdout.trim();
 const podman = (...args: string[]) => {
   const engine = stack.STACK_PODMAN!.split(/\s+/);
   return spawnSync(engine[0]!, [...engine.slice(1), ...args], { encoding: 'utf8' });
@@ -112,6 +125,12 @@ describe('deploy-ssh', () => {
     const envFile = join(fx.root, fx.app, 'app.env');
     expect(statSync(envFile).mode & 0o777).toBe(0o600);
     expect(readFileSync(envFile, 'utf8')).toBe(`API_TOKEN=${ENV_CANARY}\nMODE=test\n`);
+    expectTarget('v1', 'blue', 3291);
+    expect(inspect('v1', '{{json .Config.Env}}')).toContain('"METRICS_PORT=3291"');
+    // podman runs json-file as its k8s-file (inspect keeps the name) and keeps max-size, not max-file
+    expect(inspect('v1', '{{.HostConfig.LogConfig.Type}} {{.HostConfig.LogConfig.Size}}')).toBe(
+      'json-file 1MB',
+    );
 
     const load = startLoad(`${fx.siteUrl}/version`, { concurrency: 4, maxMs: 150_000 });
     await load.until(500, 30_000);
@@ -128,6 +147,8 @@ describe('deploy-ssh', () => {
     expect(Object.keys(stats.versions)).toEqual(['v1', 'v2']);
     expect(await currentVersion(fx.siteUrl)).toBe('v2');
     expect(second.summary).toContain('v2');
+    expectTarget('v2', 'green', 3292);
+    expect(readdirSync(join(fx.root, 'metrics-targets'))).toEqual([`${fx.app}.json`]);
     expectNoSecrets(first);
     expectNoSecrets(second);
   });
@@ -144,6 +165,7 @@ describe('deploy-ssh', () => {
     expect(Object.keys(stats.versions)).toEqual(['v2']);
     expect(await currentVersion(fx.siteUrl)).toBe('v2');
     expect(auditLog().at(-1)).toMatchObject({ version: 'v3-unhealthy', result: 'failed' });
+    expectTarget('v2', 'green', 3292);
     expectNoSecrets(run);
   });
 
@@ -162,6 +184,7 @@ describe('deploy-ssh', () => {
     expect(stats.firstSeen.v1! - started).toBeLessThan(5_000);
     expect(await currentVersion(fx.siteUrl)).toBe('v1');
     expect(auditLog().at(-1)).toMatchObject({ action: 'rollback', version: 'v1', result: 'success' });
+    expectTarget('v1', 'blue', 3291); // the retained v1 booted on its own slot
     expectNoSecrets(run);
   });
 
@@ -269,7 +292,9 @@ describe('deploy-ssh', () => {
 
   it('removes the images of pruned releases: only the kept releases keep theirs', async () => {
     for (const version of ['v6', 'v7', 'v8']) {
-      const run = await deploy(buildPulledImage(version), { 'keep-releases': '1' });
+      // v8 serves no metrics: its switch removes the target, so nothing points at v7's stopped slot
+      const metrics: Record<string, string> = version === 'v8' ? { 'metrics-ports': '' } : {};
+      const run = await deploy(buildPulledImage(version), { 'keep-releases': '1', ...metrics });
       expect(run.code, run.stdout).toBe(0);
       recordImage(version);
     }
@@ -278,6 +303,7 @@ describe('deploy-ssh', () => {
       .filter(([, id]) => imageExists(id))
       .map(([version]) => version);
     expect(present.sort()).toEqual(['v7', 'v8']);
+    expect(readdirSync(join(fx.root, 'metrics-targets'))).toEqual([]);
     expect(await currentVersion(fx.siteUrl)).toBe('v8');
   });
 });

@@ -5,6 +5,7 @@ import { maskSecret } from '../../lib/action/secrets';
 import { IMAGE_REF, REGISTRY } from '../../lib/image/image-name';
 import { engineEnvFile, envValues } from '../../lib/release/env-file';
 import { readFleetInputs, type FleetInputs } from '../../lib/release/inputs';
+import { readLogRotation, readMetricsSlots } from '../../lib/release/telemetry-inputs';
 import type { PreSwitchCommand, RegistryLogin } from '../../lib/release/pre-switch';
 import type { ImageTarget } from '../../lib/release/types';
 
@@ -28,6 +29,8 @@ export function readInputs(core: Core): DeployInputs {
   } catch (error) {
     inputs.problem('env', (error as Error).message.replace(/^`env` /, ''));
   }
+  const containerPort = inputs.integer('container-port', { min: 1, max: 65_535 });
+  const metrics = readMetricsSlots(inputs, [...fleet.settings.ports, containerPort]);
   const result: DeployInputs = {
     ...fleet,
     target: {
@@ -40,8 +43,10 @@ export function readInputs(core: Core): DeployInputs {
       version: inputs.required('version', RULES.version),
       run: {
         network: inputs.oneOf('network', ['bridge', 'host'] as const),
-        containerPort: inputs.integer('container-port', { min: 1, max: 65_535 }),
+        containerPort,
         runArgs: inputs.words('run-args', { allowEmpty: true }),
+        logs: readLogRotation(inputs),
+        ...(metrics ? { metrics } : {}),
       },
     },
     envFile,

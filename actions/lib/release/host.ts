@@ -5,6 +5,7 @@ import { errorMessage } from '../action/run';
 import { formatHost, type HostTarget, type KnownHost } from '../ssh/known-hosts';
 import { SshSession } from '../ssh/session';
 import { HostLock, type LockOwner } from './lock';
+import { publishMetricsTarget } from './metrics-target';
 import { appLayout, prepareDirCommand } from './plan';
 import { pullImage, runPreSwitch, type PreSwitchCommand, type RegistryLogin } from './pre-switch';
 import { appendAudit, hasContainer, readAuditLog, readState, saveState } from './releases';
@@ -125,6 +126,8 @@ export class HostRun {
     await bootAndSwitch(remote, target, next, old?.version);
     if (!options.undo) this.seen.switched = true;
     this.seen.state = afterSwitch(this.seen.state, next);
+    // Before the old release stops; a failure here fails the host, and the undo points it back.
+    await publishMetricsTarget(remote, next);
     if (old) await drainAndStop(remote, old);
     this.timings.switchMs = Date.now() - started;
     return true;

@@ -26,7 +26,7 @@ export function readFleetInputs(inputs: Inputs): FleetInputs {
     app,
     root,
     engine: inputs.words('engine'),
-    ports: readPorts(inputs),
+    ports: readPortPair(inputs, 'ports'),
     healthPath: inputs.optional('health-path', HEALTH_PATH) ?? '',
     healthTimeoutMs: inputs.duration('health-timeout', { minMs: 1_000, maxMs: 3_600_000 }),
     proxyReload: inputs.words('proxy-reload'),
@@ -38,9 +38,10 @@ export function readFleetInputs(inputs: Inputs): FleetInputs {
   return { ...ssh, maxParallel: inputs.integer('max-parallel', { min: 1, max: 100 }), settings };
 }
 
-function readPorts(inputs: Inputs): [number, number] {
+/** Two different TCP ports, comma-separated (the slot pair of `ports`, `metrics-ports`). */
+export function readPortPair(inputs: Inputs, name: string): [number, number] {
   const parts = inputs
-    .raw('ports')
+    .raw(name)
     .split(/[\s,]+/)
     .filter(Boolean);
   const ports = parts.map(Number);
@@ -49,7 +50,7 @@ function readPorts(inputs: Inputs): [number, number] {
     ports.every((p) => Number.isInteger(p) && p >= 1 && p <= 65_535) &&
     ports[0] !== ports[1];
   if (!valid) {
-    inputs.problem('ports', 'must be two different TCP ports, e.g. `3001,3002`');
+    inputs.problem(name, 'must be two different TCP ports, e.g. `3001,3002`');
     return [0, 0];
   }
   return [ports[0]!, ports[1]!];

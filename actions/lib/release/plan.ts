@@ -1,6 +1,8 @@
 // The plan: pure builders of the remote commands (argv arrays) and files of a deploy. Nothing here
 // does I/O: the executor (host.ts, lock.ts, switch.ts, releases.ts) runs them through an SshSession,
 // which quotes them for the remote shell.
+import { logRunArgs } from './container-logs';
+import { metricsRunArgs } from './metrics-target';
 import type { AppLayout, HostSettings, ImageTarget, Release } from './types';
 
 /** Where everything lives on the host (see docs/DEPLOY.md). */
@@ -82,6 +84,8 @@ export function runContainerCommand(
     '--env-file',
     envFile,
     ...network,
+    ...metricsRunArgs(s, release),
+    ...logRunArgs(release.logs),
     ...release.runArgs,
     image,
   ];

@@ -25,6 +25,24 @@ export interface ContainerRun {
   containerPort: number;
   /** Extra `run` flags (plain words), e.g. `--ulimit nofile=1024:1024`. */
   runArgs: string[];
+  /** The engine's log driver and rotation (absent in releases recorded before it existed). */
+  logs?: LogRotation;
+  /** Where the release serves its metrics, published for Prometheus; absent: no metrics target. */
+  metrics?: MetricsSlots;
+}
+
+/** `--log-driver <driver> --log-opt max-size=<maxSize> --log-opt max-file=<maxFiles>`. */
+export interface LogRotation {
+  driver: string;
+  /** e.g. `10m` (k, m or g). */
+  maxSize: string;
+  maxFiles: number;
+}
+
+/** A metrics port per slot (paired with `HostSettings.ports`) and the `env` label of the target. */
+export interface MetricsSlots {
+  ports: [number, number];
+  env: string;
 }
 
 /** One release as it runs (or ran) on a host. */

@@ -51940,7 +51940,7 @@ function errorMessage(error) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8261);
 /* harmony import */ var _lib_action_run__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2588);
-/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2318);
+/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4967);
 
 
 
@@ -51951,7 +51951,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2318:
+/***/ 4967:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -52932,7 +52932,94 @@ async function retry(fn, options) {
     throw lastError;
 }
 
+;// CONCATENATED MODULE: ./actions/lib/release/container-logs.ts
+/** `run` flags for the release's log driver and rotation ([] for releases recorded without them). */
+function logRunArgs(logs) {
+    if (!logs)
+        return [];
+    return [
+        '--log-driver',
+        logs.driver,
+        '--log-opt',
+        `max-size=${logs.maxSize}`,
+        '--log-opt',
+        `max-file=${logs.maxFiles}`,
+    ];
+}
+/** A size both engines parse: digits with an optional k, m or g. */
+const LOG_SIZE = { pattern: /^[1-9]\d{0,5}[kmg]?$/, expected: 'a size such as `10m`, `512k` or `1g`' };
+/** A log driver name such as `json-file`, `local` or `journald`. */
+const LOG_DRIVER = {
+    pattern: /^[a-z][a-z0-9-]{0,31}$/,
+    expected: 'a driver name such as `json-file`',
+};
+
+;// CONCATENATED MODULE: ./actions/lib/release/metrics-target.ts
+/** Slot labels, in the order of the `ports` pair. */
+const SLOTS = ['blue', 'green'];
+const slotIndex = (s, release) => (release.port === s.ports[1] ? 1 : 0);
+const slotName = (s, release) => SLOTS[slotIndex(s, release)];
+/** The release's metrics port on the host: the one paired with its slot port; undefined without metrics. */
+function metricsPort(s, release) {
+    return release.metrics?.ports[slotIndex(s, release)];
+}
+/**
+ * `run` flags that make the app serve its metrics on the slot's metrics port: with `host` networking
+ * it listens there itself (on loopback, the app's default METRICS_HOST); with `bridge` it listens on
+ * the container's interface and the port is published on the host's loopback only.
+ */
+function metricsRunArgs(s, release) {
+    const port = metricsPort(s, release);
+    if (port === undefined)
+        return [];
+    const env = ['--env', `METRICS_PORT=${port}`];
+    if (release.network === 'host')
+        return env;
+    return [...env, '--env', 'METRICS_HOST=0.0.0.0', '--publish', `127.0.0.1:${port}:${port}`];
+}
+/** Where the target file lives: one directory for every app, read by Prometheus as `*.json`. */
+function metricsTargetPaths(root, app) {
+    const dir = `${root.replace(/\/+$/, '')}/metrics-targets`;
+    // The temporary name does not match `*.json`, so Prometheus never reads a half-written file.
+    return { dir, file: `${dir}/${app}.json`, tmp: `${dir}/.${app}.json.tmp` };
+}
+/** The file_sd JSON for `release`, or undefined when it serves no metrics. */
+function metricsTargetJson(s, release) {
+    const port = metricsPort(s, release);
+    if (port === undefined || !release.metrics)
+        return undefined;
+    const labels = {
+        app: s.app,
+        env: release.metrics.env,
+        version: release.version,
+        slot: slotName(s, release),
+    };
+    return `${JSON.stringify([{ targets: [`127.0.0.1:${port}`], labels }], null, 2)}\n`;
+}
+/**
+ * Points the app's target file at `release` (temp file + rename). A release without metrics removes
+ * the file, so no target is left pointing at a slot that is about to stop.
+ */
+async function publishMetricsTarget(remote, release) {
+    const { settings, session } = remote;
+    const paths = metricsTargetPaths(settings.root, settings.app);
+    const json = metricsTargetJson(settings, release);
+    if (!json) {
+        await session.remove(paths.file);
+        return;
+    }
+    await remote.exec(['mkdir', '-p', '--', paths.dir]);
+    await session.writeFile(paths.tmp, json, { mode: 0o644 });
+    await session.rename(paths.tmp, paths.file);
+    remote.log(`metrics target ${paths.file}: 127.0.0.1:${metricsPort(settings, release)} (slot ${slotName(settings, release)}, version ${release.version})`);
+}
+
 ;// CONCATENATED MODULE: ./actions/lib/release/plan.ts
+// The plan: pure builders of the remote commands (argv arrays) and files of a deploy. Nothing here
+// does I/O: the executor (host.ts, lock.ts, switch.ts, releases.ts) runs them through an SshSession,
+// which quotes them for the remote shell.
+
+
 /** Where everything lives on the host (see docs/DEPLOY.md). */
 function appLayout(root, app) {
     const dir = `${root.replace(/\/+$/, '')}/${app}`;
@@ -52997,6 +53084,8 @@ function runContainerCommand(s, release, image, envFile) {
         '--env-file',
         envFile,
         ...network,
+        ...metricsRunArgs(s, release),
+        ...logRunArgs(release.logs),
         ...release.runArgs,
         image,
     ];
@@ -53512,6 +53601,7 @@ async function writeUpstream(remote, text) {
 
 
 
+
 class HostRun {
     target;
     ctx;
@@ -53584,6 +53674,8 @@ class HostRun {
         if (!options.undo)
             this.seen.switched = true;
         this.seen.state = afterSwitch(this.seen.state, next);
+        // Before the old release stops; a failure here fails the host, and the undo points it back.
+        await publishMetricsTarget(remote, next);
         if (old)
             await drainAndStop(remote, old);
         this.timings.switchMs = Date.now() - started;
@@ -53891,7 +53983,7 @@ function readFleetInputs(inputs) {
         app,
         root,
         engine: inputs.words('engine'),
-        ports: readPorts(inputs),
+        ports: readPortPair(inputs, 'ports'),
         healthPath: inputs.optional('health-path', HEALTH_PATH) ?? '',
         healthTimeoutMs: inputs.duration('health-timeout', { minMs: 1_000, maxMs: 3_600_000 }),
         proxyReload: inputs.words('proxy-reload'),
@@ -53902,9 +53994,10 @@ function readFleetInputs(inputs) {
     };
     return { ...ssh, maxParallel: inputs.integer('max-parallel', { min: 1, max: 100 }), settings };
 }
-function readPorts(inputs) {
+/** Two different TCP ports, comma-separated (the slot pair of `ports`, `metrics-ports`). */
+function readPortPair(inputs, name) {
     const parts = inputs
-        .raw('ports')
+        .raw(name)
         .split(/[\s,]+/)
         .filter(Boolean);
     const ports = parts.map(Number);
@@ -53912,7 +54005,7 @@ function readPorts(inputs) {
         ports.every((p) => Number.isInteger(p) && p >= 1 && p <= 65_535) &&
         ports[0] !== ports[1];
     if (!valid) {
-        inputs.problem('ports', 'must be two different TCP ports, e.g. `3001,3002`');
+        inputs.problem(name, 'must be two different TCP ports, e.g. `3001,3002`');
         return [0, 0];
     }
     return [ports[0], ports[1]];

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../../actions/lib/system/exec';
 import { REPO_ROOT, runAction } from '../../../test/run-action';
 import { stackEnv } from '../../../test/stack-env';
+import { describeScrapedDeploy } from './scraped-deploy';
 import { createDatabase, eventually, freePort, waitForHttp } from './support';
 
 const BUDGET_MB = { api: 500, web: 300 }; // the seed's budgets
@@ -267,3 +268,6 @@ describe('the app images', () => {
     expect(state.stdout.trim()).toBe('0');
   });
 });
+
+// After the tests above (the database is migrated): the same API image through deploy-ssh, scraped.
+describeScrapedDeploy(() => ({ stack: env, image: images.api.ref, databaseUrl: db.url }));

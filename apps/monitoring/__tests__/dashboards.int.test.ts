@@ -2,44 +2,20 @@
 // Grafana's variables substituted, HTTP 400 (or 422) = an invalid query. A panel with no series
 // after traffic has a wrong metric or label name, unless it is on the rare-event list
 // (RARE_EVENT_PANELS: errors that a healthy system may never have had). Exporter panels are
-// checked now; app panels as soon as the stack scrapes deployed apps (job `apps`, file_sd).
+// checked here; the apps' panels where the real API image is deployed and scraped
+// (apps/api/__tests__/scraped-deploy.ts, run by images.int.test.ts, which builds the image).
 import type { Dashboard, VariableModel } from '@grafana/schema';
 import { describe, expect, it } from 'vitest';
+import { promQuery, until } from '../../../test/prometheus';
 import { stackEnv } from '../../../test/stack-env';
 import { DASHBOARDS, RARE_EVENT_PANELS, dashboardQueries } from '../src/dashboards';
+import { ALL_QUERIES as all, emptyPanels, fromApps, substitute } from './panel-check';
 
 const env = stackEnv();
 const PROM = env.STACK_PROMETHEUS_URL!;
 const ENV = env.STACK_MONITORING_ENV!;
-
-/** Grafana's built-in and template variables, as Grafana would fill them in. */
-export function substitute(expr: string, values: Record<string, string>): string {
-  const out = expr
-    .replaceAll('$__rate_interval', '1m')
-    .replaceAll('$__interval', '15s')
-    .replaceAll('$__range', '1h')
-    .replace(/\$(\w+)/g, (m, name: string) => values[name] ?? m);
-  if (/\$\w/.test(out)) throw new Error(`unsubstituted variable in ${out}`);
-  return out;
-}
 const VALUES = { env: ENV, app: 'api|web', instance: '.*' };
-
-async function query(expr: string): Promise<{ status: number; series: number; error?: string }> {
-  const res = await fetch(`${PROM}/api/v1/query`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ query: expr }),
-  });
-  const body = (await res.json()) as { data?: { result: unknown[] }; error?: string };
-  return { status: res.status, series: body.data?.result.length ?? 0, error: body.error };
-}
-
-/** The value of a one-series query (0 when empty). */
-async function scalar(expr: string): Promise<number> {
-  const res = await fetch(`${PROM}/api/v1/query?${new URLSearchParams({ query: expr })}`);
-  const body = (await res.json()) as { data: { result: { value: [number, string] }[] } };
-  return Number(body.data.result[0]?.value[1] ?? 0);
-}
+const query = (expr: string) => promQuery(PROM, expr);
 
 /** `label_values(selector, label)` → Prometheus's label values API (400 on a bad selector). */
 async function variableQuery(v: VariableModel): Promise<number> {
@@ -47,19 +23,6 @@ async function variableQuery(v: VariableModel): Promise<number> {
   if (!m) throw new Error(`variable ${v.name}: only label_values(selector, label) is used here`);
   const url = `${PROM}/api/v1/label/${m[2]}/values?${new URLSearchParams({ 'match[]': substitute(m[1]!, VALUES) })}`;
   return (await fetch(url)).status;
-}
-
-const all = DASHBOARDS.flatMap((d) => dashboardQueries(d).map((q) => ({ ...q, uid: d.uid! })));
-const EXPORTER = /job="(node|postgres|redis|nginx|edge)"/;
-const isRare = (uid: string, panel: string) => RARE_EVENT_PANELS[uid]?.includes(panel) ?? false;
-const fromApps = (expr: string) => !EXPORTER.test(expr);
-
-async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
 }
 
 describe('dashboards on the real Prometheus', () => {
@@ -102,42 +65,12 @@ describe('dashboards on the real Prometheus', () => {
   });
 
   it('every exporter panel has series (after a request through the stack nginx)', async () => {
+    const since = Date.now() - 10 * 60_000;
     await fetch(`${env.STACK_NGINX_URL}/dashboards-test`).catch(() => {}); // a 404 in the JSON access log
     await until(
       'the edge request metrics',
       async () => (await query(`edge_http_requests_total{env="${ENV}"}`)).series > 0,
     );
-    const empty: string[] = [];
-    for (const q of all.filter((q) => !fromApps(q.expr) && !isRare(q.uid, q.panel))) {
-      if ((await query(substitute(q.expr, VALUES))).series === 0)
-        empty.push(`${q.uid} / ${q.panel}: ${q.expr}`);
-    }
-    expect(empty).toEqual([]);
+    expect(await emptyPanels(PROM, VALUES, (expr) => !fromApps(expr), since)).toEqual([]);
   });
-
-  // Needs the real apps deployed on the stack and scraped (the telemetry issue's metrics, file_sd
-  // targets from deploy-ssh); skipped, saying so, while no app is scraped.
-  it('every app panel has series after traffic through the edge', async (ctx) => {
-    const scraped = await query(`up{job="apps",env="${ENV}"} == 1`);
-    if (scraped.series === 0) {
-      ctx.skip(
-        `no app of env ${ENV} is scraped (job apps): deploy the apps on the stack first (npm run rehearse)`,
-      );
-      return;
-    }
-    const site = process.env.STACK_PROBE_SITE ?? 'http://127.0.0.1:8181';
-    const total = 'sum(http_requests_total{job="apps"})';
-    const before = await scalar(total);
-    for (let i = 0; i < 20; i++)
-      for (const path of ['/api/health', '/api/sectors', '/']) await fetch(`${site}${path}`).catch(() => {});
-    await until('the requests to be scraped', async () => (await scalar(total)) >= before + 20, 60_000);
-    // two scrapes and evaluations (15 s each), so rates and the SLO recordings exist
-    await new Promise((r) => setTimeout(r, 35_000));
-    const empty: string[] = [];
-    for (const q of all.filter((q) => fromApps(q.expr) && !isRare(q.uid, q.panel))) {
-      if ((await query(substitute(q.expr, VALUES))).series === 0)
-        empty.push(`${q.uid} / ${q.panel}: ${q.expr}`);
-    }
-    expect(empty).toEqual([]);
-  }, 180_000);
 });
