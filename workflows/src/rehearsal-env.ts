@@ -101,6 +101,10 @@ export function rehearsalValues(stack: Record<string, string>, extras: Rehearsal
       S3_FORCE_PATH_STYLE: 'true',
       AWS_REGION: need('AWS_REGION'),
       BACKUP_RECIPIENTS: extras.ageRecipient,
+      // backups and drills report to the stack's Pushgateway (when the stack runs one)
+      ...(stack.STACK_PUSHGATEWAY_URL
+        ? { PUSHGATEWAY_URL: stack.STACK_PUSHGATEWAY_URL, DATABASE_ENVIRONMENT: 'staging' }
+        : {}),
       ...(extras.ageMirror
         ? { AGE_DOWNLOAD_URL: extras.ageMirror.url, AGE_SHA256: extras.ageMirror.sha256 }
         : {}),
