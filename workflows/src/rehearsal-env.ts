@@ -101,12 +101,17 @@ export function rehearsalValues(stack: Record<string, string>, extras: Rehearsal
       S3_FORCE_PATH_STYLE: 'true',
       AWS_REGION: need('AWS_REGION'),
       BACKUP_RECIPIENTS: extras.ageRecipient,
+      // backups and drills report to the stack's Pushgateway (when the stack runs one)
+      ...(stack.STACK_PUSHGATEWAY_URL
+        ? { PUSHGATEWAY_URL: stack.STACK_PUSHGATEWAY_URL, DATABASE_ENVIRONMENT: 'staging' }
+        : {}),
       ...(extras.ageMirror
         ? { AGE_DOWNLOAD_URL: extras.ageMirror.url, AGE_SHA256: extras.ageMirror.sha256 }
         : {}),
     },
   };
   const environments: Record<string, Level> = { operations };
+  if (stack.STACK_MONITORING_ROOT) environments.monitoring = monitoringLevel(stack, deploy);
   for (const name of DEPLOY_ENVIRONMENTS) environments[name] = structuredClone(deploy);
   // The runner machine's own environment: buildah reuses unchanged layers between builds (a
   // persistent runner's cache, like docker's).
@@ -184,4 +189,32 @@ export function ageMirror(dir: string, bin = '/usr/bin'): { url: string; sha256:
     execFileSync('tar', ['-czf', tarball, '--transform', 's,^,age/,', '-C', bin, 'age', 'age-keygen']);
   const sha256 = createHash('sha256').update(readFileSync(tarball)).digest('hex');
   return { url: `file://${tarball}`, sha256 };
+}
+
+/**
+ * The `monitoring` environment: the stack's Prometheus and Alertmanager play the monitoring host
+ * (same sshd and deploy user; the receivers the stack's own Alertmanager configuration names).
+ */
+function monitoringLevel(stack: Record<string, string>, deploy: Level): Level {
+  return {
+    secrets: {
+      MONITORING_SSH_PRIVATE_KEY: deploy.secrets.SSH_PRIVATE_KEY!,
+      MONITORING_SSH_KNOWN_HOSTS: deploy.secrets.SSH_KNOWN_HOSTS!,
+    },
+    vars: {
+      MONITORING_HOSTS: deploy.vars.DEPLOY_HOSTS!,
+      MONITORING_USER: deploy.vars.DEPLOY_USER!,
+      MONITORING_ROOT: stack.STACK_MONITORING_ROOT!,
+      PROMETHEUS_URL: stack.STACK_PROMETHEUS_URL ?? '',
+      ALERTMANAGER_URL: stack.STACK_ALERTMANAGER_URL ?? '',
+      PROMETHEUS_CONFIG: stack.STACK_PROMETHEUS_CONFIG ?? '',
+      PAGERDUTY_URL: `${stack.STACK_ALERT_RECEIVER_URL}/v2/enqueue`,
+      ALERTMANAGER_SECRETS_DIR: stack.STACK_ALERTMANAGER_SECRETS_DIR ?? '',
+      SMTP_SMARTHOST: stack.STACK_SMTP_SMARTHOST ?? '',
+      SMTP_FROM: 'alertmanager@stack.invalid',
+      SMTP_USERNAME: 'alertmanager',
+      ALERT_EMAIL_TO: 'oncall@stack.invalid',
+      ALERT_SLACK_CHANNEL: '#alerts-stack',
+    },
+  };
 }

@@ -73544,7 +73544,7 @@ function errorMessage(error) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1804);
 /* harmony import */ var _lib_action_run__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2588);
-/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3800);
+/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6721);
 
 
 
@@ -73555,7 +73555,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3800:
+/***/ 6721:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -74701,6 +74701,168 @@ function knownSecrets(values) {
     return [...values, env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN, env.PGPASSWORD].filter((v) => !!v);
 }
 
+;// CONCATENATED MODULE: ./actions/lib/system/retry.ts
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The delay before retry number `attempt` (1-based), exponential and capped. */
+function backoffDelay(attempt, options, random = Math.random) {
+    const { delayMs, maxDelayMs = 30_000, factor = 2, jitter = 0.2 } = options;
+    const base = Math.min(maxDelayMs, delayMs * factor ** (attempt - 1));
+    return Math.round(Math.min(maxDelayMs, base * (1 + jitter * random())));
+}
+/** Calls `fn` until it resolves or the attempts run out; rethrows the last error. */
+async function retry(fn, options) {
+    let lastError;
+    for (let attempt = 1; attempt <= options.attempts; attempt += 1) {
+        try {
+            return await fn(attempt);
+        }
+        catch (error) {
+            lastError = error;
+            if (attempt === options.attempts)
+                break;
+            const delay = backoffDelay(attempt, options);
+            options.onRetry?.(error, attempt, delay);
+            await sleep(delay);
+        }
+    }
+    throw lastError;
+}
+
+;// CONCATENATED MODULE: ./actions/lib/monitoring/pushgateway.ts
+// A small Pushgateway client (https://github.com/prometheus/pushgateway#api): the backup and drill
+// runs push their outcome under a job and grouping labels. PUT replaces every metric of the group;
+// POST replaces only the metrics named in the body, so a failed run can update its last-run
+// metrics while the last success timestamp pushed earlier survives.
+
+/** Names and label values we push: plain words, so the URL path needs no base64 encoding. */
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL_VALUE = /^[A-Za-z0-9._-]{1,64}$/;
+/** `<url>/metrics/job/<job>/<label>/<value>…` */
+function groupUrl(group) {
+    const parts = ['job', group.job, ...Object.entries(group.labels).flat()];
+    for (const [i, part] of parts.entries())
+        if (!(i % 2 ? LABEL_VALUE : METRIC_NAME).test(part))
+            throw new Error(`Pushgateway grouping: ${JSON.stringify(part)} is not a plain name or value`);
+    return `${group.url.replace(/\/+$/, '')}/metrics/${parts.map(encodeURIComponent).join('/')}`;
+}
+/** The text exposition format: HELP, TYPE and one sample per gauge. */
+function exposition(gauges) {
+    return gauges
+        .map((g) => {
+        if (!METRIC_NAME.test(g.name))
+            throw new Error(`not a metric name: ${JSON.stringify(g.name)}`);
+        if (!Number.isFinite(g.value))
+            throw new Error(`${g.name}: not a finite number`);
+        return `# HELP ${g.name} ${g.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}\n# TYPE ${g.name} gauge\n${g.name} ${g.value}\n`;
+    })
+        .join('');
+}
+/**
+ * Pushes gauges to a group. Retries connection errors and 5xx (the Pushgateway restarting); a 4xx
+ * (a body it refuses, a metric pushed elsewhere with another type) fails at once with its message.
+ */
+async function push(group, gauges, options) {
+    const url = groupUrl(group);
+    const body = exposition(gauges);
+    const method = options.mode === 'replace' ? 'PUT' : 'POST';
+    const attempts = options.attempts ?? 3;
+    for (let attempt = 1;; attempt++) {
+        let problem;
+        try {
+            const res = await fetch(url, {
+                method,
+                body,
+                headers: { 'content-type': 'text/plain; version=0.0.4' },
+                signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+            });
+            if (res.ok)
+                return;
+            const text = (await res.text()).trim().slice(0, 300);
+            problem = `HTTP ${res.status}${text ? `: ${text}` : ''}`;
+            if (res.status < 500)
+                throw new PushError(method, url, problem);
+        }
+        catch (error) {
+            if (error instanceof PushError)
+                throw error;
+            problem = error.message;
+        }
+        if (attempt >= attempts)
+            throw new PushError(method, url, `${problem} (after ${attempts} attempts)`);
+        await sleep(500 * attempt);
+    }
+}
+class PushError extends Error {
+    constructor(method, url, problem) {
+        super(`Pushgateway ${method} ${url.replace(/\/\/[^@/]*@/, '//')} failed: ${problem}`);
+        this.name = 'PushError';
+    }
+}
+
+;// CONCATENATED MODULE: ./actions/lib/monitoring/run-metrics.ts
+
+const BACKUP_SERIES = { job: 'contextai_backup', prefix: 'backup', what: 'backup' };
+const DRILL_SERIES = {
+    job: 'contextai_restore_drill',
+    prefix: 'restore_drill',
+    what: 'restore drill',
+};
+/** The gauges one outcome pushes (a failure: only the last-run pair). */
+function outcomeGauges(series, outcome) {
+    const p = series.prefix;
+    const at = Math.floor(outcome.at.getTime() / 1000);
+    const lastRun = [
+        { name: `${p}_last_run_timestamp_seconds`, help: `When the last ${series.what} ended.`, value: at },
+        {
+            name: `${p}_last_run_success`,
+            help: `1 if the last ${series.what} succeeded, else 0.`,
+            value: outcome.success ? 1 : 0,
+        },
+    ];
+    if (!outcome.success)
+        return lastRun;
+    const success = [
+        {
+            name: `${p}_last_success_timestamp_seconds`,
+            help: `When the last successful ${series.what} ended.`,
+            value: at,
+        },
+        ...lastRun,
+    ];
+    if (outcome.sizeBytes !== undefined)
+        success.push({
+            name: `${p}_size_bytes`,
+            help: `Size of the last successful ${series.what} as stored.`,
+            value: outcome.sizeBytes,
+        });
+    return success;
+}
+/** Pushes the outcome: PUT on success (the group is exactly this run), POST on failure. */
+async function pushOutcome(target, series, outcome) {
+    await push({ url: target.url, job: series.job, labels: target.labels }, outcomeGauges(series, outcome), {
+        mode: outcome.success ? 'replace' : 'update',
+    });
+}
+/**
+ * Reports the outcome when a target is set. A push that fails is a warning, never the run's
+ * failure: the backup itself is what matters, and a missing push shows up as BackupStale or
+ * BackupMetricsMissing.
+ */
+async function reportOutcome(target, series, outcome, log) {
+    if (!target)
+        return;
+    try {
+        await pushOutcome(target, series, outcome);
+        const labels = Object.entries(target.labels)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', ');
+        log.info(`Pushed the ${series.what} outcome (${outcome.success ? 'success' : 'failure'}) to ${series.job} {${labels}}`);
+    }
+    catch (error) {
+        log.warning(`Could not report the ${series.what} outcome: ${error.message}`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./actions/lib/action/inputs.ts
 
 
@@ -74953,7 +75115,38 @@ function actionYmlOf(moduleUrl) {
     return (0,external_node_path_.join)((0,external_node_path_.dirname)((0,external_node_path_.dirname)((0,external_node_url_.fileURLToPath)(moduleUrl))), 'action.yml');
 }
 
+;// CONCATENATED MODULE: ./actions/lib/monitoring/inputs.ts
+
+const URL_RULE = {
+    pattern: /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~/-]*)?$/,
+    expected: 'an http(s) URL of a Pushgateway such as `http://pushgateway:9091` (no credentials, no query)',
+};
+const LABEL = {
+    pattern: LABEL_VALUE,
+    expected: 'a plain label value (letters, digits, `._-`), e.g. `production`',
+};
+/**
+ * The push target, or undefined without `pushgateway-url`. `extra` names inputs that become more
+ * grouping labels before `env` (db-backup: `{ kind: 'backup-kind' }`).
+ */
+function readPushTarget(inputs, extra = {}) {
+    const url = inputs.optional('pushgateway-url', URL_RULE);
+    const env = inputs.optional('environment', LABEL);
+    const labels = {};
+    for (const [label, input] of Object.entries(extra))
+        labels[label] = inputs.optional(input, LABEL) ?? '';
+    if (!url)
+        return undefined;
+    if (!env && !inputs.raw('environment'))
+        inputs.problem('environment', 'is required with `pushgateway-url` (the `env` label of the pushed metrics)');
+    for (const [label, input] of Object.entries(extra))
+        if (!labels[label] && !inputs.raw(input))
+            inputs.problem(input, `is required with \`pushgateway-url\``);
+    return env ? { url, labels: { ...labels, env } } : undefined;
+}
+
 ;// CONCATENATED MODULE: ./actions/restore-drill/src/inputs.ts
+
 
 
 
@@ -74971,6 +75164,7 @@ function readInputs(core) {
         target: target,
         jobs: inputs.integer('jobs', { min: 1, max: 16 }),
         slack: inputs_readSlackTarget(inputs),
+        push: readPushTarget(inputs),
     };
     inputs.done();
     return result;
@@ -75028,6 +75222,7 @@ async function writeDrillSummary(core, bucket, drill) {
 
 
 
+
 async function main(core) {
     const inputs = readInputs(core);
     const secrets = knownSecrets([
@@ -75045,6 +75240,7 @@ async function main(core) {
         scrub,
         log,
     };
+    const report = (success) => reportOutcome(inputs.push, DRILL_SERIES, { success, at: new Date() }, log);
     await withFailureAlert(alert, async () => {
         const s3 = createS3Client(inputs);
         const drill = await runRestoreDrill({ ...inputs, s3, log, redact: scrub }, (backup) => core.setOutput('key', backup.key));
@@ -75056,6 +75252,9 @@ async function main(core) {
         if (!comparison.ok)
             throw new Error(`The restored backup ${drill.backup.key} does not match its manifest: ${describeComparison(comparison)}.`);
         core.info(`Restore drill passed: ${describeComparison(comparison)} in ${formatDuration(timings.totalMs)} (${describeTimings(timings, drill.listMs)})`);
+    }).then(() => report(true), async (error) => {
+        await report(false);
+        throw error;
     });
 }
 

@@ -5,12 +5,15 @@ import { readSlackTarget } from '../../lib/alert/inputs';
 import type { SlackTarget } from '../../lib/alert/slack';
 import type { DatabaseTarget } from '../../lib/backup/database-url';
 import { ageIdentity, databaseUrl, storageInputs, type StorageInputs } from '../../lib/backup/inputs';
+import { readPushTarget } from '../../lib/monitoring/inputs';
+import type { PushTarget } from '../../lib/monitoring/run-metrics';
 
 export interface DrillInputs extends StorageInputs {
   identity: string;
   target: DatabaseTarget;
   jobs: number;
   slack?: SlackTarget;
+  push?: PushTarget;
 }
 
 export function readInputs(core: Core): DrillInputs {
@@ -26,6 +29,7 @@ export function readInputs(core: Core): DrillInputs {
     target: target!,
     jobs: inputs.integer('jobs', { min: 1, max: 16 }),
     slack: readSlackTarget(inputs),
+    push: readPushTarget(inputs),
   };
   inputs.done();
   return result;

@@ -7,6 +7,7 @@ import { runRestoreDrill } from '../../lib/backup/drill';
 import { knownSecrets } from '../../lib/backup/inputs';
 import { describeTimings } from '../../lib/backup/restore';
 import { createS3Client } from '../../lib/backup/s3';
+import { DRILL_SERIES, reportOutcome } from '../../lib/monitoring/run-metrics';
 import { readInputs } from './inputs';
 import { writeDrillSummary } from './summary';
 
@@ -27,6 +28,8 @@ export async function main(core: Core): Promise<void> {
     scrub,
     log,
   };
+  const report = (success: boolean) =>
+    reportOutcome(inputs.push, DRILL_SERIES, { success, at: new Date() }, log);
   await withFailureAlert(alert, async () => {
     const s3 = createS3Client(inputs);
     const drill = await runRestoreDrill({ ...inputs, s3, log, redact: scrub }, (backup) =>
@@ -44,5 +47,11 @@ export async function main(core: Core): Promise<void> {
     core.info(
       `Restore drill passed: ${describeComparison(comparison)} in ${formatDuration(timings.totalMs)} (${describeTimings(timings, drill.listMs)})`,
     );
-  });
+  }).then(
+    () => report(true),
+    async (error: unknown) => {
+      await report(false);
+      throw error;
+    },
+  );
 }

@@ -16,6 +16,9 @@ import { startSmtpReceiver, type SmtpReceiver } from '../../../test/smtp-receive
 import { STACK_SCRIPT, stackEnv } from '../../../test/stack-env';
 import { ALERTMANAGER_TEMPLATES_DIR, renderAlertmanagerConfig } from '../src/alertmanager-config';
 import { derivedAlertmanagerConfig, derivedRules, testPrometheusConfig } from '../src/test-config';
+import { BACKUP_SERIES, pushOutcome } from '../../../actions/lib/monitoring/run-metrics';
+import { ageKeyPair, stack, tempDir } from '../../../test/backup-fixture';
+import { runAction } from '../../../test/run-action';
 
 const env = stackEnv();
 const ENV = 'e2e-alerting'; // the env label of everything this test makes
@@ -29,6 +32,29 @@ async function until<T>(what: string, probe: () => T | undefined | false, timeou
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+const backupWork = tempDir('alerting-backup');
+const backupKeys = ageKeyPair(backupWork);
+
+/** A real db-backup run that fails (pg_dump refused: wrong password) and pushes its outcome. */
+function failedBackupRun(kind: string) {
+  const s = stack();
+  return runAction(
+    'db-backup',
+    {
+      'database-url': s.pgUrl('postgres', env.STACK_PG_USER, 'wrong-password'),
+      bucket: s.bucket,
+      prefix: 'e2e-alerting/',
+      endpoint: s.endpoint,
+      'force-path-style': 'true',
+      recipients: backupKeys.recipient,
+      'pushgateway-url': env.STACK_PUSHGATEWAY_URL,
+      environment: ENV,
+      'backup-kind': kind,
+    },
+    { env: s.awsEnv },
+  );
 }
 
 const pushgateway = (path: string, method: string, body?: string) =>
@@ -158,7 +184,9 @@ describe.runIf(process.getuid?.() === 0)(
       await Promise.all(
         children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)),
       );
-      await pushgateway(`contextai_backup/kind/nightly/env/${ENV}`, 'DELETE').catch(() => {});
+      for (const kind of ['nightly', 'hourly'])
+        await pushgateway(`contextai_backup/kind/${kind}/env/${ENV}`, 'DELETE').catch(() => {});
+      rmSync(backupWork, { recursive: true, force: true });
       await Promise.all([pagerduty?.close(), slack?.close(), smtp?.close()]);
       rmSync(dir, { recursive: true, force: true });
     });
@@ -204,21 +232,23 @@ describe.runIf(process.getuid?.() === 0)(
     );
 
     it(
-      'a failed backup opens a ticket (e-mail over STARTTLS with AUTH, and Slack), no page',
+      'a failed backup run opens a ticket (e-mail over STARTTLS with AUTH, and Slack), no page; the last success survives',
       async () => {
-        const now = Math.floor(Date.now() / 1000);
-        // a good run first (all four metrics), then a failed one: only the last-run metrics (POST
-        // replaces those and keeps the last success timestamp), as the backup action pushes them
-        await pushgateway(
-          `contextai_backup/kind/nightly/env/${ENV}`,
-          'PUT',
-          `backup_last_success_timestamp_seconds ${now - 3600}\nbackup_last_run_timestamp_seconds ${now - 3600}\n` +
-            `backup_last_run_success 1\nbackup_size_bytes 1048576\n`,
+        // yesterday's good nightly backup an hour ago, as the push client reports it, then a real
+        // db-backup run that fails (pg_dump refused): it pushes only the last-run metrics (POST)
+        await pushOutcome(
+          { url: env.STACK_PUSHGATEWAY_URL!, labels: { kind: 'nightly', env: ENV } },
+          BACKUP_SERIES,
+          {
+            success: true,
+            at: new Date(Date.now() - 3600_000),
+            sizeBytes: 1_048_576,
+          },
         );
-        await pushgateway(
-          `contextai_backup/kind/nightly/env/${ENV}`,
-          'POST',
-          `backup_last_run_timestamp_seconds ${now}\nbackup_last_run_success 0\n`,
+        const failed = await failedBackupRun('nightly');
+        expect(failed.code).toBe(1);
+        expect(failed.stdout).toContain(
+          `Pushed the backup outcome (failure) to contextai_backup {kind=nightly, env=${ENV}}`,
         );
         const mail = await until('the e-mail', () => mailsAbout('BackupFailed')[0]);
         expect(mail).toMatchObject({
@@ -238,6 +268,34 @@ describe.runIf(process.getuid?.() === 0)(
         expect(pages('BackupStale')).toEqual([]);
         expect(mailsAbout('BackupStale')).toEqual([]);
         expect(smtp.rejected).toEqual([]);
+      },
+      T,
+    );
+
+    it(
+      'no good hourly backup for three hours pages (BackupStale, the RPO alarm) from what the backups pushed',
+      async () => {
+        // the last good hourly backup three hours ago, then a failed run now: the newest good backup
+        // is older than the hourly schedule allows (2 h)
+        await pushOutcome(
+          { url: env.STACK_PUSHGATEWAY_URL!, labels: { kind: 'hourly', env: ENV } },
+          BACKUP_SERIES,
+          {
+            success: true,
+            at: new Date(Date.now() - 3 * 3600_000),
+            sizeBytes: 1_048_576,
+          },
+        );
+        expect((await failedBackupRun('hourly')).code).toBe(1);
+        const trigger = await until('the BackupStale page', () =>
+          pages('BackupStale').find((e) => e.event_action === 'trigger'),
+        ).catch(async (e: Error) => {
+          throw new Error(`${e.message}: ${await state()}`);
+        });
+        expect(trigger.payload!.summary).toContain(`BackupStale (page, ${ENV})`);
+        expect(JSON.stringify(trigger.payload!.custom_details)).toContain('docs/RUNBOOK.md#backupstale');
+        expect(JSON.stringify(trigger.payload!.custom_details)).toContain('No good hourly backup');
+        await until('the Slack message', () => slackAbout('BackupStale', 'FIRING').length > 0);
       },
       T,
     );

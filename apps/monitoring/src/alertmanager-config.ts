@@ -1,54 +1,24 @@
-// Renders apps/monitoring/alertmanager/alertmanager.yml (a template with ${NAME} placeholders) for one
-// monitoring host. The settings are addresses and paths only: the secrets stay in files under
-// SECRETS_DIR that Alertmanager reads itself (*_file fields), so the rendered file holds none.
+// The shipped Alertmanager template and its renderer (the renderer itself lives in
+// actions/lib/monitoring, shared with the monitoring deploy).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { renderAlertmanagerTemplate } from '../../../actions/lib/monitoring/alertmanager-config';
 import { MONITORING_DIR } from './paths';
+
+export {
+  SECRET_FILES,
+  SETTINGS,
+  validateSettings,
+  type AlertmanagerSettings,
+} from '../../../actions/lib/monitoring/alertmanager-config';
 
 export const ALERTMANAGER_TEMPLATE = join(MONITORING_DIR, 'alertmanager', 'alertmanager.yml');
 export const ALERTMANAGER_TEMPLATES_DIR = join(MONITORING_DIR, 'alertmanager');
 
-/** The placeholders of the template, with what each must look like. */
-export const SETTINGS = {
-  PAGERDUTY_URL: /^https?:\/\/[^\s'"]+$/,
-  SECRETS_DIR: /^\/[A-Za-z0-9_.@+/-]+$/,
-  TEMPLATES_DIR: /^\/[A-Za-z0-9_.@+/-]+$/,
-  SMTP_SMARTHOST: /^[A-Za-z0-9.-]+:\d{1,5}$/,
-  SMTP_FROM: /^[^\s@'"]+@[^\s@'"]+$/,
-  SMTP_USERNAME: /^[^\s'"]+$/,
-  EMAIL_TO: /^[^\s@'"]+@[^\s@'"]+(,\s*[^\s@'"]+@[^\s@'"]+)*$/,
-  SLACK_CHANNEL: /^#[a-z0-9_-]+$/,
-} as const;
-
-export type AlertmanagerSettings = Record<keyof typeof SETTINGS, string>;
-
-/** The secret files Alertmanager reads from SECRETS_DIR (each must exist on the host). */
-export const SECRET_FILES = ['pagerduty-routing-key', 'slack-webhook-url', 'smtp-password'] as const;
-
-/** Every bad or missing setting in one message (names and expected forms, never values). */
-export function validateSettings(settings: Partial<Record<string, string>>): AlertmanagerSettings {
-  const problems: string[] = [];
-  for (const [name, form] of Object.entries(SETTINGS)) {
-    const value = settings[name];
-    if (value === undefined || value === '') problems.push(`${name} is missing`);
-    else if (!form.test(value)) problems.push(`${name} does not match ${form}`);
-  }
-  if (problems.length) throw new Error(`alertmanager settings: ${problems.join('; ')}`);
-  return settings as AlertmanagerSettings;
-}
-
-/** The template with every placeholder replaced; an unknown or unfilled placeholder is an error. */
+/** The shipped template (or `template`) rendered with `settings`. */
 export function renderAlertmanagerConfig(
   settings: Partial<Record<string, string>>,
   template = readFileSync(ALERTMANAGER_TEMPLATE, 'utf8'),
 ): string {
-  const valid = validateSettings(settings);
-  const unknown = new Set<string>();
-  const text = template.replace(/\$\{([A-Z_]+)\}/g, (_m, name: string) => {
-    if (name in valid) return valid[name as keyof AlertmanagerSettings];
-    unknown.add(name);
-    return '';
-  });
-  if (unknown.size) throw new Error(`alertmanager template: unknown placeholders ${[...unknown].join(', ')}`);
-  return text;
+  return renderAlertmanagerTemplate(settings, template);
 }
