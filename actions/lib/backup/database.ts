@@ -1,4 +1,6 @@
 import pg from 'pg';
+import { explainNetworkError, type Service } from '../system/network-error';
+import { parseDatabaseUrl } from './database-url';
 import type { TableCount } from './manifest';
 
 /** Tables whose rows a dump carries: ordinary tables (partitions included), not system or extension-owned ones. */
@@ -38,8 +40,22 @@ export async function connect(url: string): Promise<pg.Client> {
     connectionTimeoutMillis: 15_000,
   });
   client.on('error', () => undefined);
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (error) {
+    throw explainNetworkError(error, postgresService(url));
+  }
   return client;
+}
+
+/** How a failure names a database: its name and host:port, never the user or password. */
+export function postgresService(url: string): Service {
+  const target = parseDatabaseUrl(url);
+  return {
+    name: `PostgreSQL database "${target?.database ?? '?'}"`,
+    address: target ? `${target.host}:${target.port}` : 'the given URL',
+    hint: 'Check that the server is running and reachable from the runner (host, port, firewall, sslmode) and that the URL names it.',
+  };
 }
 
 type TableName = Pick<TableCount, 'schema' | 'table'>;

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { type KeyObject } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { pipeline as pump } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import type pg from 'pg';
@@ -123,7 +123,6 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreResult> {
       openTarget(o, guard).then((c) => (client = c)),
     ]);
     client = opened;
-    if ('key' in o.identity) rmSync(dirname(identityPath), { recursive: true, force: true });
     checkDownload(o, manifest, downloaded);
     const downloadMs = Date.now() - started;
 
