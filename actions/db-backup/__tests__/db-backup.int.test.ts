@@ -42,6 +42,8 @@ const work = tempDir('dbb-int');
 const keysA = ageKeyPair(work);
 const signing = signingKeyPair(work);
 const SIGNING_SECRET_LINE = signing.privatePem.split('\n')[1]!;
+const signingKeyFile = join(work, 'signing.pem');
+writeFileSync(signingKeyFile, signing.privatePem, { mode: 0o600 });
 let slack: FakeSlack;
 const databases: string[] = [SOURCE];
 
@@ -587,7 +589,7 @@ describe('operator commands', () => {
     ];
     const made = await command(
       'backup-database',
-      [...storage, '--recipients', keysA.recipient, '--keep-min', '2'],
+      [...storage, '--recipients', keysA.recipient, '--signing-key', signingKeyFile, '--keep-min', '2'],
       { DB_BACKUP_DATABASE_URL: sourceUrl },
     );
     expect(made.code, made.stderr).toBe(0);
@@ -607,7 +609,9 @@ describe('operator commands', () => {
       [`${prefix}20200101T000000Z-000000.dump.zst.age`, 'incomplete'],
     ]);
     const table = await command('list-backups', storage);
-    expect(table.stdout).toMatch(/2 backup\(s\), 1 good/);
+    expect(table.stdout).toMatch(/2 backup\(s\), 1 good \(0 verified, 0 failed verification\)/);
+    expect(rows[0].signed).toBe(true);
+    expect(rows[0].verification).toBe('unverified');
   });
 });
 
