@@ -197,7 +197,9 @@ describe('restore-drill', () => {
     await sql(s.pgUrl(SCRATCH), 'CREATE TABLE IF NOT EXISTS canary_table (x int)');
     const result = await drill({ prefix: fprefix });
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/none of the trusted public keys \(sha256:[0-9a-f]{16}\): refusing it before anything else/);
+    expect(result.stdout).toMatch(
+      /none of the trusted public keys \(sha256:[0-9a-f]{16}\): refusing it before anything else/,
+    );
     expect(result.stdout).not.toMatch(/Downloading/);
     const left = await sql(s.pgUrl(SCRATCH), `select 1 from pg_tables where tablename = 'canary_table'`);
     expect(left).toHaveLength(1);
