@@ -7,7 +7,8 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -87,6 +88,25 @@ export function ageKeyPair(dir: string): { identityFile: string; identity: strin
     .find((l) => l.startsWith('AGE-SECRET-KEY-'))!;
   const recipient = execFileSync('age-keygen', ['-y', identityFile], { encoding: 'utf8' }).trim();
   return { identityFile, identity, recipient };
+}
+
+/** An Ed25519 manifest signing key (PEM) with its public key, also written to `<dir>/signing.pub`. */
+export function signingKeyPair(dir: string) {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const publicPem = String(publicKey.export({ type: 'spki', format: 'pem' }));
+  const publicFile = join(dir, 'signing.pub');
+  writeFileSync(publicFile, publicPem);
+  return {
+    privateKey,
+    privatePem: String(privateKey.export({ type: 'pkcs8', format: 'pem' })),
+    publicPem,
+    publicFile,
+  };
+}
+
+/** Marks a database as disposable, as its setup would (the scratch guard requires it). */
+export async function markScratch(adminUrl: string, database: string): Promise<void> {
+  await sql(adminUrl, `COMMENT ON DATABASE ${database} IS 'contextai:scratch'`);
 }
 
 export { freePort };

@@ -9,7 +9,7 @@ import { loadEnvironments } from '../src/run/environments';
 import { Reporter } from '../src/run/reporter';
 import { buildTrigger } from '../src/run/trigger';
 import type { RunResult } from '../src/run/types';
-import { ageMirror, rehearsalEnv } from '../src/rehearsal-env';
+import { ageMirror, backupSigningKey, rehearsalEnv } from '../src/rehearsal-env';
 import { loadWorkflow } from '../src/workflow';
 import { REPO_ROOT } from './helpers';
 
@@ -35,6 +35,12 @@ export function e2eEnvironment(
     );
     if (!exists.trim()) execFileSync('psql', [stack.STACK_PG_URL!, '-qc', `CREATE DATABASE ${db}`]);
   }
+  // The scratch database is disposable: mark it so verify and the drill may empty it.
+  execFileSync('psql', [
+    stack.STACK_PG_URL!,
+    '-qc',
+    `COMMENT ON DATABASE e2e_${name}_scratch IS 'contextai:scratch'`,
+  ]);
   const keyFile = join(work, 'age.key');
   if (!existsSync(keyFile)) execFileSync('age-keygen', ['-o', keyFile], { stdio: 'ignore' });
   const ageIdentity = readFileSync(keyFile, 'utf8')
@@ -50,6 +56,7 @@ export function e2eEnvironment(
     scratchDatabaseUrl: `${base}/e2e_${name}_scratch`,
     imageBuildArgs: `BASE_IMAGE=${stack.STACK_REGISTRY}/contextai/node-base:${process.versions.node.split('.')[0]}`,
     ageMirror: ageMirror(work),
+    backupSigning: backupSigningKey(work),
   });
   const env = parseEnvFile(text);
   // Backups of each suite under their own prefix: "the latest nightly" is then always the suite's.

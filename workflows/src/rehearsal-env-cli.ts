@@ -4,7 +4,7 @@
 // optional REHEARSAL_API_PORTS / REHEARSAL_WEB_PORTS (slot port pairs, e.g. `3201,3202`).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ageMirror, rehearsalEnv, rehearsalSite } from './rehearsal-env';
+import { ageMirror, backupSigningKey, rehearsalEnv, rehearsalSite } from './rehearsal-env';
 
 const [
   out,
@@ -52,6 +52,7 @@ writeFileSync(
     apiPorts: stack.REHEARSAL_API_PORTS,
     webPorts: stack.REHEARSAL_WEB_PORTS,
     ageMirror: ageMirror(dirname(out)),
+    backupSigning: backupSigningKey(dirname(out)),
   }),
   {
     mode: 0o600,

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EnvFile, Level } from './values';
 
@@ -25,6 +25,23 @@ export interface RehearsalExtras {
   webPorts?: string;
   /** Where the workflows download `age` from instead of its GitHub release (a local mirror). */
   ageMirror?: { url: string; sha256: string };
+  /** The backup manifest signing key (Ed25519 PEM) and its public key, from `backupSigningKey`. */
+  backupSigning?: { privatePem: string; publicPem: string };
+}
+
+/**
+ * The Ed25519 key that signs backup manifests, kept in `<dir>/signing.pem` (0600) across runs so a
+ * later drill verifies the backups of an earlier run; made on first use.
+ */
+export function backupSigningKey(dir: string): { privatePem: string; publicPem: string } {
+  const file = join(dir, 'signing.pem');
+  if (!existsSync(file))
+    writeFileSync(file, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), {
+      mode: 0o600,
+    });
+  const privatePem = readFileSync(file, 'utf8');
+  const publicPem = String(createPublicKey(privatePem).export({ type: 'spki', format: 'pem' }));
+  return { privatePem, publicPem };
 }
 
 /** The deployment environments the rehearsal and the end-to-end tests deploy to (same stack). */
@@ -94,6 +111,7 @@ export function rehearsalValues(stack: Record<string, string>, extras: Rehearsal
       AWS_ACCESS_KEY_ID: need('AWS_ACCESS_KEY_ID'),
       AWS_SECRET_ACCESS_KEY: need('AWS_SECRET_ACCESS_KEY'),
       BACKUP_IDENTITY: extras.ageIdentity,
+      ...(extras.backupSigning ? { BACKUP_SIGNING_KEY: extras.backupSigning.privatePem } : {}),
     },
     vars: {
       BACKUP_BUCKET: need('STACK_S3_BUCKET'),
@@ -105,6 +123,7 @@ export function rehearsalValues(stack: Record<string, string>, extras: Rehearsal
       ...(stack.STACK_PUSHGATEWAY_URL
         ? { PUSHGATEWAY_URL: stack.STACK_PUSHGATEWAY_URL, DATABASE_ENVIRONMENT: 'staging' }
         : {}),
+      ...(extras.backupSigning ? { BACKUP_SIGNING_PUBLIC_KEY: extras.backupSigning.publicPem } : {}),
       ...(extras.ageMirror
         ? { AGE_DOWNLOAD_URL: extras.ageMirror.url, AGE_SHA256: extras.ageMirror.sha256 }
         : {}),

@@ -1,11 +1,15 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import pg from 'pg';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { everythingPrinted, REPO_ROOT, runAction, type ActionRun } from '../../../test/run-action';
 import { FAKE_SLACK_TOKEN, startFakeSlack, type FakeSlack } from '../../../test/fake-slack';
-import { manifestKey } from '../../lib/backup/naming';
+import { manifestKey, sidecarKey } from '../../lib/backup/naming';
+import { signManifest } from '../../lib/backup/signing';
 import {
+  markScratch,
+  signingKeyPair,
   waitForMultipart,
   ageKeyPair,
   getBytes,
@@ -36,13 +40,26 @@ const admin = s.pgUrl('postgres');
 const sourceUrl = s.pgUrl(SOURCE, ROLE, DB_PASSWORD);
 const work = tempDir('dbb-int');
 const keysA = ageKeyPair(work);
+const signing = signingKeyPair(work);
+const SIGNING_SECRET_LINE = signing.privatePem.split('\n')[1]!;
+const signingKeyFile = join(work, 'signing.pem');
+writeFileSync(signingKeyFile, signing.privatePem, { mode: 0o600 });
 let slack: FakeSlack;
 const databases: string[] = [SOURCE];
 
-async function newDatabase(name: string): Promise<string> {
+async function newDatabase(name: string, scratch = false): Promise<string> {
   databases.push(name);
   await sql(admin, `CREATE DATABASE ${name} OWNER ${ROLE}`);
+  if (scratch) await markScratch(admin, name);
   return s.pgUrl(name, ROLE, DB_PASSWORD);
+}
+
+/** Stores an object and its manifest as a backup job would, signed by `signer` (none: unsigned). */
+async function putBackup(key: string, body: Buffer, manifest: object, signer = signing.privateKey) {
+  const text = `${JSON.stringify(manifest, null, 2)}\n`;
+  await put(s3, s.bucket, key, body);
+  if (signer) await put(s3, s.bucket, sidecarKey(key, 'signature'), signManifest(text, signer));
+  await put(s3, s.bucket, manifestKey(key), text);
 }
 
 function backup(
@@ -57,6 +74,7 @@ function backup(
       endpoint: s.endpoint,
       'force-path-style': 'true',
       recipients: keysA.recipient,
+      'signing-key': signing.privatePem,
       ...inputs,
     },
     { env: { ...s.awsEnv, SLACK_API_URL: slack.url, ...env } },
@@ -75,6 +93,8 @@ function restoreCli(args: string[]) {
         '--force-path-style',
         '--identity',
         keysA.identityFile,
+        '--public-key',
+        signing.publicFile,
         ...args,
       ],
       {
@@ -100,9 +120,28 @@ async function tableCounts(url: string): Promise<Record<string, number>> {
   return counts;
 }
 
+/** Every process's command line, as `ps` shows them to any user of the machine. */
+function commandLines(): string[] {
+  const lines: string[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d)))
+    try {
+      lines.push(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim());
+    } catch {
+      // gone meanwhile
+    }
+  return lines;
+}
+
 function expectNoSecrets(result: ActionRun, extra: string[] = []) {
   const printed = everythingPrinted(result);
-  for (const secret of [DB_PASSWORD, keysA.identity, AWS_CANARY, FAKE_SLACK_TOKEN, ...extra])
+  for (const secret of [
+    DB_PASSWORD,
+    keysA.identity,
+    AWS_CANARY,
+    FAKE_SLACK_TOKEN,
+    SIGNING_SECRET_LINE,
+    ...extra,
+  ])
     expect(printed).not.toContain(secret);
 }
 
@@ -137,7 +176,7 @@ describe('db-backup', () => {
   let good: ActionRun;
 
   it('backs up, verifies, and the restore gives the same tables and row counts', async () => {
-    const scratch = await newDatabase(`dbb_scratch_${run}`);
+    const scratch = await newDatabase(`dbb_scratch_${run}`, true);
     good = await backup(
       {
         prefix,
@@ -152,6 +191,10 @@ describe('db-backup', () => {
     expect(good.code, good.stdout).toBe(0);
     expect(good.outputs.key).toMatch(new RegExp(`^${prefix}\\d{8}T\\d{6}Z-[0-9a-f]{6}\\.dump\\.zst\\.age$`));
     expect(good.outputs.verified).toBe('true');
+    // The outcome is recorded beside the backup, and the manifest is signed.
+    const stored = await keys(s3, s.bucket, prefix);
+    expect(stored).toContain(sidecarKey(good.outputs.key!, 'verified'));
+    expect(stored).toContain(sidecarKey(good.outputs.key!, 'signature'));
     expect(Number(good.outputs['size-bytes'])).toBeGreaterThan(1000);
     expect(good.summary).toContain('Backup of');
     expect(slack.messages).toHaveLength(0);
@@ -205,6 +248,12 @@ describe('db-backup', () => {
     const again = await restoreCli(['--from', good.outputs.key!, '--target', target]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('is not empty');
+    // Boolean flags by value: `--clean=false` does not clean; a value that is no boolean is an error.
+    const notClean = await restoreCli(['--from', good.outputs.key!, '--target', target, '--clean=false']);
+    expect(notClean.code).toBe(1);
+    expect(notClean.stderr).toContain('is not empty');
+    const unclear = await restoreCli(['--from', good.outputs.key!, '--target', target, '--clean=maybe']);
+    expect(unclear.stderr).toContain('--clean takes true or false, not `maybe`');
     const clean = await restoreCli(['--from', good.outputs.key!, '--target', target, '--clean']);
     expect(clean.code, clean.stderr).toBe(0);
   });
@@ -226,18 +275,13 @@ describe('db-backup', () => {
     const target = await newDatabase(`dbb_untouched_${run}`);
     for (const [name, v] of Object.entries(variants)) {
       const key = `${tprefix}20260101T00000${Object.keys(variants).indexOf(name)}Z-abcdef.dump.zst.age`;
-      await put(s3, s.bucket, key, v.body);
-      await put(
-        s3,
-        s.bucket,
-        manifestKey(key),
-        JSON.stringify({
-          ...manifest,
-          key,
-          sha256: v.sha ?? manifest.sha256,
-          size_bytes: v.sha ? v.body.length : manifest.size_bytes,
-        }),
-      );
+      // Signed with the trusted key (storage corruption): the bytes are still checked.
+      await putBackup(key, v.body, {
+        ...manifest,
+        key,
+        sha256: v.sha ?? manifest.sha256,
+        size_bytes: v.sha ? v.body.length : manifest.size_bytes,
+      });
       const result = await restoreCli(['--from', key, '--target', target]);
       expect(result.code, name).toBe(1);
       expect(result.stderr, name).toMatch(/failed verification; the target was not touched/);
@@ -245,6 +289,43 @@ describe('db-backup', () => {
         expect(result.stderr).toMatch(/decryption failed: age exited/);
       expect(await tableCounts(target), name).toEqual({});
     }
+  });
+
+  it('refuses a manifest that is unsigned, signed by another key or edited, before downloading anything', async () => {
+    const object = await getBytes(s3, s.bucket, good.outputs.key!);
+    const manifest = JSON.parse((await getBytes(s3, s.bucket, manifestKey(good.outputs.key!))).toString());
+    const fprefix = `it-${run}/forged/`;
+    const target = await newDatabase(`dbb_forged_${run}`);
+    const attacker = signingKeyPair(tempDir('dbb-attacker'));
+    const cases: [string, (key: string) => Promise<void>, RegExp][] = [
+      ['unsigned', (key) => putBackup(key, object, { ...manifest, key }, null as never), /has no signature/],
+      [
+        'other key',
+        (key) => putBackup(key, object, { ...manifest, key }, attacker.privateKey),
+        /none of the trusted public keys/,
+      ],
+      [
+        'edited after signing',
+        async (key) => {
+          await putBackup(key, object, { ...manifest, key });
+          const text = (await getBytes(s3, s.bucket, manifestKey(key))).toString();
+          await put(s3, s.bucket, manifestKey(key), text.replace(/"rows_total": \d+/, '"rows_total": 1'));
+        },
+        /does not match its signature/,
+      ],
+    ];
+    for (const [i, [name, store, message]] of cases.entries()) {
+      const key = `${fprefix}20260102T00000${i}Z-abcdef.dump.zst.age`;
+      await store(key);
+      const result = await restoreCli(['--from', key, '--target', target]);
+      expect(result.code, name).toBe(1);
+      expect(result.stderr, name).toMatch(message);
+      expect(result.stderr, name).not.toMatch(/Downloading/);
+      expect(await tableCounts(target), name).toEqual({});
+    }
+    // `latest` skips unsigned manifests.
+    const latest = await restoreCli(['--from', 'latest', '--prefix', fprefix, '--target', target]);
+    expect(latest.code).toBe(1);
   });
 
   it('fails, alerts and leaves nothing when pg_dump cannot connect (bad credentials)', async () => {
@@ -376,6 +457,111 @@ describe('db-backup', () => {
   });
 });
 
+describe('db-backup hardening', () => {
+  it('records a failed verification: restore `latest` then takes the older verified backup, never the failed one', async () => {
+    const vprefix = `it-${run}/verification/`;
+    const fragile = await newDatabase(`dbb_fragile_${run}`);
+    const scratch = await newDatabase(`dbb_vscratch_${run}`, true);
+    await sql(fragile, 'CREATE TABLE other (i int); INSERT INTO other VALUES (1), (2);');
+    const verify = {
+      prefix: vprefix,
+      'database-url': fragile,
+      verify: 'true',
+      'verify-database-url': scratch,
+      identity: keysA.identity,
+    };
+    const first = await backup(verify);
+    expect(first.code, first.stdout).toBe(0);
+    // A CHECK calling a function that reads another table unqualified: pg_dump's restore runs with an
+    // empty search_path, so this backup cannot be restored (a real-world trap).
+    await sql(
+      fragile,
+      `CREATE FUNCTION ok() RETURNS boolean LANGUAGE sql AS 'SELECT count(*) >= 0 FROM other';
+       CREATE TABLE guarded (x int CHECK (ok())); INSERT INTO guarded VALUES (1);`,
+    );
+    const second = await backup(verify);
+    expect(second.code).toBe(1);
+    expect(second.stdout).toMatch(/pg_restore failed/);
+    const stored = await keys(s3, s.bucket, vprefix);
+    expect(stored).toContain(sidecarKey(second.outputs.key!, 'failed'));
+    expect(stored).not.toContain(sidecarKey(second.outputs.key!, 'verified'));
+
+    const target = await newDatabase(`dbb_vtarget_${run}`);
+    const restored = await restoreCli(['--from', 'latest', '--prefix', vprefix, '--target', target]);
+    expect(restored.code, restored.stderr).toBe(0);
+    expect(restored.stdout).toContain(`Restored ${first.outputs.key}`);
+    expect(restored.stderr).not.toMatch(/unverified/);
+  });
+
+  it('refuses to empty a scratch database without the marker, and drops nothing', async () => {
+    const unmarked = await newDatabase(`dbb_unmarked_${run}`);
+    await sql(unmarked, "CREATE TABLE precious (v text); INSERT INTO precious VALUES ('keep me');");
+    const result = await backup({
+      prefix: `it-${run}/unmarked/`,
+      verify: 'true',
+      'verify-database-url': unmarked,
+      identity: keysA.identity,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(
+      /Refusing to empty dbb_unmarked_\w+: it does not carry the scratch marker[^\n]*COMMENT ON DATABASE "dbb_unmarked_\w+" IS 'contextai:scratch'/,
+    );
+    expect(await tableCounts(unmarked)).toEqual({ 'public.precious': 1 });
+    // A marker problem is the scratch side's: the backup stays unverified, not failed.
+    const stored = await keys(s3, s.bucket, `it-${run}/unmarked/`);
+    expect(stored.filter((k) => k.endsWith('.verify-failed.json'))).toEqual([]);
+  });
+
+  it('takes the password from a `password` query parameter without ever putting it on a command line', async () => {
+    const holder = new pg.Client({ connectionString: sourceUrl });
+    await holder.connect();
+    try {
+      // pg_dump waits for this lock, so its command line can be read while it runs.
+      await holder.query('BEGIN; LOCK TABLE users IN ACCESS EXCLUSIVE MODE');
+      const url = `postgres://${ROLE}@${s.env.STACK_PG_HOST}:${s.env.STACK_PG_PORT}/${SOURCE}?password=${DB_PASSWORD}`;
+      const running = backup({ prefix: `it-${run}/querypw/`, 'database-url': url });
+      let cmdlines: string[] = [];
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline) {
+        cmdlines = commandLines().filter((c) => /(^|\/)pg_dump --format=custom/.test(c));
+        if (cmdlines.length > 0) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(cmdlines.join('\n')).toMatch(/--dbname=postgres:\/\//);
+      expect(cmdlines.join('\n')).not.toContain(DB_PASSWORD);
+      await holder.query('COMMIT');
+      const result = await running;
+      expect(result.code, result.stdout).toBe(0);
+      expectNoSecrets(result);
+    } finally {
+      await holder.end();
+    }
+  });
+
+  it('names the unreachable service, its address and the next step, as the last thing it prints', async () => {
+    const noDb = await backup({
+      prefix: `it-${run}/unreachable/`,
+      'database-url': `postgres://${ROLE}:${DB_PASSWORD}@127.0.0.1:1/${SOURCE}`,
+    });
+    expect(noDb.code).toBe(1);
+    const lastLine = (text: string) => text.trim().split('\n').at(-1)!;
+    expect(lastLine(noDb.stdout)).toMatch(
+      new RegExp(
+        `^::error::Could not reach the PostgreSQL database "${SOURCE}" at 127\\.0\\.0\\.1:1 \\(ECONNREFUSED\\)\\. Check that the server is running`,
+      ),
+    );
+    expect(noDb.stderr).not.toMatch(/Warning/);
+    expectNoSecrets(noDb);
+
+    const noStore = await backup({ prefix: `it-${run}/unreachable/`, endpoint: 'http://127.0.0.1:1' });
+    expect(noStore.code).toBe(1);
+    expect(lastLine(noStore.stdout)).toMatch(
+      /^::error::Could not reach the S3 store at http:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\)\. Check the `endpoint`\/`region` inputs/,
+    );
+    expect(noStore.stderr).not.toMatch(/Warning/);
+  });
+});
+
 describe('operator commands', () => {
   function command(name: string, args: string[], env: Record<string, string> = {}) {
     return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
@@ -403,7 +589,7 @@ describe('operator commands', () => {
     ];
     const made = await command(
       'backup-database',
-      [...storage, '--recipients', keysA.recipient, '--keep-min', '2'],
+      [...storage, '--recipients', keysA.recipient, '--signing-key', signingKeyFile, '--keep-min', '2'],
       { DB_BACKUP_DATABASE_URL: sourceUrl },
     );
     expect(made.code, made.stderr).toBe(0);
@@ -423,7 +609,9 @@ describe('operator commands', () => {
       [`${prefix}20200101T000000Z-000000.dump.zst.age`, 'incomplete'],
     ]);
     const table = await command('list-backups', storage);
-    expect(table.stdout).toMatch(/2 backup\(s\), 1 good/);
+    expect(table.stdout).toMatch(/2 backup\(s\), 1 good \(0 verified, 0 failed verification\)/);
+    expect(rows[0].signed).toBe(true);
+    expect(rows[0].verification).toBe('unverified');
   });
 });
 
@@ -446,6 +634,7 @@ describe('db-backup when a server dies mid-stream', () => {
           endpoint: s3rver.endpoint,
           'force-path-style': 'true',
           recipients: keysA.recipient,
+          'signing-key': signing.privatePem,
           prefix: dprefix,
           'compression-level': '9',
           'slack-token': FAKE_SLACK_TOKEN,
@@ -486,6 +675,7 @@ describe('db-backup when a server dies mid-stream', () => {
           endpoint: s3rver.endpoint,
           'force-path-style': 'true',
           recipients: keysA.recipient,
+          'signing-key': signing.privatePem,
           prefix: uprefix,
           'compression-level': '9',
         },
@@ -515,6 +705,7 @@ describe('db-backup when a server dies mid-stream', () => {
           endpoint: s3rver.endpoint,
           'force-path-style': 'true',
           recipients: keysA.recipient,
+          'signing-key': signing.privatePem,
           prefix: uprefix,
           'stale-after': '0s',
         },

@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Core } from '../../lib/action/core';
-import { envName, flagOrEnv, parseFlags } from '../../../scripts/lib/backup/cli';
+import { generateKeyPairSync } from 'node:crypto';
+import { booleanFlag, envName, flagOrEnv, parseFlags } from '../../../scripts/lib/backup/cli';
 import { readInputs } from '../src/inputs';
 
 const RECIPIENT = 'age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p';
+const SIGNING_KEY = String(
+  generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }),
+);
 
 function fakeCore(values: Record<string, string>) {
   const secrets: string[] = [];
@@ -20,6 +24,7 @@ describe('db-backup inputs', () => {
       'database-url': 'postgres://app:pw-canary@db:5432/app',
       bucket: 'backups',
       recipients: `${RECIPIENT}\n${RECIPIENT}`,
+      'signing-key': SIGNING_KEY,
     });
     const inputs = readInputs(core);
     expect(inputs).toMatchObject({
@@ -32,6 +37,28 @@ describe('db-backup inputs', () => {
     });
     expect(inputs.recipients).toHaveLength(2);
     expect(secrets).toEqual(expect.arrayContaining(['postgres://app:pw-canary@db:5432/app', 'pw-canary']));
+    expect(inputs.signingKey.asymmetricKeyType).toBe('ed25519');
+    expect(secrets).toContain(SIGNING_KEY); // masked, and line by line
+  });
+
+  it('requires an Ed25519 signing key and never echoes a wrong one', () => {
+    const rsa = String(
+      generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    );
+    for (const [value, message] of [
+      ['', /`signing-key` is required/],
+      [rsa, /`signing-key` is not an Ed25519 private key in PEM/],
+    ] as const)
+      expect(() =>
+        readInputs(
+          fakeCore({
+            'database-url': 'postgres://a:b@h/db',
+            bucket: 'backups',
+            recipients: RECIPIENT,
+            'signing-key': value,
+          }).core,
+        ),
+      ).toThrow(message);
   });
 
   it('lists every problem at once and never echoes a secret', () => {
@@ -86,6 +113,7 @@ describe('age identity input', () => {
     verify: 'true',
     bucket: 'backups',
     recipients: RECIPIENT,
+    'signing-key': SIGNING_KEY,
   };
 
   it('accepts the key line or a whole age-keygen file', () => {
@@ -122,5 +150,21 @@ describe('operator command flags', () => {
     expect(() => parseFlags(['--nope'], ['bucket'])).toThrow(/Unknown option --nope/);
     expect(() => parseFlags(['--bucket'], ['bucket'])).toThrow(/needs a value/);
     expect(() => parseFlags(['stray'], ['bucket'])).toThrow(/Unexpected argument/);
+  });
+
+  it('reads boolean flags by value: --clean=false is false, a non-boolean is an error', () => {
+    const flags = parseFlags(
+      ['--clean=false', '--no-owner', '--force-path-style=true'],
+      [],
+      ['clean', 'no-owner', 'force-path-style', 'verify'],
+    );
+    expect(booleanFlag(flags, 'clean', {})).toBe(false);
+    expect(booleanFlag(flags, 'no-owner', {})).toBe(true);
+    expect(booleanFlag(flags, 'force-path-style', {})).toBe(true);
+    expect(booleanFlag(flags, 'verify', {})).toBe(false);
+    expect(booleanFlag(flags, 'verify', { DB_BACKUP_VERIFY: 'false' })).toBe(false);
+    expect(() => booleanFlag(parseFlags(['--clean=maybe'], [], ['clean']), 'clean', {})).toThrow(
+      /--clean takes true or false, not `maybe`/,
+    );
   });
 });

@@ -51916,7 +51916,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 
-await (0,_lib_action_run__WEBPACK_IMPORTED_MODULE_2__/* .run */ .e)(_actions_core__WEBPACK_IMPORTED_MODULE_0__, _main__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
+await (0,_lib_action_run__WEBPACK_IMPORTED_MODULE_2__/* .run */ .eF)(_actions_core__WEBPACK_IMPORTED_MODULE_0__, _main__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -53263,7 +53263,7 @@ async function runPreSwitch(remote, target, command, serving) {
     }
     catch (error) {
         await remote.exec(removeCommand(s, [name]), { allowFailure: true });
-        throw new Error(`the pre-switch command ${shown} did not finish (${(0,run/* errorMessage */.g)(error)}); ${keeps}.`);
+        throw new Error(`the pre-switch command ${shown} did not finish (${(0,run/* errorMessage */.gJ)(error)}); ${keeps}.`);
     }
     const output = `${result.stdout}${result.stderr}`;
     if (result.code !== 0)
@@ -53550,7 +53550,7 @@ async function testAndReloadProxy(remote) {
         return undefined;
     }
     catch (error) {
-        return { why: 'the proxy could not be tested or reloaded', output: (0,run/* errorMessage */.g)(error), reloadTried };
+        return { why: 'the proxy could not be tested or reloaded', output: (0,run/* errorMessage */.gJ)(error), reloadTried };
     }
 }
 /** Replaces upstream.conf atomically (temp file + rename). */
@@ -53663,7 +53663,7 @@ class HostRun {
             await this.switchTo({ kind: 'retained', release: before }, { undo: true });
         }
         catch (error) {
-            throw new Error(`switching back to ${before.version} failed: ${(0,run/* errorMessage */.g)(error)}`);
+            throw new Error(`switching back to ${before.version} failed: ${(0,run/* errorMessage */.gJ)(error)}`);
         }
         this.seen.switched = false;
         this.seen.result = 'undone';
@@ -53742,7 +53742,7 @@ async function inBatches(hosts, size, fn, stopOnFailure) {
         results.forEach((result, j) => {
             if (result.status === 'rejected') {
                 const host = batch[j];
-                host.fail((0,run/* errorMessage */.g)(result.reason));
+                host.fail((0,run/* errorMessage */.gJ)(result.reason));
                 failed.push(host);
             }
         });
@@ -53774,7 +53774,7 @@ async function runFleet(core, fleet, steps) {
         }
         catch (error) {
             failed = failAll(hosts, (host) => host === first
-                ? (0,run/* errorMessage */.g)(error)
+                ? (0,run/* errorMessage */.gJ)(error)
                 : `not switched: the step before the switch failed on ${first.label}`);
         }
     }
@@ -54205,14 +54205,16 @@ async function main(core) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   e: () => (/* binding */ run),
-/* harmony export */   g: () => (/* binding */ errorMessage)
+/* harmony export */   eF: () => (/* binding */ run),
+/* harmony export */   gJ: () => (/* binding */ errorMessage)
 /* harmony export */ });
+/* unused harmony export quietRuntimeWarnings */
 /**
  * Runs an action's main function and turns anything it throws into one
  * `setFailed` message, so every failure reads the same way and exits non-zero.
  */
 async function run(core, main) {
+    quietRuntimeWarnings(core);
     try {
         await main(core);
     }
@@ -54224,6 +54226,15 @@ function errorMessage(error) {
     if (error instanceof Error)
         return error.message;
     return String(error);
+}
+/**
+ * Node's runtime warnings (a dependency's DeprecationWarning, the AWS SDK's Node version notice)
+ * go to the debug log instead of stderr: they are not the step's business and must never be the
+ * last line of a failed run, after the error that explains it.
+ */
+function quietRuntimeWarnings(core, target = process) {
+    target.removeAllListeners('warning');
+    target.on('warning', (warning) => core.debug?.(`Node.js ${warning.name}: ${warning.message}`));
 }
 
 

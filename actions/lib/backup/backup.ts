@@ -1,13 +1,14 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, type KeyObject } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { deleteObject, putText } from './s3';
 import { privateTempDir } from '../system/temp';
 import { libpqEnv, type DatabaseTarget } from './database-url';
-import { openSnapshot, type Snapshot } from './database';
+import { openSnapshot, type DatabaseIdentity, type Snapshot } from './database';
 import { makeFifo, readFifoInto } from './fifo';
 import { MANIFEST_FORMAT, recipientFingerprint, totalRows, type Manifest } from './manifest';
-import { backupKey, manifestKey } from './naming';
+import { backupKey, manifestKey, sidecarKey } from './naming';
+import { signManifest } from './signing';
 import { describeFailures, failedStages, startPipeline, type Pipeline } from './pipeline';
 import { dumpStages } from './plan';
 import type { Log } from '../action/core';
@@ -21,6 +22,8 @@ export interface BackupOptions {
   prefix: string;
   source: DatabaseTarget;
   recipients: string[];
+  /** Ed25519 key that signs the manifest (only the backup job holds it). */
+  signingKey: KeyObject;
   compressionLevel: number;
   log: Log;
   /** Removes secrets from text that came from outside (process stderr, driver errors). */
@@ -30,6 +33,8 @@ export interface BackupOptions {
 
 export interface BackupResult {
   manifest: Manifest;
+  /** The source as its live connection identified itself (for the scratch guard of the verify). */
+  source: DatabaseIdentity;
   durationMs: number;
   warnings: string[];
 }
@@ -71,7 +76,7 @@ export async function runBackup(o: BackupOptions): Promise<BackupResult> {
         recipients: o.recipients,
         outputPath: fifo.value,
       }),
-      { env: libpqEnv(o.source), output: 'ignore' },
+      { env: libpqEnv(o.source, dir), output: 'ignore' },
     );
     // Counted in the exported snapshot while pg_dump reads the same one.
     const counting = settle(snapshot.countRows(), 'Counting rows failed: ');
@@ -108,9 +113,13 @@ export async function runBackup(o: BackupOptions): Promise<BackupResult> {
       snapshot: snapshot.id,
       tables,
       rows_total: totalRows(tables),
+      source: { system_identifier: snapshot.identity.systemIdentifier, database: snapshot.identity.database },
     };
-    await putText(o.s3, o.bucket, manifestKey(key), `${JSON.stringify(manifest, null, 2)}\n`);
-    return { manifest, durationMs: Date.now() - started.getTime(), warnings };
+    // The signature first, the manifest last: a backup only counts once its manifest exists.
+    const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
+    await putText(o.s3, o.bucket, sidecarKey(key, 'signature'), signManifest(manifestText, o.signingKey));
+    await putText(o.s3, o.bucket, manifestKey(key), manifestText);
+    return { manifest, source: snapshot.identity, durationMs: Date.now() - started.getTime(), warnings };
   } catch (error) {
     pipeline?.kill();
     await pipeline?.exits;
@@ -118,9 +127,10 @@ export async function runBackup(o: BackupOptions): Promise<BackupResult> {
     if (warning) o.log.warning(warning);
     // Completed but no manifest (the manifest write failed): remove the orphan now.
     if (completed)
-      await deleteObject(o.s3, o.bucket, key).catch(() =>
-        o.log.warning(`could not delete ${key}; retention will remove it`),
-      );
+      for (const orphan of [sidecarKey(key, 'signature'), key])
+        await deleteObject(o.s3, o.bucket, orphan).catch(() =>
+          o.log.warning(`could not delete ${orphan}; retention will remove it`),
+        );
     throw new Error(o.redact(error instanceof Error ? error.message : String(error)));
   } finally {
     await snapshot?.close();

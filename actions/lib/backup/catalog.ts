@@ -1,6 +1,14 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { listObjects, type StoredObject } from './s3';
-import { backupKeyOfManifest, backupTime, isManifestKey, manifestKey } from './naming';
+import type { Log } from '../action/core';
+import { listObjects, putText, type StoredObject } from './s3';
+import { backupTime, parseSidecarKey, sidecarKey, type Sidecar } from './naming';
+
+/**
+ * What the last verification restore said about a backup: `verified` (restored and matched its
+ * manifest), `failed` (it did not), `unverified` (never tried). Recorded by db-backup as a sidecar
+ * object, so the catalog reads it from the listing alone.
+ */
+export type Verification = 'verified' | 'unverified' | 'failed';
 
 /** One backup as the store shows it: good only when both the object and its manifest exist. */
 export interface BackupEntry {
@@ -9,40 +17,48 @@ export interface BackupEntry {
   /** Start time, from the key. */
   time: Date;
   status: 'good' | 'incomplete' | 'orphan-manifest';
+  verification: Verification;
+  /** The manifest has its signature beside it. */
+  signed: boolean;
+  /** The sidecar objects that exist (manifest, signature, verification records), deleted before the object. */
+  sidecars: string[];
   size: number;
-  /** When the store last wrote the object (or the manifest, for an orphan). */
+  /** When the store last wrote the object (or the newest sidecar, for an orphan). */
   lastModified: Date;
 }
 
 /** Groups a prefix's objects into backups, newest first; foreign objects are ignored. */
 export function groupBackups(prefix: string, objects: StoredObject[]): BackupEntry[] {
-  const byKey = new Map(objects.map((o) => [o.key, o]));
-  const entries: BackupEntry[] = [];
+  const byBackup = new Map<string, { object?: StoredObject; sidecars: Map<Sidecar, StoredObject> }>();
+  const slot = (key: string) => {
+    let s = byBackup.get(key);
+    if (!s) byBackup.set(key, (s = { sidecars: new Map() }));
+    return s;
+  };
   for (const object of objects) {
-    if (isManifestKey(object.key)) {
-      const key = backupKeyOfManifest(object.key);
-      const time = backupTime(prefix, key);
-      if (time && !byKey.has(key))
-        entries.push({
-          key,
-          manifestKey: object.key,
-          time,
-          status: 'orphan-manifest',
-          size: 0,
-          lastModified: object.lastModified,
-        });
-      continue;
-    }
-    const time = backupTime(prefix, object.key);
+    const sidecar = parseSidecarKey(object.key);
+    if (sidecar) slot(sidecar.key).sidecars.set(sidecar.kind, object);
+    else if (backupTime(prefix, object.key)) slot(object.key).object = object;
+  }
+  const entries: BackupEntry[] = [];
+  for (const [key, { object, sidecars }] of byBackup) {
+    const time = backupTime(prefix, key);
     if (!time) continue;
-    const good = byKey.has(manifestKey(object.key));
+    const hasManifest = sidecars.has('manifest');
+    const newestSidecar = Math.max(0, ...[...sidecars.values()].map((o) => o.lastModified.getTime()));
     entries.push({
-      key: object.key,
-      manifestKey: manifestKey(object.key),
+      key,
+      manifestKey: sidecarKey(key, 'manifest'),
       time,
-      status: good ? 'good' : 'incomplete',
-      size: object.size,
-      lastModified: object.lastModified,
+      status: object ? (hasManifest ? 'good' : 'incomplete') : 'orphan-manifest',
+      verification: sidecars.has('failed') ? 'failed' : sidecars.has('verified') ? 'verified' : 'unverified',
+      signed: sidecars.has('signature'),
+      // Verification records and the signature first, the manifest last: a half-done delete never looks better.
+      sidecars: (['failed', 'verified', 'signature', 'manifest'] as const)
+        .filter((kind) => sidecars.has(kind))
+        .map((kind) => sidecarKey(key, kind)),
+      size: object?.size ?? 0,
+      lastModified: object?.lastModified ?? new Date(newestSidecar),
     });
   }
   return entries.sort((a, b) => b.time.getTime() - a.time.getTime() || b.key.localeCompare(a.key));
@@ -52,9 +68,52 @@ export async function listBackups(s3: S3Client, bucket: string, prefix: string):
   return groupBackups(prefix, await listObjects(s3, bucket, prefix));
 }
 
-/** The newest good backup, or a clear error when there is none. */
-export function latestGood(entries: BackupEntry[], where: string): BackupEntry {
-  const latest = entries.find((e) => e.status === 'good');
-  if (!latest) throw new Error(`No good backup (object + manifest) under ${where}.`);
-  return latest;
+/**
+ * The backup a restore of `latest` or a drill takes: the newest verified good one; else the
+ * newest unverified one, with a warning; a backup whose verification failed, or whose manifest
+ * is not signed, is never chosen. Throws a clear error when nothing qualifies.
+ */
+export function chooseBackup(entries: BackupEntry[], where: string, log: Pick<Log, 'warning'>): BackupEntry {
+  const candidates = entries.filter((e) => e.status === 'good' && e.signed && e.verification !== 'failed');
+  const verified = candidates.find((e) => e.verification === 'verified');
+  if (verified) return verified;
+  const unverified = candidates[0];
+  const failed = entries.filter((e) => e.status === 'good' && e.verification === 'failed').length;
+  const unsigned = entries.filter((e) => e.status === 'good' && !e.signed).length;
+  const skipped = [
+    failed ? `${failed} failed verification` : '',
+    unsigned ? `${unsigned} without a signed manifest` : '',
+  ].filter(Boolean);
+  if (!unverified)
+    throw new Error(
+      `No good backup (object + signed manifest, not failed verification) under ${where}${skipped.length ? ` (skipped: ${skipped.join(', ')})` : ''}.`,
+    );
+  log.warning(
+    `No verified backup under ${where}: taking the newest unverified one, ${unverified.key}. Turn on db-backup's \`verify\` so backups are proven restorable when they are made.`,
+  );
+  return unverified;
+}
+
+/**
+ * Records a verification's outcome beside the backup (`<key>.verified.json` or
+ * `<key>.verify-failed.json`), so restores and drills prefer proven backups and never take a failed one.
+ */
+export async function recordVerification(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  outcome: { ok: boolean; detail: string },
+): Promise<void> {
+  const record = {
+    key,
+    result: outcome.ok ? 'verified' : 'failed',
+    at: new Date().toISOString(),
+    detail: outcome.detail,
+  };
+  await putText(
+    s3,
+    bucket,
+    sidecarKey(key, outcome.ok ? 'verified' : 'failed'),
+    `${JSON.stringify(record, null, 2)}\n`,
+  );
 }

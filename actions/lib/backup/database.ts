@@ -1,4 +1,6 @@
 import pg from 'pg';
+import { explainNetworkError, type Service } from '../system/network-error';
+import { parseDatabaseUrl } from './database-url';
 import type { TableCount } from './manifest';
 
 /** Tables whose rows a dump carries: ordinary tables (partitions included), not system or extension-owned ones. */
@@ -38,8 +40,22 @@ export async function connect(url: string): Promise<pg.Client> {
     connectionTimeoutMillis: 15_000,
   });
   client.on('error', () => undefined);
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (error) {
+    throw explainNetworkError(error, postgresService(url));
+  }
   return client;
+}
+
+/** How a failure names a database: its name and host:port, never the user or password. */
+export function postgresService(url: string): Service {
+  const target = parseDatabaseUrl(url);
+  return {
+    name: `PostgreSQL database "${target?.database ?? '?'}"`,
+    address: target ? `${target.host}:${target.port}` : 'the given URL',
+    hint: 'Check that the server is running and reachable from the runner (host, port, firewall, sslmode) and that the URL names it.',
+  };
 }
 
 type TableName = Pick<TableCount, 'schema' | 'table'>;
@@ -98,14 +114,65 @@ export async function isEmptyDatabase(client: pg.Client): Promise<boolean> {
   return rows[0]!.n === 0;
 }
 
+/** Which cluster and database a connection reaches: what two URLs cannot tell (aliases, proxies, DNS). */
+export interface DatabaseIdentity {
+  /** pg_control_system().system_identifier: unique per cluster (initdb), shared by its replicas. */
+  systemIdentifier: string;
+  database: string;
+}
+
+export async function databaseIdentity(client: pg.Client): Promise<DatabaseIdentity> {
+  const { rows } = await client.query<{ id: string; db: string }>(
+    'SELECT system_identifier::text AS id, current_database() AS db FROM pg_control_system()',
+  );
+  return { systemIdentifier: rows[0]!.id, database: rows[0]!.db };
+}
+
+/**
+ * The comment a scratch database must carry before a verify or a drill empties it:
+ * `COMMENT ON DATABASE <name> IS 'contextai:scratch'` (set once by whoever creates it).
+ */
+export const SCRATCH_MARKER = 'contextai:scratch';
+
+export function markScratchSql(database: string): string {
+  return `COMMENT ON DATABASE ${quoteIdent(database)} IS '${SCRATCH_MARKER}'`;
+}
+
+/** What must hold before a scratch database is emptied. */
+export interface ScratchGuard {
+  /** Databases that must never be emptied: the backup's source (live, or as its signed manifest recorded it). */
+  protect: DatabaseIdentity[];
+}
+
 /**
  * Empties a scratch database: drops every user schema and recreates `public`. Only for
- * verify and restore drills, whose target is declared disposable.
+ * verify and restore drills, whose target is declared disposable; and only after proving, over
+ * the live connection, that it is not a protected database (same cluster and name) and that it
+ * carries the scratch marker. Either check failing drops nothing.
  */
-export async function resetScratchDatabase(client: pg.Client): Promise<void> {
+export async function resetScratchDatabase(client: pg.Client, guard: ScratchGuard): Promise<void> {
+  await checkScratch(client, guard);
   const { rows } = await client.query<{ name: string }>(USER_SCHEMAS_SQL);
   for (const { name } of rows) await client.query(`DROP SCHEMA ${quoteIdent(name)} CASCADE`);
   await client.query('CREATE SCHEMA IF NOT EXISTS public');
+}
+
+export async function checkScratch(client: pg.Client, guard: ScratchGuard): Promise<void> {
+  const self = await databaseIdentity(client);
+  const clash = guard.protect.find(
+    (p) => p.systemIdentifier === self.systemIdentifier && p.database === self.database,
+  );
+  if (clash)
+    throw new Error(
+      `Refusing to empty ${self.database}: it is the database being backed up (same cluster, system identifier ${self.systemIdentifier}, same name), reached through another URL. Give the scratch database's URL.`,
+    );
+  const { rows } = await client.query<{ comment: string | null }>(
+    `SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = current_database()`,
+  );
+  if (rows[0]?.comment !== SCRATCH_MARKER)
+    throw new Error(
+      `Refusing to empty ${self.database}: it does not carry the scratch marker, so it may not be disposable. If it is, mark it once as its owner: ${markScratchSql(self.database)}`,
+    );
 }
 
 /**
@@ -115,6 +182,8 @@ export async function resetScratchDatabase(client: pg.Client): Promise<void> {
  */
 export interface Snapshot {
   id: string;
+  /** The source's cluster and database, read over this connection. */
+  identity: DatabaseIdentity;
   serverVersion: string;
   databaseSize: number;
   countRows(): Promise<TableCount[]>;
@@ -131,6 +200,7 @@ export async function openSnapshot(url: string): Promise<Snapshot> {
     const row = rows[0]!;
     return {
       id: row.id,
+      identity: await databaseIdentity(client),
       serverVersion: row.version,
       databaseSize: Number(row.size),
       countRows: () => countTables(client),

@@ -1,9 +1,10 @@
-// A restore drill: the newest good backup restored into a scratch database and compared with its
+// A restore drill: the newest verified (else unverified) good backup restored into a scratch database and compared with its
 // manifest, so a backup that cannot be restored is found before it is needed.
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { KeyObject } from 'node:crypto';
 import type { Log } from '../action/core';
 import { formatBytes } from '../action/duration';
-import { latestGood, listBackups, type BackupEntry } from './catalog';
+import { chooseBackup, listBackups, type BackupEntry } from './catalog';
 import type { DatabaseTarget } from './database-url';
 import { restoreBackup, type RestoreResult } from './restore';
 
@@ -12,6 +13,8 @@ export interface DrillRequest {
   bucket: string;
   prefix: string;
   identity: string;
+  /** Trusted public keys of the backup signing key. */
+  publicKeys: KeyObject[];
   target: DatabaseTarget;
   jobs: number;
   log: Log;
@@ -24,23 +27,31 @@ export interface DrillResult extends RestoreResult {
   listMs: number;
 }
 
-/** Restores the newest good backup under the prefix into the (emptied) scratch database. */
+/**
+ * Restores the chosen backup (catalog.ts, chooseBackup) into the scratch database, after its
+ * manifest's signature verified and the scratch guard passed (restore.ts).
+ */
 export async function runRestoreDrill(
   o: DrillRequest,
   onChosen: (backup: BackupEntry) => void,
 ): Promise<DrillResult> {
   const listing = Date.now();
-  const backup = latestGood(await listBackups(o.s3, o.bucket, o.prefix), `s3://${o.bucket}/${o.prefix}`);
+  const backup = chooseBackup(
+    await listBackups(o.s3, o.bucket, o.prefix),
+    `s3://${o.bucket}/${o.prefix}`,
+    o.log,
+  );
   const listMs = Date.now() - listing;
   onChosen(backup);
   o.log.info(
-    `Restore drill: ${backup.key} (${formatBytes(backup.size)}, taken ${backup.time.toISOString()}) into the scratch database ${o.target.database}`,
+    `Restore drill: ${backup.key} (${formatBytes(backup.size)}, taken ${backup.time.toISOString()}, ${backup.verification}) into the scratch database ${o.target.database}`,
   );
   const result = await restoreBackup({
     s3: o.s3,
     bucket: o.bucket,
     key: backup.key,
     identity: { key: o.identity },
+    publicKeys: o.publicKeys,
     target: o.target,
     jobs: o.jobs,
     existing: 'reset-scratch',

@@ -1,5 +1,6 @@
 // The backup inputs, read the same way by the db-backup and restore-drill actions and by
 // scripts/backup-database.
+import type { KeyObject } from 'node:crypto';
 import type { Core } from '../action/core';
 import type { Inputs } from '../action/inputs';
 import { maskSecret } from '../action/secrets';
@@ -8,6 +9,7 @@ import type { SlackTarget } from '../alert/slack';
 import { parseDatabaseUrl, sameDatabase, type DatabaseTarget } from './database-url';
 import { defaultPrefix } from './naming';
 import { AGE_IDENTITY, AGE_RECIPIENT } from './plan';
+import { parsePublicKeys, parseSigningKey } from './signing';
 
 export interface StorageInputs {
   bucket: string;
@@ -20,6 +22,8 @@ export interface StorageInputs {
 export interface BackupInputs extends StorageInputs {
   source: DatabaseTarget;
   recipients: string[];
+  /** Signs each manifest; its public half verifies the verification restore. */
+  signingKey: KeyObject;
   compressionLevel: number;
   retentionMs: number;
   keepMin: number;
@@ -58,7 +62,39 @@ export function databaseUrl(
     return undefined;
   }
   maskSecret(core, target.password);
+  maskSecret(core, target.sslPassword);
   return target;
+}
+
+const SIGNING_KEY_FIX =
+  'is not an Ed25519 private key in PEM (`openssl genpkey -algorithm ed25519`, the `-----BEGIN PRIVATE KEY-----` block)';
+
+/** The secret Ed25519 key that signs manifests (PEM, PKCS#8). Never echoed. */
+export function signingKey(inputs: Inputs, name: string): KeyObject | undefined {
+  const text = inputs.secret(name, { required: true });
+  if (!text) return undefined;
+  const key = parseSigningKey(text);
+  if (!key) inputs.problem(name, SIGNING_KEY_FIX);
+  return key;
+}
+
+/** The public Ed25519 key(s) manifests must be signed by (PEM blocks; several during a key rotation). */
+export function manifestPublicKeys(inputs: Inputs, name: string): KeyObject[] {
+  const text = inputs.raw(name);
+  if (!text) {
+    inputs.problem(
+      name,
+      'is required: the public key(s) of the backup signing key (`-----BEGIN PUBLIC KEY-----` PEM)',
+    );
+    return [];
+  }
+  const keys = parsePublicKeys(text);
+  if (!keys)
+    inputs.problem(
+      name,
+      'is not one or more Ed25519 public keys in PEM (`openssl pkey -in signing.pem -pubout`)',
+    );
+  return keys ?? [];
 }
 
 /**
@@ -105,6 +141,7 @@ export function readBackupInputs(inputs: Inputs, core: Pick<Core, 'setSecret'>):
   return {
     source: source!,
     ...storageInputs(inputs, source?.database),
+    signingKey: signingKey(inputs, 'signing-key')!,
     recipients: inputs.list('recipients', {
       required: true,
       pattern: AGE_RECIPIENT,
@@ -121,7 +158,11 @@ export function readBackupInputs(inputs: Inputs, core: Pick<Core, 'setSecret'>):
 }
 
 /** Every secret the run knows, for redacting text that came from outside (stderr, driver errors). */
-export function knownSecrets(values: (string | undefined)[]): string[] {
+export function knownSecrets(
+  values: (string | undefined)[],
+  ...targets: (DatabaseTarget | undefined)[]
+): string[] {
+  for (const t of targets) values.push(t?.url, t?.password, t?.sslPassword);
   const env = process.env;
   return [...values, env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN, env.PGPASSWORD].filter(
     (v): v is string => !!v,

@@ -1,5 +1,7 @@
 // A whole backup run, as db-backup and scripts/backup-database do it: back up, optionally verify by
 // restoring into a scratch database, apply retention; on any failure alert Slack and fail.
+import type { S3Client } from '@aws-sdk/client-s3';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { Core, Log } from '../action/core';
 import { formatBytes, formatDuration } from '../action/duration';
 import { redact } from '../action/secrets';
@@ -8,7 +10,8 @@ import { runBackup, type BackupResult } from './backup';
 import { describeComparison } from './compare';
 import { knownSecrets, type BackupInputs } from './inputs';
 import { pruneBackups, type PruneResult } from './prune';
-import { restoreBackup, type RestoreResult } from './restore';
+import { BackupRejected, restoreBackup, type RestoreResult } from './restore';
+import { recordVerification } from './catalog';
 import { createS3Client } from './s3';
 
 export interface BackupJobResult {
@@ -35,14 +38,11 @@ export async function runBackupJob(
   inputs: BackupInputs,
   events: BackupJobEvents,
 ): Promise<BackupJobResult> {
-  const secrets = knownSecrets([
-    inputs.source.url,
-    inputs.source.password,
-    inputs.verify?.target.url,
-    inputs.verify?.target.password,
-    inputs.verify?.identity,
-    inputs.slack?.token,
-  ]);
+  const secrets = knownSecrets(
+    [inputs.verify?.identity, inputs.slack?.token, ...pemLines(inputs.signingKey)],
+    inputs.source,
+    inputs.verify?.target,
+  );
   const scrub = (text: string) => redact(text, secrets);
   const log: Log = { info: (m) => out.info(scrub(m)), warning: (m) => out.warning(scrub(m)) };
   let stage = 'Backup';
@@ -65,25 +65,9 @@ export async function runBackupJob(
     let verified: RestoreResult | undefined;
     if (inputs.verify) {
       stage = 'Backup verification';
-      const { target, identity } = inputs.verify;
       verified = await out.group('Verify: restore into the scratch database', () =>
-        restoreBackup({
-          s3,
-          bucket: inputs.bucket,
-          key: manifest.key,
-          identity: { key: identity },
-          target,
-          jobs: 2,
-          existing: 'reset-scratch',
-          noOwner: true,
-          log,
-          redact: scrub,
-        }),
+        verifyBackup(s3, inputs, backup, log, scrub),
       );
-      if (!verified.comparison.ok)
-        throw new Error(
-          `The restored backup ${manifest.key} does not match its manifest: ${describeComparison(verified.comparison)}.`,
-        );
       events.verified();
       log.info(
         `Verified: ${describeComparison(verified.comparison)} (${formatDuration(verified.timings.totalMs)})`,
@@ -103,4 +87,54 @@ export async function runBackupJob(
     );
     return { backup, verified, pruned };
   });
+}
+
+/**
+ * Restores the new backup into the scratch database and records the outcome beside it: verified,
+ * or failed when the backup itself is at fault (its bytes, pg_restore, the row counts). A problem
+ * of the scratch side (unreachable, not marked) records nothing: the backup stays unverified.
+ */
+async function verifyBackup(
+  s3: S3Client,
+  inputs: BackupInputs,
+  backup: BackupResult,
+  log: Log,
+  scrub: (text: string) => string,
+): Promise<RestoreResult> {
+  const { manifest } = backup;
+  const { target, identity } = inputs.verify!;
+  const record = (ok: boolean, detail: string) =>
+    recordVerification(s3, inputs.bucket, manifest.key, { ok, detail: scrub(detail) });
+  let result: RestoreResult;
+  try {
+    result = await restoreBackup({
+      s3,
+      bucket: inputs.bucket,
+      key: manifest.key,
+      identity: { key: identity },
+      publicKeys: [createPublicKey(inputs.signingKey)],
+      target,
+      protect: [backup.source],
+      jobs: 2,
+      existing: 'reset-scratch',
+      noOwner: true,
+      log,
+      redact: scrub,
+    });
+  } catch (error) {
+    if (error instanceof BackupRejected) await record(false, error.message);
+    throw error;
+  }
+  const detail = describeComparison(result.comparison);
+  await record(result.comparison.ok, detail);
+  if (!result.comparison.ok)
+    throw new Error(`The restored backup ${manifest.key} does not match its manifest: ${detail}.`);
+  return result;
+}
+
+/** The lines of a key's PKCS#8 PEM, for redaction. */
+function pemLines(key: KeyObject): string[] {
+  return String(key.export({ type: 'pkcs8', format: 'pem' }))
+    .split('\n')
+    .filter((line) => line && !line.startsWith('-----'));
 }

@@ -25,6 +25,11 @@ export interface Manifest {
   snapshot: string;
   tables: TableCount[];
   rows_total: number;
+  /**
+   * The backed-up database as its live connection identified itself: a drill refuses to empty a
+   * scratch database with the same identity. Absent from manifests written before it existed.
+   */
+  source?: { system_identifier: string; database: string };
 }
 
 /** A recipient's fingerprint: it names the key pair without being the key (`sha256:` + 16 hex). */

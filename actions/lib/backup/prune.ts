@@ -11,7 +11,7 @@ export interface PruneResult {
   notes: string[];
 }
 
-/** Applies the retention plan: manifests go before their objects, so a half-done delete never looks good. */
+/** Applies the retention plan: sidecars (manifests last) go before their objects, so a half-done delete never looks good. */
 export async function pruneBackups(
   s3: S3Client,
   bucket: string,
@@ -30,7 +30,7 @@ export async function pruneBackups(
   const result: PruneResult = { plan, deleted: [], aborted: [], notes };
   for (const { entry, reason } of plan.delete) {
     try {
-      if (entry.status !== 'incomplete') await deleteObject(s3, bucket, entry.manifestKey);
+      for (const sidecar of entry.sidecars) await deleteObject(s3, bucket, sidecar);
       if (entry.status !== 'orphan-manifest') await deleteObject(s3, bucket, entry.key);
       result.deleted.push(entry.key);
       log.info(`retention: deleted ${entry.key} (${reason})`);

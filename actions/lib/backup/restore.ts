@@ -1,7 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { type KeyObject } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline as pump } from 'node:stream/promises';
@@ -12,9 +13,18 @@ import { privateTempDir } from '../system/temp';
 import { compareTables, type Comparison } from './compare';
 import { allOrStop } from './concurrent';
 import { libpqEnv, type DatabaseTarget } from './database-url';
-import { connect, countTablesInParallel, isEmptyDatabase, resetScratchDatabase } from './database';
+import {
+  checkScratch,
+  connect,
+  countTablesInParallel,
+  isEmptyDatabase,
+  resetScratchDatabase,
+  type DatabaseIdentity,
+  type ScratchGuard,
+} from './database';
 import { parseManifest, type Manifest, type TableCount } from './manifest';
-import { manifestKey } from './naming';
+import { manifestKey, sidecarKey } from './naming';
+import { verifyManifest } from './signing';
 import { describeFailures, failedStages, startPipeline, type StageExit } from './pipeline';
 import { decryptStages, restoreArgv } from './plan';
 import type { Log } from '../action/core';
@@ -24,8 +34,9 @@ const execFileAsync = promisify(execFile);
 
 /**
  * The age identity: a file (operators) or the key itself (actions). age reads identities only
- * from files, so a key is written to a 0600 file in a private directory on tmpfs (/dev/shm)
- * when there is one, and removed as soon as the restore ends.
+ * from files, so a key is written to a 0600 file inside the restore's private directory (under
+ * RUNNER_TEMP on a runner, which the runner empties after every job, cancelled or not) and
+ * removed as soon as the restore ends. Never /dev/shm: nothing cleans it after a cancelled job.
  */
 export type Identity = { path: string } | { key: string };
 
@@ -34,7 +45,11 @@ export interface RestoreOptions {
   bucket: string;
   key: string;
   identity: Identity;
+  /** Ed25519 public keys the manifest's signature must verify against (checked before anything else). */
+  publicKeys: KeyObject[];
   target: DatabaseTarget;
+  /** For `reset-scratch`: databases never to empty (the source, when the caller has its live identity). */
+  protect?: DatabaseIdentity[];
   jobs: number;
   /** What to do with a target that holds objects: refuse, pg_restore --clean, or empty it (scratch only). */
   existing: 'refuse' | 'clean' | 'reset-scratch';
@@ -60,6 +75,9 @@ export interface RestoreResult {
   };
 }
 
+/** The backup itself failed a check (its bytes, its decryption, pg_restore): not the target's fault. */
+export class BackupRejected extends Error {}
+
 /** Where a restore's time went, in exact milliseconds (benchmarks parse this line). */
 export function describeTimings(t: RestoreResult['timings'], listMs?: number): string {
   const parts = [
@@ -83,26 +101,33 @@ export function describeTimings(t: RestoreResult['timings'], listMs?: number): s
  */
 export async function restoreBackup(o: RestoreOptions): Promise<RestoreResult> {
   const started = Date.now();
+  // Before anything else: the manifest must be signed by a trusted key.
+  const manifest = await fetchSignedManifest(o);
+  const guard: ScratchGuard = {
+    protect: [
+      ...(o.protect ?? []),
+      ...(manifest.source
+        ? [{ systemIdentifier: manifest.source.system_identifier, database: manifest.source.database }]
+        : []),
+    ],
+  };
   const dir = privateTempDir('db-restore', o.tempDir);
-  const keyDir =
-    'key' in o.identity ? mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : dir, 'age-')) : undefined;
   const dumpPath = join(dir, 'backup.dump');
   let client: pg.Client | undefined;
   try {
-    const identityPath = 'path' in o.identity ? o.identity.path : writeIdentity(keyDir!, o.identity.key);
+    const identityPath = 'path' in o.identity ? o.identity.path : writeIdentity(dir, o.identity.key);
     const stop = new AbortController();
-    const [manifest, downloaded, opened] = await allOrStop(stop, [
-      getText(o.s3, o.bucket, manifestKey(o.key)).then((text) => parseManifest(text, o.key)),
+    const [downloaded, opened] = await allOrStop(stop, [
       download(o, identityPath, dumpPath, stop.signal),
       // Kept as soon as it connects, so `finally` closes it even when another task fails.
-      openTarget(o).then((c) => (client = c)),
+      openTarget(o, guard).then((c) => (client = c)),
     ]);
     client = opened;
     checkDownload(o, manifest, downloaded);
     const downloadMs = Date.now() - started;
 
-    if (o.existing === 'reset-scratch') await resetScratchDatabase(client);
-    await runPgRestore(o, dumpPath);
+    if (o.existing === 'reset-scratch') await resetScratchDatabase(client, guard);
+    await runPgRestore(o, dumpPath, dir);
     const restoreMs = Date.now() - started - downloadMs;
 
     // The dump is no longer needed: remove it while the rows are counted.
@@ -121,14 +146,30 @@ export async function restoreBackup(o: RestoreOptions): Promise<RestoreResult> {
   } finally {
     await client?.end().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
-    if (keyDir) rmSync(keyDir, { recursive: true, force: true });
   }
 }
 
+/** The manifest, once its signature verifies against one of the trusted public keys. */
+async function fetchSignedManifest(o: RestoreOptions): Promise<Manifest> {
+  const where = `s3://${o.bucket}/${o.key}`;
+  const [text, signature] = await Promise.all([
+    getText(o.s3, o.bucket, manifestKey(o.key)),
+    getText(o.s3, o.bucket, sidecarKey(o.key, 'signature')).catch((error: unknown) => {
+      if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
+      throw error;
+    }),
+  ]);
+  verifyManifest(text, signature, o.publicKeys, where);
+  o.log.info(`The manifest of ${o.key} is signed by a trusted key`);
+  return parseManifest(text, o.key);
+}
+
 /** Connects to the target and, unless told otherwise, refuses one that holds objects (read-only). */
-async function openTarget(o: RestoreOptions): Promise<pg.Client> {
+async function openTarget(o: RestoreOptions, guard: ScratchGuard): Promise<pg.Client> {
   const client = await connect(o.target.url);
   try {
+    // Read-only, before the download ends: a target that is not a marked scratch database stops the run early.
+    if (o.existing === 'reset-scratch') await checkScratch(client, guard);
     if (o.existing === 'refuse' && !(await isEmptyDatabase(client)))
       throw new Error(
         `The target database ${o.target.database} is not empty. Restore into an empty database, or pass --clean to drop and recreate the backup's objects in it.`,
@@ -154,7 +195,7 @@ async function healthy(client: pg.Client, target: DatabaseTarget): Promise<pg.Cl
   }
 }
 
-async function runPgRestore(o: RestoreOptions, dumpPath: string): Promise<void> {
+async function runPgRestore(o: RestoreOptions, dumpPath: string, dir: string): Promise<void> {
   o.log.info(
     `Restoring into ${o.target.database} on ${o.target.host}:${o.target.port} with ${o.jobs} job(s)`,
   );
@@ -166,19 +207,24 @@ async function runPgRestore(o: RestoreOptions, dumpPath: string): Promise<void> 
     noOwner: o.noOwner,
   });
   try {
-    await execFileAsync(argv[0]!, argv.slice(1), { env: libpqEnv(o.target), maxBuffer: 16 * 1024 * 1024 });
+    await execFileAsync(argv[0]!, argv.slice(1), {
+      env: libpqEnv(o.target, dir),
+      maxBuffer: 16 * 1024 * 1024,
+    });
   } catch (error) {
     const stderr = String((error as { stderr?: string }).stderr ?? (error as Error).message)
       .trim()
       .split('\n')
       .slice(-5)
       .join(' | ');
-    throw new Error(`pg_restore failed: ${o.redact(stderr)}`);
+    throw new BackupRejected(`pg_restore failed: ${o.redact(stderr)}`);
   }
 }
 
 function writeIdentity(dir: string, key: string): string {
-  const path = join(dir, 'identity');
+  const keyDir = join(dir, 'age');
+  mkdirSync(keyDir, { mode: 0o700 });
+  const path = join(keyDir, 'identity');
   writeFileSync(path, `${key}\n`, { mode: 0o600 });
   return path;
 }
@@ -236,7 +282,7 @@ function checkDownload(o: RestoreOptions, manifest: Manifest, d: Download): void
   if (problems.length === 0 && d.streamError)
     problems.push(`download failed: ${o.redact(String((d.streamError as Error).message ?? d.streamError))}`);
   if (problems.length > 0)
-    throw new Error(
+    throw new BackupRejected(
       `Backup ${o.key} failed verification; the target was not touched: ${problems.join('; ')}.`,
     );
   o.log.info(`Verified ${o.key}: sha256 matches the manifest and age authenticated every chunk`);

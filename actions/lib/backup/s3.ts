@@ -8,6 +8,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
+import { explainNetworkError, safeAddress, type Service } from '../system/network-error';
 
 export interface S3Options {
   /** An S3-compatible endpoint (MinIO, R2, s3rver); empty for AWS. */
@@ -28,8 +29,9 @@ export interface S3Options {
  * requests time out.
  */
 export function createS3Client(options: S3Options = {}): S3Client {
-  return new S3Client({
-    region: options.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1',
+  const region = options.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1';
+  const client = new S3Client({
+    region,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     forcePathStyle: options.forcePathStyle ?? false,
     requestChecksumCalculation: 'WHEN_REQUIRED',
@@ -37,6 +39,23 @@ export function createS3Client(options: S3Options = {}): S3Client {
     maxAttempts: 3,
     requestHandler: { connectionTimeout: 10_000, socketTimeout: options.idleTimeoutMs ?? 60_000 },
   });
+  // Around the retries: a store still unreachable after them is named, with its address.
+  const service: Service = {
+    name: 'S3 store',
+    address: options.endpoint ? safeAddress(options.endpoint) : `AWS S3 (${region})`,
+    hint: 'Check the `endpoint`/`region` inputs and that the store is up and reachable from the runner; nothing was changed in the store by this request.',
+  };
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        throw explainNetworkError(error, service);
+      }
+    },
+    { step: 'initialize', name: 'explainNetworkErrors' },
+  );
+  return client;
 }
 
 export interface StoredObject {

@@ -8,6 +8,24 @@ export const COMPROMISED_VERSIONS = new Set(['0.69.4', '0.69.5', '0.69.6']);
 
 export const VERSION = /^\d+\.\d+\.\d+$/;
 
+/**
+ * The sha256 of the default version's archives, pinned here: a checksums file from the same
+ * release (or mirror) proves nothing when the release itself is replaced, as happened in March
+ * 2026. From the official v0.69.3 release (published before the compromise), cross-checked
+ * against independent pins. Bump with the version in security-scan's action.yml.
+ */
+export const PINNED_SHA256: Record<string, Record<string, string>> = {
+  '0.69.3': {
+    'trivy_0.69.3_Linux-64bit.tar.gz': '1816b632dfe529869c740c0913e36bd1629cb7688bd5634f4a858c1d57c88b75',
+    'trivy_0.69.3_Linux-ARM64.tar.gz': '7e3924a974e912e57b4a99f65ece7931f8079584dae12eb7845024f97087bdfd',
+  },
+};
+
+/** The sha256 pinned in this source for a version's archive, if any. */
+export function pinnedChecksum(version: string, archiveName: string): string | undefined {
+  return PINNED_SHA256[version]?.[archiveName];
+}
+
 const PLATFORMS: Record<string, string> = {
   'linux-x64': 'Linux-64bit',
   'linux-arm64': 'Linux-ARM64',

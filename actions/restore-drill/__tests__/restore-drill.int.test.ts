@@ -1,9 +1,13 @@
-import { rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { everythingPrinted, runAction, type ActionRun } from '../../../test/run-action';
 import { FAKE_SLACK_TOKEN, startFakeSlack, type FakeSlack } from '../../../test/fake-slack';
-import { manifestKey } from '../../lib/backup/naming';
+import { manifestKey, sidecarKey } from '../../lib/backup/naming';
+import { signManifest } from '../../lib/backup/signing';
 import {
+  markScratch,
+  signingKeyPair,
   deletePrefix,
   ageKeyPair,
   getBytes,
@@ -23,10 +27,11 @@ const s3 = s3For(s.endpoint, s.awsEnv);
 const admin = s.pgUrl('postgres');
 const work = tempDir('drill-int');
 const age = ageKeyPair(work);
+const signing = signingKeyPair(work);
 let slack: FakeSlack;
 let backupKey: string;
 
-function drill(inputs: Record<string, string> = {}): Promise<ActionRun> {
+function drill(inputs: Record<string, string> = {}, env: Record<string, string> = {}): Promise<ActionRun> {
   return runAction(
     'restore-drill',
     {
@@ -35,13 +40,22 @@ function drill(inputs: Record<string, string> = {}): Promise<ActionRun> {
       endpoint: s.endpoint,
       'force-path-style': 'true',
       identity: age.identity,
+      'manifest-public-key': signing.publicPem,
       'target-database-url': s.pgUrl(SCRATCH),
       'slack-token': FAKE_SLACK_TOKEN,
       'slack-channel': '#ops',
       ...inputs,
     },
-    { env: { ...s.awsEnv, SLACK_API_URL: slack.url } },
+    { env: { ...s.awsEnv, SLACK_API_URL: slack.url, ...env } },
   );
+}
+
+/** Stores a copy of a backup under `key` with this manifest, signed by the trusted key. */
+async function putSigned(key: string, body: Buffer, manifest: object) {
+  const text = `${JSON.stringify(manifest, null, 2)}\n`;
+  await put(s3, s.bucket, key, body);
+  await put(s3, s.bucket, sidecarKey(key, 'signature'), signManifest(text, signing.privateKey));
+  await put(s3, s.bucket, manifestKey(key), text);
 }
 
 function expectNoSecrets(result: ActionRun) {
@@ -54,6 +68,7 @@ beforeAll(async () => {
   slack = await startFakeSlack();
   await sql(admin, `CREATE DATABASE ${SOURCE}`);
   await sql(admin, `CREATE DATABASE ${SCRATCH}`);
+  await markScratch(admin, SCRATCH);
   await sql(
     s.pgUrl(SOURCE),
     `CREATE TABLE items AS SELECT g AS id, md5(g::text) AS v FROM generate_series(1, 5000) g; CREATE TABLE tags (t text); INSERT INTO tags VALUES ('a'), ('b');`,
@@ -67,6 +82,7 @@ beforeAll(async () => {
       endpoint: s.endpoint,
       'force-path-style': 'true',
       recipients: age.recipient,
+      'signing-key': signing.privatePem,
     },
     { env: s.awsEnv },
   );
@@ -106,17 +122,11 @@ describe('restore-drill', () => {
     // A newer "good" backup whose manifest claims other row counts (same bytes, same sha256).
     const key = backupKey.replace(/\d{8}T\d{6}Z/, '29990101T000000Z');
     const manifest = JSON.parse((await getBytes(s3, s.bucket, manifestKey(backupKey))).toString());
-    await put(s3, s.bucket, key, await getBytes(s3, s.bucket, backupKey));
-    await put(
-      s3,
-      s.bucket,
-      manifestKey(key),
-      JSON.stringify({
-        ...manifest,
-        key,
-        tables: manifest.tables.map((t: { rows: number }) => ({ ...t, rows: t.rows + 1 })),
-      }),
-    );
+    await putSigned(key, await getBytes(s3, s.bucket, backupKey), {
+      ...manifest,
+      key,
+      tables: manifest.tables.map((t: { rows: number }) => ({ ...t, rows: t.rows + 1 })),
+    });
     const result = await drill();
     expect(result.code).toBe(1);
     expect(result.outputs.key).toBe(key);
@@ -130,7 +140,9 @@ describe('restore-drill', () => {
   it('fails with a clear message when there is no good backup', async () => {
     const result = await drill({ prefix: `it-${run}/nothing-here/` });
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/No good backup \(object \+ manifest\) under s3:\/\/.*nothing-here/);
+    expect(result.stdout).toMatch(
+      /No good backup \(object \+ signed manifest, not failed verification\) under s3:\/\/.*nothing-here/,
+    );
     expectNoSecrets(result);
   });
 
@@ -146,5 +158,101 @@ describe('restore-drill', () => {
       /`target-database-url` is not a PostgreSQL URL[\s\S]*`identity` is not an age identity[\s\S]*`prefix` is not valid[\s\S]*`slack-channel` is required/,
     );
     expect(everythingPrinted(result)).not.toContain('not-a-key-canary');
+  });
+
+  it('takes the newest verified backup over newer unverified ones, and never a failed one', async () => {
+    const vprefix = `it-${run}/choice/`;
+    const body = await getBytes(s3, s.bucket, backupKey);
+    const manifest = JSON.parse((await getBytes(s3, s.bucket, manifestKey(backupKey))).toString());
+    const at = (stamp: string) => `${vprefix}${stamp}-abcdef.dump.zst.age`;
+    const [verified, unverified, failed] = [
+      at('20260101T000000Z'),
+      at('20260102T000000Z'),
+      at('20260103T000000Z'),
+    ];
+    for (const key of [verified, unverified, failed]) await putSigned(key, body, { ...manifest, key });
+    await put(s3, s.bucket, sidecarKey(verified, 'verified'), '{}');
+    await put(s3, s.bucket, sidecarKey(failed, 'failed'), '{}');
+    const first = await drill({ prefix: vprefix });
+    expect(first.code, first.stdout).toBe(0);
+    expect(first.outputs.key).toBe(verified);
+    expect(first.stdout).not.toMatch(/unverified one/);
+    // Without a verified one: the newest unverified, with a warning; still never the failed one.
+    await deletePrefix(s3, s.bucket, sidecarKey(verified, 'verified'));
+    const second = await drill({ prefix: vprefix });
+    expect(second.code, second.stdout).toBe(0);
+    expect(second.outputs.key).toBe(unverified);
+    expect(second.stdout).toMatch(/::warning::No verified backup under .*: taking the newest unverified one/);
+  });
+
+  it('refuses a forged manifest (signed by another key) before downloading anything', async () => {
+    const fprefix = `it-${run}/forged/`;
+    const key = `${fprefix}20260101T000000Z-abcdef.dump.zst.age`;
+    const manifest = JSON.parse((await getBytes(s3, s.bucket, manifestKey(backupKey))).toString());
+    const text = JSON.stringify({ ...manifest, key });
+    const attacker = signingKeyPair(tempDir('drill-attacker'));
+    await put(s3, s.bucket, key, await getBytes(s3, s.bucket, backupKey));
+    await put(s3, s.bucket, sidecarKey(key, 'signature'), signManifest(text, attacker.privateKey));
+    await put(s3, s.bucket, manifestKey(key), text);
+    await sql(s.pgUrl(SCRATCH), 'CREATE TABLE IF NOT EXISTS canary_table (x int)');
+    const result = await drill({ prefix: fprefix });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(
+      /none of the trusted public keys \(sha256:[0-9a-f]{16}\): refusing it before anything else/,
+    );
+    expect(result.stdout).not.toMatch(/Downloading/);
+    const left = await sql(s.pgUrl(SCRATCH), `select 1 from pg_tables where tablename = 'canary_table'`);
+    expect(left).toHaveLength(1);
+  });
+
+  it('refuses to empty a target that is not marked scratch, or that is the backed-up database itself', async () => {
+    const unmarked = `drill_unmarked_${run}`;
+    await sql(admin, `CREATE DATABASE ${unmarked}`);
+    try {
+      await sql(s.pgUrl(unmarked), 'CREATE TABLE precious (v int); INSERT INTO precious VALUES (1);');
+      const result = await drill({ 'target-database-url': s.pgUrl(unmarked) });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(/does not carry the scratch marker/);
+      expect(await sql(s.pgUrl(unmarked), 'select * from precious')).toHaveLength(1);
+    } finally {
+      await sql(admin, `DROP DATABASE IF EXISTS ${unmarked} WITH (FORCE)`);
+    }
+    // Even marked by mistake, the source (as the signed manifest identifies it) is never emptied.
+    await markScratch(admin, SOURCE);
+    try {
+      const result = await drill({ prefix, 'target-database-url': s.pgUrl(SOURCE) });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(
+        /it is the database being backed up \(same cluster, system identifier \d+/,
+      );
+      expect(await sql(s.pgUrl(SOURCE), 'select count(*) from items')).toEqual([{ count: '5000' }]);
+    } finally {
+      await sql(admin, `COMMENT ON DATABASE ${SOURCE} IS NULL`);
+    }
+  });
+
+  it('keeps the age identity inside RUNNER_TEMP, never in /dev/shm', async () => {
+    const runnerTemp = tempDir('drill-runner-temp');
+    const shmBefore = new Set(existsSync('/dev/shm') ? readdirSync('/dev/shm') : []);
+    const seen = { shm: [] as string[], runnerTemp: false };
+    let running = true;
+    const watch = (async () => {
+      while (running) {
+        if (existsSync('/dev/shm'))
+          for (const name of readdirSync('/dev/shm')) if (!shmBefore.has(name)) seen.shm.push(name);
+        for (const dir of readdirSync(runnerTemp))
+          if (existsSync(join(runnerTemp, dir, 'age', 'identity'))) seen.runnerTemp = true;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    // The choice test's prefix: its newest candidate is a sound copy of the backup.
+    const result = await drill({ prefix: `it-${run}/choice/` }, { RUNNER_TEMP: runnerTemp });
+    running = false;
+    await watch;
+    expect(result.code, result.stdout).toBe(0);
+    expect(seen.shm.filter((n) => n.startsWith('age-'))).toEqual([]);
+    expect(seen.runnerTemp).toBe(true);
+    expect(readdirSync(runnerTemp)).toEqual([]); // removed when the restore ended
+    rmSync(runnerTemp, { recursive: true, force: true });
   });
 });

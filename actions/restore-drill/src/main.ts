@@ -13,12 +13,7 @@ import { writeDrillSummary } from './summary';
 
 export async function main(core: Core): Promise<void> {
   const inputs = readInputs(core);
-  const secrets = knownSecrets([
-    inputs.target.url,
-    inputs.target.password,
-    inputs.identity,
-    inputs.slack?.token,
-  ]);
+  const secrets = knownSecrets([inputs.identity, inputs.slack?.token], inputs.target);
   const scrub = (text: string) => redact(text, secrets);
   const log: Log = { info: (m) => core.info(scrub(m)), warning: (m) => core.warning(scrub(m)) };
   const alert = {

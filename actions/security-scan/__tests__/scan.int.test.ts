@@ -20,7 +20,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../lib/system/exec';
 import { REPO_ROOT, runAction } from '../../../test/run-action';
 
-const VERSION = '0.69.3';
+// A version without a sha256 pinned in the source: checked against its release's checksums file.
+const VERSION = '0.69.2';
+const PINNED_VERSION = '0.69.3'; // the default
 const ARCHIVE = `trivy_${VERSION}_Linux-64bit.tar.gz`;
 const CHECKSUMS = `trivy_${VERSION}_checksums.txt`;
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'trivy-reports');
@@ -46,6 +48,9 @@ beforeAll(async () => {
 
   // Three mirrors: a good one, one whose checksums file disagrees, one that lists no such archive.
   const files: Record<string, Buffer | string> = {
+    // The default version from a mirror whose own checksums file vouches for a substituted archive.
+    [`/good/v${PINNED_VERSION}/trivy_${PINNED_VERSION}_Linux-64bit.tar.gz`]: archive,
+    [`/good/v${PINNED_VERSION}/trivy_${PINNED_VERSION}_checksums.txt`]: `${sha}  trivy_${PINNED_VERSION}_Linux-64bit.tar.gz\n`,
     [`/good/v${VERSION}/${ARCHIVE}`]: archive,
     [`/good/v${VERSION}/${CHECKSUMS}`]: `${other}${sha}  ${ARCHIVE}\n`,
     [`/bad/v${VERSION}/${ARCHIVE}`]: archive,
@@ -88,7 +93,12 @@ function newRunner(name: string) {
   const scan = (report: string, inputs: Record<string, string> = {}, mirror = 'good') =>
     runAction(
       'security-scan',
-      { 'image-ref': IMAGE, 'download-base-url': `${baseUrl}/${mirror}`, ...inputs },
+      {
+        'image-ref': IMAGE,
+        'download-base-url': `${baseUrl}/${mirror}`,
+        'trivy-version': VERSION,
+        ...inputs,
+      },
       {
         env: {
           RUNNER_TOOL_CACHE: dirs.toolCache,
@@ -109,7 +119,8 @@ describe('security-scan install, cache and gate', () => {
     // Default gate CRITICAL,HIGH with ignore-unfixed: the fixed CRITICAL blocks, the unfixed LOW is left out.
     expect(first.code).toBe(1);
     expect(first.outputs).toMatchObject({ critical: '1', high: '0', medium: '0', low: '0', passed: 'false' });
-    expect(first.stdout).toContain('matches the release');
+    expect(first.stdout).toContain("matches the release's checksums file");
+    expect(first.stdout).toMatch(/::warning::Trivy 0\.69\.2 has no sha256 pinned in the source/);
     expect(first.summary).toContain('CVE-2019-18224');
     expect(first.summary).toContain('2.0.5-1+deb10u1');
     expect(first.summary).toContain('downloaded, checksum verified');
@@ -147,17 +158,29 @@ describe('security-scan install, cache and gate', () => {
     const runner = newRunner('bad-checksum');
     const result = await runner.scan('debian-buster.json', {}, 'bad');
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/Checksum mismatch for trivy_0\.69\.3_Linux-64bit\.tar\.gz/);
+    expect(result.stdout).toMatch(/Checksum mismatch for trivy_0\.69\.2_Linux-64bit\.tar\.gz/);
     expect(existsSync(runner.args)).toBe(false); // the fake trivy never ran
     expect(readdirSync(runner.toolCache)).not.toContain('trivy');
     expect(result.outputs.passed).toBeUndefined();
+  });
+
+  it('checks the default version against the sha256 pinned in the source, not the release’s own checksums file', async () => {
+    const runner = newRunner('pinned');
+    const result = await runner.scan('debian-buster.json', { 'trivy-version': PINNED_VERSION });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(
+      /Checksum mismatch for trivy_0\.69\.3_Linux-64bit\.tar\.gz: the sha256 pinned in the source says sha256 1816b632/,
+    );
+    expect(requests.get(`/good/v${PINNED_VERSION}/trivy_${PINNED_VERSION}_checksums.txt`)).toBeUndefined();
+    expect(existsSync(runner.args)).toBe(false);
+    expect(readdirSync(runner.toolCache)).not.toContain('trivy');
   });
 
   it('refuses an archive the checksums file does not list', async () => {
     const runner = newRunner('missing-checksum');
     const result = await runner.scan('debian-buster.json', {}, 'missing');
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/lists no trivy_0\.69\.3_Linux-64bit\.tar\.gz: refusing/);
+    expect(result.stdout).toMatch(/lists no trivy_0\.69\.2_Linux-64bit\.tar\.gz: refusing/);
     expect(existsSync(runner.args)).toBe(false);
   });
 

@@ -31613,14 +31613,15 @@ module.exports = {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   e: () => (/* binding */ run)
+/* harmony export */   eF: () => (/* binding */ run)
 /* harmony export */ });
-/* unused harmony export errorMessage */
+/* unused harmony exports errorMessage, quietRuntimeWarnings */
 /**
  * Runs an action's main function and turns anything it throws into one
  * `setFailed` message, so every failure reads the same way and exits non-zero.
  */
 async function run(core, main) {
+    quietRuntimeWarnings(core);
     try {
         await main(core);
     }
@@ -31632,6 +31633,15 @@ function errorMessage(error) {
     if (error instanceof Error)
         return error.message;
     return String(error);
+}
+/**
+ * Node's runtime warnings (a dependency's DeprecationWarning, the AWS SDK's Node version notice)
+ * go to the debug log instead of stderr: they are not the step's business and must never be the
+ * last line of a failed run, after the error that explains it.
+ */
+function quietRuntimeWarnings(core, target = process) {
+    target.removeAllListeners('warning');
+    target.on('warning', (warning) => core.debug?.(`Node.js ${warning.name}: ${warning.message}`));
 }
 
 
@@ -31647,7 +31657,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 
-await (0,_lib_action_run__WEBPACK_IMPORTED_MODULE_2__/* .run */ .e)(_actions_core__WEBPACK_IMPORTED_MODULE_0__, _main__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
+await (0,_lib_action_run__WEBPACK_IMPORTED_MODULE_2__/* .run */ .eF)(_actions_core__WEBPACK_IMPORTED_MODULE_0__, _main__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -32583,6 +32593,22 @@ function _unique(values) {
 /** Versions whose official artifacts were replaced by a credential stealer (March 2026): refused. */
 const COMPROMISED_VERSIONS = new Set(['0.69.4', '0.69.5', '0.69.6']);
 const VERSION = /^\d+\.\d+\.\d+$/;
+/**
+ * The sha256 of the default version's archives, pinned here: a checksums file from the same
+ * release (or mirror) proves nothing when the release itself is replaced, as happened in March
+ * 2026. From the official v0.69.3 release (published before the compromise), cross-checked
+ * against independent pins. Bump with the version in security-scan's action.yml.
+ */
+const PINNED_SHA256 = {
+    '0.69.3': {
+        'trivy_0.69.3_Linux-64bit.tar.gz': '1816b632dfe529869c740c0913e36bd1629cb7688bd5634f4a858c1d57c88b75',
+        'trivy_0.69.3_Linux-ARM64.tar.gz': '7e3924a974e912e57b4a99f65ece7931f8079584dae12eb7845024f97087bdfd',
+    },
+};
+/** The sha256 pinned in this source for a version's archive, if any. */
+function pinnedChecksum(version, archiveName) {
+    return PINNED_SHA256[version]?.[archiveName];
+}
 const PLATFORMS = {
     'linux-x64': 'Linux-64bit',
     'linux-arm64': 'Linux-ARM64',
@@ -32619,8 +32645,9 @@ function expectedChecksum(checksums, fileName) {
 
 /**
  * Returns the Trivy binary for `version`: from the runner's tool cache when an earlier
- * run put it there, else downloaded from the release, verified against the release's
- * checksums file (a mismatch or a missing entry refuses it), extracted and cached.
+ * run put it there, else downloaded from the release, verified against the sha256 pinned in this
+ * source (release.ts) or, for a version without a pin, the release's checksums file (with a
+ * warning); a mismatch or a missing entry refuses it. Then extracted and cached.
  */
 async function installTrivy(core, version, baseUrl) {
     const cachedDir = find('trivy', version);
@@ -32629,19 +32656,23 @@ async function installTrivy(core, version, baseUrl) {
         return { path: (0,external_node_path_namespaceObject.join)(cachedDir, 'trivy'), cached: true };
     }
     const assets = releaseAssets(version, baseUrl);
+    const pinned = pinnedChecksum(version, assets.archiveName);
     core.info(`Downloading ${assets.archiveUrl}`);
-    const checksumsFile = await downloadTool(assets.checksumsUrl);
+    const checksumsFile = pinned ? undefined : await downloadTool(assets.checksumsUrl);
     const archive = await downloadTool(assets.archiveUrl);
     let extracted;
     try {
-        const expected = expectedChecksum((0,external_node_fs_namespaceObject.readFileSync)(checksumsFile, 'utf8'), assets.archiveName);
+        const expected = pinned ?? expectedChecksum((0,external_node_fs_namespaceObject.readFileSync)(checksumsFile, 'utf8'), assets.archiveName);
         if (!expected)
             throw new Error(`The checksums file ${assets.checksumsUrl} lists no ${assets.archiveName}: refusing to install it.`);
+        const source = pinned ? 'the sha256 pinned in the source' : "the release's checksums file";
         const actual = await sha256File(archive);
         if (actual !== expected)
-            throw new Error(`Checksum mismatch for ${assets.archiveName}: the release lists sha256 ${expected}, the download has ${actual}. ` +
+            throw new Error(`Checksum mismatch for ${assets.archiveName}: ${source} says sha256 ${expected}, the download has ${actual}. ` +
                 'Refusing to run it (a corrupted or tampered download).');
-        core.info(`sha256 ${actual} matches the release's checksums file.`);
+        core.info(`sha256 ${actual} matches ${source}.`);
+        if (!pinned)
+            core.warning(`Trivy ${version} has no sha256 pinned in the source: it was checked only against its own release's checksums file. Pin it in actions/lib/scan/release.ts.`);
         extracted = await extractTar(archive);
         if (!(0,external_node_fs_namespaceObject.existsSync)((0,external_node_path_namespaceObject.join)(extracted, 'trivy')))
             throw new Error(`${assets.archiveName} has no \`trivy\` binary at its top level.`);
@@ -32650,7 +32681,8 @@ async function installTrivy(core, version, baseUrl) {
     }
     finally {
         (0,external_node_fs_namespaceObject.rmSync)(archive, { force: true });
-        (0,external_node_fs_namespaceObject.rmSync)(checksumsFile, { force: true });
+        if (checksumsFile)
+            (0,external_node_fs_namespaceObject.rmSync)(checksumsFile, { force: true });
         if (extracted)
             (0,external_node_fs_namespaceObject.rmSync)(extracted, { recursive: true, force: true });
     }

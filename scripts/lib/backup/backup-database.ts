@@ -3,7 +3,15 @@ import { readFileSync } from 'node:fs';
 import { Inputs } from '../../../actions/lib/action/inputs';
 import { readBackupInputs } from '../../../actions/lib/backup/inputs';
 import { runBackupJob } from '../../../actions/lib/backup/job';
-import { dbBackupDefaults, flagOrEnv, parseFlags, runCommand, STORAGE_HELP, terminalCore } from './cli';
+import {
+  booleanFlag,
+  dbBackupDefaults,
+  flagOrEnv,
+  parseFlags,
+  runCommand,
+  STORAGE_HELP,
+  terminalCore,
+} from './cli';
 
 const help = (d: Record<string, string>) => `Usage: scripts/backup-database [options]
 
@@ -14,6 +22,7 @@ environment for secrets, which command lines show to every user of the machine.
 
   --database-url URL        database to back up (secret: use DB_BACKUP_DATABASE_URL)
   --recipients AGE1...      age public key; repeat for several
+  --signing-key FILE        Ed25519 private key (PEM) that signs the manifest (DB_BACKUP_SIGNING_KEY: a file too)
   --compression-level N     zstd level 1-19 (default ${d['compression-level']})
   --retention-days N        delete good backups older than N days (default ${d['retention-days']})
   --keep-min N              never delete the newest N good backups (default ${d['keep-min']})
@@ -34,6 +43,7 @@ const VALUE_FLAGS = [
   'endpoint',
   'region',
   'recipients',
+  'signing-key',
   'compression-level',
   'retention-days',
   'keep-min',
@@ -48,6 +58,7 @@ export const backupDatabase = (args: string[]) => {
   const defaults = dbBackupDefaults();
   return runCommand(help(defaults), args, async (argv) => {
     const flags = parseFlags(argv, VALUE_FLAGS, ['verify', 'force-path-style']);
+    for (const name of ['verify', 'force-path-style']) flags.set(name, String(booleanFlag(flags, name)));
     const input = (name: string) => {
       const value = flagOrEnv(flags, name);
       // The action takes the key itself; operators keep it in a file.
@@ -57,6 +68,7 @@ export const backupDatabase = (args: string[]) => {
             .split('\n')
             .find((l) => l.startsWith('AGE-SECRET-KEY-')) ?? ''
         );
+      if (name === 'signing-key' && value) return readFileSync(value, 'utf8');
       return value;
     };
     const core = terminalCore(input);

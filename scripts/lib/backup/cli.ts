@@ -35,6 +35,17 @@ export function parseFlags(
   return flags;
 }
 
+/**
+ * A boolean flag by its value: `--clean` and `--clean=true` are true, `--clean=false` (or
+ * `DB_BACKUP_CLEAN=false`) is false, absent is false; any other value is an error, never a guess.
+ */
+export function booleanFlag(flags: Flags, name: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = flagOrEnv(flags, name, env).trim().toLowerCase();
+  if (value === '' || value === 'false' || value === '0' || value === 'no') return false;
+  if (value === 'true' || value === '1' || value === 'yes') return true;
+  throw new Error(`--${name} takes true or false, not \`${value}\`.`);
+}
+
 /** The environment variable that can stand in for a flag: `--database-url` → `DB_BACKUP_DATABASE_URL`. */
 export function envName(flag: string): string {
   return `DB_BACKUP_${flag.toUpperCase().replace(/-/g, '_')}`;

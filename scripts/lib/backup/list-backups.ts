@@ -2,12 +2,14 @@
 import { formatBytes } from '../../../actions/lib/action/duration';
 import { createS3Client } from '../../../actions/lib/backup/s3';
 import { listBackups } from '../../../actions/lib/backup/catalog';
-import { flagOrEnv, parseFlags, runCommand, STORAGE_FLAGS, STORAGE_HELP } from './cli';
+import { booleanFlag, flagOrEnv, parseFlags, runCommand, STORAGE_FLAGS, STORAGE_HELP } from './cli';
 
 const HELP = `Usage: scripts/list-backups --bucket NAME --prefix PREFIX [--json]
 
 Lists backups newest first. "good" means the object and its manifest exist (only those count);
-"incomplete" is an object without a manifest (a failed or running backup).
+"incomplete" is an object without a manifest (a failed or running backup). VERIFIED says what the
+verification restore recorded: verified, unverified (never tried) or failed; SIGNED whether the
+manifest has its signature (restores refuse unsigned manifests).
 ${STORAGE_HELP}  --json                   one JSON object per line
 `;
 
@@ -20,13 +22,13 @@ export const listBackupsCommand = (args: string[]) =>
     const s3 = createS3Client({
       endpoint: flagOrEnv(flags, 'endpoint') || undefined,
       region: flagOrEnv(flags, 'region') || undefined,
-      forcePathStyle: flagOrEnv(flags, 'force-path-style') === 'true',
+      forcePathStyle: booleanFlag(flags, 'force-path-style'),
     });
     const entries = await listBackups(s3, bucket, prefix);
     if (flags.has('json')) {
       for (const e of entries)
         process.stdout.write(
-          `${JSON.stringify({ key: e.key, time: e.time.toISOString(), size: e.size, status: e.status })}\n`,
+          `${JSON.stringify({ key: e.key, time: e.time.toISOString(), size: e.size, status: e.status, verification: e.verification, signed: e.signed })}\n`,
         );
       return;
     }
@@ -38,14 +40,20 @@ export const listBackupsCommand = (args: string[]) =>
       e.time.toISOString().replace('.000Z', 'Z'),
       formatBytes(e.size),
       e.status,
+      e.status === 'good' ? e.verification : '-',
+      e.signed ? 'yes' : 'no',
       e.key,
     ]);
-    const widths = [20, 10, 15];
+    const widths = [20, 10, 15, 10, 6];
     process.stdout.write(
-      `${['TIME', 'SIZE', 'STATUS', 'KEY'].map((h, i) => h.padEnd(widths[i] ?? 0)).join('  ')}\n`,
+      `${['TIME', 'SIZE', 'STATUS', 'VERIFIED', 'SIGNED', 'KEY'].map((h, i) => h.padEnd(widths[i] ?? 0)).join('  ')}\n`,
     );
     for (const row of rows)
       process.stdout.write(`${row.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ')}\n`);
-    const good = entries.filter((e) => e.status === 'good').length;
-    process.stdout.write(`${entries.length} backup(s), ${good} good\n`);
+    const good = entries.filter((e) => e.status === 'good');
+    const verified = good.filter((e) => e.verification === 'verified').length;
+    const failed = good.filter((e) => e.verification === 'failed').length;
+    process.stdout.write(
+      `${entries.length} backup(s), ${good.length} good (${verified} verified, ${failed} failed verification)\n`,
+    );
   });

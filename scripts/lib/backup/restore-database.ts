@@ -2,25 +2,30 @@
 import { formatBytes, formatDuration } from '../../../actions/lib/action/duration';
 import { createS3Client } from '../../../actions/lib/backup/s3';
 import { redact } from '../../../actions/lib/action/secrets';
-import { latestGood, listBackups } from '../../../actions/lib/backup/catalog';
+import { readFileSync } from 'node:fs';
+import { chooseBackup, listBackups } from '../../../actions/lib/backup/catalog';
 import { describeComparison } from '../../../actions/lib/backup/compare';
 import { parseDatabaseUrl } from '../../../actions/lib/backup/database-url';
 import { knownSecrets } from '../../../actions/lib/backup/inputs';
 import { describeTimings, restoreBackup } from '../../../actions/lib/backup/restore';
-import { flagOrEnv, parseFlags, runCommand, STORAGE_FLAGS, STORAGE_HELP } from './cli';
+import { parsePublicKeys } from '../../../actions/lib/backup/signing';
+import { booleanFlag, flagOrEnv, parseFlags, runCommand, STORAGE_FLAGS, STORAGE_HELP } from './cli';
 
-const HELP = `Usage: scripts/restore-database --from latest|KEY --identity FILE --target URL [--jobs N] [--clean] [--no-owner]
+const HELP = `Usage: scripts/restore-database --from latest|KEY --identity FILE --public-key FILE --target URL [--jobs N] [--clean] [--no-owner]
 
-Downloads the backup, checks its size and sha256 against the manifest and decrypts it (age
+Checks the manifest's Ed25519 signature against --public-key before anything else, then
+downloads the backup, checks its size and sha256 against the manifest and decrypts it (age
 authenticates every chunk and the end) into a private temporary file; only then runs
 pg_restore into the target, and finally compares tables and row counts with the manifest.
 
-  --from latest|KEY     the newest good backup under --prefix, or an object key
+  --from latest|KEY     latest: the newest verified backup under --prefix, else the newest
+                        unverified one (with a warning); never one that failed verification
   --identity FILE       age identity file (AGE-SECRET-KEY-1...)
+  --public-key FILE     the backup signing key's public key(s), PEM (DB_BACKUP_PUBLIC_KEY: a file too)
   --target URL          database to restore into (secret: prefer DB_BACKUP_TARGET)
   --jobs N              parallel pg_restore jobs (default 2)
-  --clean               allow a non-empty target: drop and recreate the backup's objects
-  --no-owner            skip ownership and grants (when the target's roles differ)
+  --clean[=true|false]  allow a non-empty target: drop and recreate the backup's objects
+  --no-owner[=true|false]  skip ownership and grants (when the target's roles differ)
   --temp-dir DIR        where the decrypted dump is kept during the restore (default TMPDIR)
 ${STORAGE_HELP}`;
 
@@ -28,7 +33,7 @@ export const restoreDatabase = (args: string[]) =>
   runCommand(HELP, args, async (argv) => {
     const flags = parseFlags(
       argv,
-      [...STORAGE_FLAGS, 'from', 'identity', 'target', 'jobs', 'temp-dir'],
+      [...STORAGE_FLAGS, 'from', 'identity', 'public-key', 'target', 'jobs', 'temp-dir'],
       ['clean', 'no-owner', 'force-path-style'],
     );
     const get = (name: string) => flagOrEnv(flags, name);
@@ -40,6 +45,15 @@ export const restoreDatabase = (args: string[]) =>
     if (!from) problems.push('--from latest|KEY is required');
     if (from === 'latest' && !get('prefix')) problems.push('--from latest needs --prefix');
     if (!get('identity')) problems.push('--identity FILE is required');
+    const publicKeys = readPublicKeys(get('public-key'), problems);
+    let clean = false;
+    let noOwner = false;
+    try {
+      clean = booleanFlag(flags, 'clean');
+      noOwner = booleanFlag(flags, 'no-owner');
+    } catch (error) {
+      problems.push((error as Error).message.replace(/\.$/, ''));
+    }
     if (!target) problems.push('--target must be a PostgreSQL URL (postgres://user:password@host:port/db)');
     if (!Number.isInteger(jobs) || jobs < 1 || jobs > 32)
       problems.push('--jobs must be a whole number from 1 to 32');
@@ -49,19 +63,20 @@ export const restoreDatabase = (args: string[]) =>
     const s3 = createS3Client({
       endpoint: get('endpoint') || undefined,
       region: get('region') || undefined,
-      forcePathStyle: get('force-path-style') === 'true',
+      forcePathStyle: booleanFlag(flags, 'force-path-style'),
     });
-    const listing = Date.now();
-    const key =
-      from === 'latest'
-        ? latestGood(await listBackups(s3, bucket, get('prefix')), `s3://${bucket}/${get('prefix')}`).key
-        : from;
-    const listMs = from === 'latest' ? Date.now() - listing : undefined;
-    const scrub = (text: string) => redact(text, knownSecrets([target!.url, target!.password]));
+    const scrub = (text: string) => redact(text, knownSecrets([], target));
     const log = {
       info: (m: string) => process.stderr.write(`${scrub(m)}\n`),
       warning: (m: string) => process.stderr.write(`warning: ${scrub(m)}\n`),
     };
+    const listing = Date.now();
+    const key =
+      from === 'latest'
+        ? chooseBackup(await listBackups(s3, bucket, get('prefix')), `s3://${bucket}/${get('prefix')}`, log)
+            .key
+        : from;
+    const listMs = from === 'latest' ? Date.now() - listing : undefined;
 
     log.info(`Restoring s3://${bucket}/${key} into ${target!.database} on ${target!.host}:${target!.port}`);
     const result = await restoreBackup({
@@ -69,10 +84,11 @@ export const restoreDatabase = (args: string[]) =>
       bucket,
       key,
       identity: { path: get('identity') },
+      publicKeys,
       target: target!,
       jobs,
-      existing: flags.has('clean') ? 'clean' : 'refuse',
-      noOwner: flags.has('no-owner'),
+      existing: clean ? 'clean' : 'refuse',
+      noOwner,
       log,
       redact: scrub,
       tempDir: get('temp-dir') || undefined,
@@ -96,3 +112,20 @@ export const restoreDatabase = (args: string[]) =>
         `The restored database does not match the manifest: ${describeComparison(comparison)}.`,
       );
   });
+
+function readPublicKeys(file: string, problems: string[]) {
+  if (!file) {
+    problems.push("--public-key FILE is required (the backup signing key's public key, PEM)");
+    return [];
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    problems.push(`--public-key: cannot read ${file}`);
+    return [];
+  }
+  const keys = parsePublicKeys(text);
+  if (!keys) problems.push(`--public-key: ${file} holds no Ed25519 public key in PEM`);
+  return keys ?? [];
+}

@@ -1,7 +1,8 @@
+import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import { formatBytes, formatDuration, parseDuration } from '../duration';
 import { backoffDelay, retry } from '../../system/retry';
-import { run } from '../run';
+import { quietRuntimeWarnings, run } from '../run';
 import { maskSecret, redact } from '../secrets';
 import { table } from '../summary';
 import type { Core } from '../core';
@@ -77,6 +78,18 @@ describe('run', () => {
       throw new Error('the schema is missing');
     });
     expect(setFailed).toHaveBeenCalledWith('the schema is missing');
+  });
+
+  it('sends Node runtime warnings to the debug log, so a dependency warning never follows the error', async () => {
+    const target = new EventEmitter() as unknown as NodeJS.Process;
+    const printed: string[] = [];
+    target.on('warning', (w: Error) => printed.push(`stderr: ${w.name}`)); // Node's default printer
+    const debug = vi.fn();
+    quietRuntimeWarnings({ debug }, target);
+    const warning = Object.assign(new Error('Buffer() is deprecated'), { name: 'DeprecationWarning' });
+    target.emit('warning', warning);
+    expect(printed).toEqual([]);
+    expect(debug).toHaveBeenCalledWith('Node.js DeprecationWarning: Buffer() is deprecated');
   });
 
   it('does not fail when main succeeds', async () => {

@@ -1,9 +1,21 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { groupBackups } from '../catalog';
+import { chooseBackup, groupBackups } from '../catalog';
+import {
+  keyId,
+  parsePublicKeys,
+  parseSigningKey,
+  publicKeyPem,
+  signManifest,
+  verifyManifest,
+} from '../signing';
 import { compareTables, describeComparison } from '../compare';
 import { parseDatabaseUrl, sameDatabase, libpqEnv } from '../database-url';
 import { MANIFEST_FORMAT, parseManifest, recipientFingerprint } from '../manifest';
-import { backupKey, backupTime, defaultPrefix, manifestKey } from '../naming';
+import { backupKey, backupTime, defaultPrefix, manifestKey, sidecarKey } from '../naming';
 import { describeFailures, failedStages } from '../pipeline';
 import { decryptStages, dumpStages, restoreArgv, AGE_RECIPIENT, AGE_IDENTITY } from '../plan';
 import { planRetention } from '../retention';
@@ -25,7 +37,36 @@ describe('database URL', () => {
       password: 's@cret',
     });
     expect(t.urlWithoutPassword).toBe('postgres://app@db.internal:6432/app_prod?sslmode=require');
-    expect(libpqEnv(t, { PGPASSWORD: 'old', PATH: '/bin' })).toEqual({ PGPASSWORD: 's@cret', PATH: '/bin' });
+    expect(libpqEnv(t, undefined, { PGPASSWORD: 'old', PATH: '/bin' })).toEqual({
+      PGPASSWORD: 's@cret',
+      PATH: '/bin',
+    });
+  });
+
+  it('moves password and sslpassword query parameters to the environment, never the command line', () => {
+    const t = parseDatabaseUrl(
+      'postgres://app@db.internal/app_prod?sslmode=verify-full&password=q-canary-pw&sslpassword=key-canary-pass',
+    )!;
+    expect(t.password).toBe('q-canary-pw');
+    expect(t.sslPassword).toBe('key-canary-pass');
+    expect(t.urlWithoutPassword).toBe('postgres://app@db.internal/app_prod?sslmode=verify-full');
+    const argv = dumpStages({
+      urlWithoutPassword: t.urlWithoutPassword,
+      snapshot: 's',
+      compressionLevel: 1,
+      recipients: [RECIPIENT],
+      outputPath: '/f',
+    }).flatMap((stage) => stage.argv);
+    expect(argv.join(' ')).not.toMatch(/canary/);
+    const dir = mkdtempSync(join(tmpdir(), 'libpq-'));
+    try {
+      const env = libpqEnv(t, dir, { PATH: '/bin' });
+      expect(env).toMatchObject({ PGPASSWORD: 'q-canary-pw', PGSERVICE: 'backup', PATH: '/bin' });
+      expect(readFileSync(env.PGSERVICEFILE!, 'utf8')).toBe('[backup]\nsslpassword=key-canary-pass\n');
+      expect(statSync(env.PGSERVICEFILE!).mode & 0o777).toBe(0o600);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects what is not a PostgreSQL URL', () => {
@@ -283,5 +324,113 @@ describe('catalog and retention', () => {
     );
     expect(plan.delete.map((d) => d.entry.key)).toEqual([key(100, '000001')]);
     expect(plan.abort.map((u) => u.uploadId)).toEqual(['old']);
+  });
+
+  describe('verification status', () => {
+    const signed = (daysAgo: number, id: string, record?: 'verified' | 'failed') => [
+      ...good(daysAgo, id),
+      object(sidecarKey(key(daysAgo, id), 'signature'), daysAgo),
+      ...(record ? [object(sidecarKey(key(daysAgo, id), record), daysAgo)] : []),
+    ];
+    const warnings: string[] = [];
+    const log = { warning: (m: string) => warnings.push(m) };
+    const short = (k: string) => k.slice(prefix.length + 17, prefix.length + 23);
+
+    it('reads verified / unverified / failed and the signature from the listing, sidecars before deletion', () => {
+      const entries = groupBackups(prefix, [
+        ...signed(1, '000001', 'failed'),
+        ...signed(2, '000002'),
+        ...signed(3, '000003', 'verified'),
+        ...good(4, '000004'),
+        object(sidecarKey(key(9, '000009'), 'verified'), 9), // record without its backup
+      ]);
+      expect(entries.map((e) => [short(e.key), e.status, e.verification, e.signed])).toEqual([
+        ['000001', 'good', 'failed', true],
+        ['000002', 'good', 'unverified', true],
+        ['000003', 'good', 'verified', true],
+        ['000004', 'good', 'unverified', false],
+        ['000009', 'orphan-manifest', 'verified', false],
+      ]);
+      expect(entries[0]!.sidecars).toEqual([
+        sidecarKey(key(1, '000001'), 'failed'),
+        sidecarKey(key(1, '000001'), 'signature'),
+        manifestKey(key(1, '000001')),
+      ]);
+    });
+
+    it('chooses the newest verified, else the newest unverified with a warning, never a failed one', () => {
+      warnings.length = 0;
+      const mixed = groupBackups(prefix, [
+        ...signed(1, '000001', 'failed'),
+        ...signed(2, '000002'),
+        ...signed(3, '000003', 'verified'),
+      ]);
+      expect(short(chooseBackup(mixed, 'here', log).key)).toBe('000003');
+      expect(warnings).toEqual([]);
+      const unverified = groupBackups(prefix, [...signed(1, '000001', 'failed'), ...signed(2, '000002')]);
+      expect(short(chooseBackup(unverified, 'here', log).key)).toBe('000002');
+      expect(warnings[0]).toMatch(/No verified backup under here: taking the newest unverified one/);
+      const none = groupBackups(prefix, [...signed(1, '000001', 'failed'), ...good(2, '000002')]);
+      expect(() => chooseBackup(none, 'here', log)).toThrow(
+        /No good backup .* under here \(skipped: 1 failed verification, 1 without a signed manifest\)/,
+      );
+    });
+
+    it('never protects a failed backup with keep-min: the newest good ones that did not fail are kept', () => {
+      const entries = groupBackups(prefix, [
+        ...signed(40, '000001', 'failed'),
+        ...signed(50, '000002'),
+        ...signed(60, '000003', 'verified'),
+        ...signed(70, '000004'),
+      ]);
+      const plan = planRetention(entries, [], { now, retentionMs: 30 * DAY, keepMin: 2, staleMs: 0 });
+      expect(plan.delete.map((d) => [short(d.entry.key), d.reason])).toEqual([
+        ['000001', 'failed verification, older than the retention period'],
+        ['000004', 'older than the retention period'],
+      ]);
+      expect(plan.keep.map((e) => short(e.key))).toEqual(['000002', '000003']);
+    });
+  });
+});
+
+describe('manifest signatures', () => {
+  const pair = () => {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    return privateKey;
+  };
+  const key = pair();
+  const other = pair();
+  const publicOf = (k: ReturnType<typeof pair>) => parsePublicKeys(publicKeyPem(k))!;
+  const text = '{"format":"contextai.db-backup/v1","rows_total":3}\n';
+
+  it('verifies a signature of the exact bytes by a trusted key, and refuses anything else', () => {
+    const sig = signManifest(text, key);
+    expect(JSON.parse(sig)).toMatchObject({ algorithm: 'ed25519', key_id: keyId(key) });
+    expect(() => verifyManifest(text, sig, publicOf(key), 'b')).not.toThrow();
+    // Rotation: old and new public keys trusted at once.
+    expect(() => verifyManifest(text, sig, [...publicOf(other), ...publicOf(key)], 'b')).not.toThrow();
+    expect(() => verifyManifest(text.replace('3', '4'), sig, publicOf(key), 'b')).toThrow(
+      /does not match its signature/,
+    );
+    expect(() => verifyManifest(text, undefined, publicOf(key), 'b')).toThrow(
+      /The manifest of b has no signature/,
+    );
+    expect(() => verifyManifest(text, signManifest(text, other), publicOf(key), 'b')).toThrow(
+      /none of the trusted public keys/,
+    );
+    // A forger who writes their own key id still needs the private key.
+    const forged = JSON.stringify({ ...JSON.parse(signManifest(text, other)), key_id: keyId(key) });
+    expect(() => verifyManifest(text, forged, publicOf(key), 'b')).toThrow(/does not match its signature/);
+    expect(() => verifyManifest(text, 'garbage', publicOf(key), 'b')).toThrow(/not JSON/);
+  });
+
+  it('reads PEM keys and refuses other key types', () => {
+    const pem = String(key.export({ type: 'pkcs8', format: 'pem' }));
+    expect(keyId(parseSigningKey(pem)!)).toBe(keyId(key));
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    expect(parseSigningKey(String(rsa.privateKey.export({ type: 'pkcs8', format: 'pem' })))).toBeUndefined();
+    expect(parsePublicKeys(String(rsa.publicKey.export({ type: 'spki', format: 'pem' })))).toBeUndefined();
+    expect(parsePublicKeys('nothing')).toBeUndefined();
+    expect(parsePublicKeys(publicKeyPem(key) + publicKeyPem(other))).toHaveLength(2);
   });
 });

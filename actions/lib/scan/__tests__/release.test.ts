@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { actionDefaults } from '../../action/metadata';
 import { IMAGE_REF } from '../../image/image-name';
-import { COMPROMISED_VERSIONS, expectedChecksum, releaseAssets, VERSION } from '../release';
+import { COMPROMISED_VERSIONS, expectedChecksum, pinnedChecksum, releaseAssets, VERSION } from '../release';
 import { scanArgv } from '../scan';
 
 const SHA = 'a'.repeat(64);
@@ -31,6 +31,20 @@ describe('releaseAssets', () => {
     const defaults = actionDefaults(join(import.meta.dirname, '../../../security-scan/action.yml'));
     expect(defaults['trivy-version']).toMatch(VERSION);
     expect(COMPROMISED_VERSIONS.has(defaults['trivy-version']!)).toBe(false);
+  });
+
+  it('pins the sha256 of the default version for the Linux runners in the source', () => {
+    const version = actionDefaults(join(import.meta.dirname, '../../../security-scan/action.yml'))[
+      'trivy-version'
+    ]!;
+    for (const arch of ['x64', 'arm64'])
+      expect(pinnedChecksum(version, releaseAssets(version, 'http://m', 'linux', arch).archiveName)).toMatch(
+        /^[0-9a-f]{64}$/,
+      );
+    expect(pinnedChecksum('0.69.3', 'trivy_0.69.3_Linux-64bit.tar.gz')).toBe(
+      '1816b632dfe529869c740c0913e36bd1629cb7688bd5634f4a858c1d57c88b75',
+    );
+    expect(pinnedChecksum('0.60.0', 'trivy_0.60.0_Linux-64bit.tar.gz')).toBeUndefined();
   });
 });
 

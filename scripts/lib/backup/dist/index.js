@@ -45234,57 +45234,92 @@ function redact(text, secrets) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $q: () => (/* binding */ recordVerification),
 /* harmony export */   Cw: () => (/* binding */ listBackups),
-/* harmony export */   ny: () => (/* binding */ latestGood)
+/* harmony export */   S1: () => (/* binding */ chooseBackup)
 /* harmony export */ });
 /* unused harmony export groupBackups */
-/* harmony import */ var _s3__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1591);
-/* harmony import */ var _naming__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(437);
+/* harmony import */ var _s3__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1591);
+/* harmony import */ var _naming__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(437);
 
 
 /** Groups a prefix's objects into backups, newest first; foreign objects are ignored. */
 function groupBackups(prefix, objects) {
-    const byKey = new Map(objects.map((o) => [o.key, o]));
-    const entries = [];
+    const byBackup = new Map();
+    const slot = (key) => {
+        let s = byBackup.get(key);
+        if (!s)
+            byBackup.set(key, (s = { sidecars: new Map() }));
+        return s;
+    };
     for (const object of objects) {
-        if ((0,_naming__WEBPACK_IMPORTED_MODULE_0__/* .isManifestKey */ .LU)(object.key)) {
-            const key = (0,_naming__WEBPACK_IMPORTED_MODULE_0__/* .backupKeyOfManifest */ .Kd)(object.key);
-            const time = (0,_naming__WEBPACK_IMPORTED_MODULE_0__/* .backupTime */ .a3)(prefix, key);
-            if (time && !byKey.has(key))
-                entries.push({
-                    key,
-                    manifestKey: object.key,
-                    time,
-                    status: 'orphan-manifest',
-                    size: 0,
-                    lastModified: object.lastModified,
-                });
-            continue;
-        }
-        const time = (0,_naming__WEBPACK_IMPORTED_MODULE_0__/* .backupTime */ .a3)(prefix, object.key);
+        const sidecar = (0,_naming__WEBPACK_IMPORTED_MODULE_1__/* .parseSidecarKey */ .yF)(object.key);
+        if (sidecar)
+            slot(sidecar.key).sidecars.set(sidecar.kind, object);
+        else if ((0,_naming__WEBPACK_IMPORTED_MODULE_1__/* .backupTime */ .a3)(prefix, object.key))
+            slot(object.key).object = object;
+    }
+    const entries = [];
+    for (const [key, { object, sidecars }] of byBackup) {
+        const time = (0,_naming__WEBPACK_IMPORTED_MODULE_1__/* .backupTime */ .a3)(prefix, key);
         if (!time)
             continue;
-        const good = byKey.has((0,_naming__WEBPACK_IMPORTED_MODULE_0__/* .manifestKey */ .Rn)(object.key));
+        const hasManifest = sidecars.has('manifest');
+        const newestSidecar = Math.max(0, ...[...sidecars.values()].map((o) => o.lastModified.getTime()));
         entries.push({
-            key: object.key,
-            manifestKey: (0,_naming__WEBPACK_IMPORTED_MODULE_0__/* .manifestKey */ .Rn)(object.key),
+            key,
+            manifestKey: (0,_naming__WEBPACK_IMPORTED_MODULE_1__/* .sidecarKey */ .J3)(key, 'manifest'),
             time,
-            status: good ? 'good' : 'incomplete',
-            size: object.size,
-            lastModified: object.lastModified,
+            status: object ? (hasManifest ? 'good' : 'incomplete') : 'orphan-manifest',
+            verification: sidecars.has('failed') ? 'failed' : sidecars.has('verified') ? 'verified' : 'unverified',
+            signed: sidecars.has('signature'),
+            // Verification records and the signature first, the manifest last: a half-done delete never looks better.
+            sidecars: ['failed', 'verified', 'signature', 'manifest']
+                .filter((kind) => sidecars.has(kind))
+                .map((kind) => (0,_naming__WEBPACK_IMPORTED_MODULE_1__/* .sidecarKey */ .J3)(key, kind)),
+            size: object?.size ?? 0,
+            lastModified: object?.lastModified ?? new Date(newestSidecar),
         });
     }
     return entries.sort((a, b) => b.time.getTime() - a.time.getTime() || b.key.localeCompare(a.key));
 }
 async function listBackups(s3, bucket, prefix) {
-    return groupBackups(prefix, await (0,_s3__WEBPACK_IMPORTED_MODULE_1__/* .listObjects */ .L)(s3, bucket, prefix));
+    return groupBackups(prefix, await (0,_s3__WEBPACK_IMPORTED_MODULE_0__/* .listObjects */ .L)(s3, bucket, prefix));
 }
-/** The newest good backup, or a clear error when there is none. */
-function latestGood(entries, where) {
-    const latest = entries.find((e) => e.status === 'good');
-    if (!latest)
-        throw new Error(`No good backup (object + manifest) under ${where}.`);
-    return latest;
+/**
+ * The backup a restore of `latest` or a drill takes: the newest verified good one; else the
+ * newest unverified one, with a warning; a backup whose verification failed, or whose manifest
+ * is not signed, is never chosen. Throws a clear error when nothing qualifies.
+ */
+function chooseBackup(entries, where, log) {
+    const candidates = entries.filter((e) => e.status === 'good' && e.signed && e.verification !== 'failed');
+    const verified = candidates.find((e) => e.verification === 'verified');
+    if (verified)
+        return verified;
+    const unverified = candidates[0];
+    const failed = entries.filter((e) => e.status === 'good' && e.verification === 'failed').length;
+    const unsigned = entries.filter((e) => e.status === 'good' && !e.signed).length;
+    const skipped = [
+        failed ? `${failed} failed verification` : '',
+        unsigned ? `${unsigned} without a signed manifest` : '',
+    ].filter(Boolean);
+    if (!unverified)
+        throw new Error(`No good backup (object + signed manifest, not failed verification) under ${where}${skipped.length ? ` (skipped: ${skipped.join(', ')})` : ''}.`);
+    log.warning(`No verified backup under ${where}: taking the newest unverified one, ${unverified.key}. Turn on db-backup's \`verify\` so backups are proven restorable when they are made.`);
+    return unverified;
+}
+/**
+ * Records a verification's outcome beside the backup (`<key>.verified.json` or
+ * `<key>.verify-failed.json`), so restores and drills prefer proven backups and never take a failed one.
+ */
+async function recordVerification(s3, bucket, key, outcome) {
+    const record = {
+        key,
+        result: outcome.ok ? 'verified' : 'failed',
+        at: new Date().toISOString(),
+        detail: outcome.detail,
+    };
+    await (0,_s3__WEBPACK_IMPORTED_MODULE_0__/* .putText */ .rb)(s3, bucket, (0,_naming__WEBPACK_IMPORTED_MODULE_1__/* .sidecarKey */ .J3)(key, outcome.ok ? 'verified' : 'failed'), `${JSON.stringify(record, null, 2)}\n`);
 }
 
 
@@ -45331,6 +45366,14 @@ function describeComparison(c) {
 /* harmony export */   kY: () => (/* binding */ libpqEnv),
 /* harmony export */   mx: () => (/* binding */ parseDatabaseUrl)
 /* harmony export */ });
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+
+
+/** Query parameters libpq reads as secrets: they never travel on a command line. */
+const SECRET_PARAMETERS = ['password', 'sslpassword'];
 /** Parses `postgres://user:pass@host:port/db?sslmode=...`; undefined when it is not one. */
 function parseDatabaseUrl(text) {
     let url;
@@ -45345,26 +45388,53 @@ function parseDatabaseUrl(text) {
     const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
     if (!url.hostname || !database || database.includes('/'))
         return undefined;
-    const password = url.password ? decodeURIComponent(url.password) : undefined;
+    const password = url.searchParams.get('password') ?? (url.password ? decodeURIComponent(url.password) : undefined);
+    const sslPassword = url.searchParams.get('sslpassword') ?? undefined;
     const bare = new URL(url.toString());
     bare.password = '';
+    for (const name of SECRET_PARAMETERS)
+        bare.searchParams.delete(name);
     return {
         database,
         host: url.hostname,
         port: url.port || '5432',
         user: decodeURIComponent(url.username),
-        password,
+        ...(password ? { password } : {}),
+        ...(sslPassword ? { sslPassword } : {}),
         urlWithoutPassword: bare.toString(),
         url: text.trim(),
     };
 }
-/** Environment for libpq tools: the password travels in PGPASSWORD, never in argv. */
-function libpqEnv(target, base = process.env) {
+/**
+ * Environment for libpq tools: the password travels in PGPASSWORD, never in argv. libpq has no
+ * variable for `sslpassword`: it goes into a 0600 service file in `privateDir` (the run's private
+ * temp dir, removed with it) that PGSERVICEFILE/PGSERVICE name.
+ */
+function libpqEnv(target, privateDir, base = process.env) {
     const env = { ...base };
-    for (const name of ['PGPASSWORD', 'PGPASSFILE', 'PGSERVICE', 'PGDATABASE', 'PGHOST', 'PGPORT', 'PGUSER'])
+    for (const name of [
+        'PGPASSWORD',
+        'PGPASSFILE',
+        'PGSERVICE',
+        'PGSERVICEFILE',
+        'PGDATABASE',
+        'PGHOST',
+        'PGPORT',
+        'PGUSER',
+    ])
         delete env[name];
     if (target.password)
         env.PGPASSWORD = target.password;
+    if (target.sslPassword) {
+        if (!privateDir)
+            throw new Error('An sslpassword needs a private directory for its service file.');
+        if (/[\r\n]/.test(target.sslPassword))
+            throw new Error('The sslpassword parameter holds a line break.');
+        const file = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(privateDir, 'pg_service.conf');
+        (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.writeFileSync)(file, `[backup]\nsslpassword=${target.sslPassword}\n`, { mode: 0o600 });
+        env.PGSERVICEFILE = file;
+        env.PGSERVICE = 'backup';
+    }
     return env;
 }
 /** Same server and database (host, port, name): verify must never restore over its source. */
@@ -45382,6 +45452,7 @@ function sameDatabase(a, b) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  Zj: () => (/* binding */ checkScratch),
   Ng: () => (/* binding */ connect),
   nx: () => (/* binding */ countTablesInParallel),
   zO: () => (/* binding */ isEmptyDatabase),
@@ -45389,7 +45460,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $: () => (/* binding */ resetScratchDatabase)
 });
 
-// UNUSED EXPORTS: countTables, quoteIdent
+// UNUSED EXPORTS: SCRATCH_MARKER, countTables, databaseIdentity, markScratchSql, postgresService, quoteIdent
 
 // EXTERNAL MODULE: ./node_modules/pg/lib/index.js
 var lib = __nccwpck_require__(3273);
@@ -45415,7 +45486,13 @@ const defaults = lib.defaults
 // Re-export the default
 /* harmony default export */ const esm = (lib);
 
+// EXTERNAL MODULE: ./actions/lib/system/network-error.ts
+var network_error = __nccwpck_require__(5875);
+// EXTERNAL MODULE: ./actions/lib/backup/database-url.ts
+var database_url = __nccwpck_require__(9272);
 ;// CONCATENATED MODULE: ./actions/lib/backup/database.ts
+
+
 
 /** Tables whose rows a dump carries: ordinary tables (partitions included), not system or extension-owned ones. */
 const TABLES_SQL = `
@@ -45450,8 +45527,22 @@ async function connect(url) {
         connectionTimeoutMillis: 15_000,
     });
     client.on('error', () => undefined);
-    await client.connect();
+    try {
+        await client.connect();
+    }
+    catch (error) {
+        throw (0,network_error/* explainNetworkError */.QJ)(error, postgresService(url));
+    }
     return client;
+}
+/** How a failure names a database: its name and host:port, never the user or password. */
+function postgresService(url) {
+    const target = (0,database_url/* parseDatabaseUrl */.mx)(url);
+    return {
+        name: `PostgreSQL database "${target?.database ?? '?'}"`,
+        address: target ? `${target.host}:${target.port}` : 'the given URL',
+        hint: 'Check that the server is running and reachable from the runner (host, port, firewall, sslmode) and that the URL names it.',
+    };
 }
 async function listTables(client) {
     return (await client.query(TABLES_SQL)).rows;
@@ -45496,15 +45587,39 @@ async function isEmptyDatabase(client) {
     const { rows } = await client.query(USER_OBJECTS_SQL);
     return rows[0].n === 0;
 }
+async function databaseIdentity(client) {
+    const { rows } = await client.query('SELECT system_identifier::text AS id, current_database() AS db FROM pg_control_system()');
+    return { systemIdentifier: rows[0].id, database: rows[0].db };
+}
+/**
+ * The comment a scratch database must carry before a verify or a drill empties it:
+ * `COMMENT ON DATABASE <name> IS 'contextai:scratch'` (set once by whoever creates it).
+ */
+const SCRATCH_MARKER = 'contextai:scratch';
+function markScratchSql(database) {
+    return `COMMENT ON DATABASE ${quoteIdent(database)} IS '${SCRATCH_MARKER}'`;
+}
 /**
  * Empties a scratch database: drops every user schema and recreates `public`. Only for
- * verify and restore drills, whose target is declared disposable.
+ * verify and restore drills, whose target is declared disposable; and only after proving, over
+ * the live connection, that it is not a protected database (same cluster and name) and that it
+ * carries the scratch marker. Either check failing drops nothing.
  */
-async function resetScratchDatabase(client) {
+async function resetScratchDatabase(client, guard) {
+    await checkScratch(client, guard);
     const { rows } = await client.query(USER_SCHEMAS_SQL);
     for (const { name } of rows)
         await client.query(`DROP SCHEMA ${quoteIdent(name)} CASCADE`);
     await client.query('CREATE SCHEMA IF NOT EXISTS public');
+}
+async function checkScratch(client, guard) {
+    const self = await databaseIdentity(client);
+    const clash = guard.protect.find((p) => p.systemIdentifier === self.systemIdentifier && p.database === self.database);
+    if (clash)
+        throw new Error(`Refusing to empty ${self.database}: it is the database being backed up (same cluster, system identifier ${self.systemIdentifier}, same name), reached through another URL. Give the scratch database's URL.`);
+    const { rows } = await client.query(`SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = current_database()`);
+    if (rows[0]?.comment !== SCRATCH_MARKER)
+        throw new Error(`Refusing to empty ${self.database}: it does not carry the scratch marker, so it may not be disposable. If it is, mark it once as its owner: ${markScratchSql(self.database)}`);
 }
 async function openSnapshot(url) {
     const client = await connect(url);
@@ -45514,6 +45629,7 @@ async function openSnapshot(url) {
         const row = rows[0];
         return {
             id: row.id,
+            identity: await databaseIdentity(client),
             serverVersion: row.version,
             databaseSize: Number(row.size),
             countRows: () => countTables(client),
@@ -45542,7 +45658,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   QE: () => (/* binding */ readBackupInputs)
 });
 
-// UNUSED EXPORTS: ageIdentity, databaseUrl, storageInputs
+// UNUSED EXPORTS: ageIdentity, databaseUrl, manifestPublicKeys, signingKey, storageInputs
 
 // EXTERNAL MODULE: ./actions/lib/action/secrets.ts
 var secrets = __nccwpck_require__(4308);
@@ -45569,7 +45685,10 @@ var database_url = __nccwpck_require__(9272);
 var naming = __nccwpck_require__(437);
 // EXTERNAL MODULE: ./actions/lib/backup/plan.ts
 var plan = __nccwpck_require__(3162);
+// EXTERNAL MODULE: ./actions/lib/backup/signing.ts
+var signing = __nccwpck_require__(1574);
 ;// CONCATENATED MODULE: ./actions/lib/backup/inputs.ts
+
 
 
 
@@ -45600,7 +45719,31 @@ function databaseUrl(inputs, core, name, required) {
         return undefined;
     }
     (0,secrets/* maskSecret */.$)(core, target.password);
+    (0,secrets/* maskSecret */.$)(core, target.sslPassword);
     return target;
+}
+const SIGNING_KEY_FIX = 'is not an Ed25519 private key in PEM (`openssl genpkey -algorithm ed25519`, the `-----BEGIN PRIVATE KEY-----` block)';
+/** The secret Ed25519 key that signs manifests (PEM, PKCS#8). Never echoed. */
+function signingKey(inputs, name) {
+    const text = inputs.secret(name, { required: true });
+    if (!text)
+        return undefined;
+    const key = (0,signing/* parseSigningKey */.UG)(text);
+    if (!key)
+        inputs.problem(name, SIGNING_KEY_FIX);
+    return key;
+}
+/** The public Ed25519 key(s) manifests must be signed by (PEM blocks; several during a key rotation). */
+function manifestPublicKeys(inputs, name) {
+    const text = inputs.raw(name);
+    if (!text) {
+        inputs.problem(name, 'is required: the public key(s) of the backup signing key (`-----BEGIN PUBLIC KEY-----` PEM)');
+        return [];
+    }
+    const keys = parsePublicKeys(text);
+    if (!keys)
+        inputs.problem(name, 'is not one or more Ed25519 public keys in PEM (`openssl pkey -in signing.pem -pubout`)');
+    return keys ?? [];
 }
 /**
  * A secret age identity: the `AGE-SECRET-KEY-1…` line, or a whole age-keygen file (its `#`
@@ -45642,6 +45785,7 @@ function readBackupInputs(inputs, core) {
     return {
         source: source,
         ...storageInputs(inputs, source?.database),
+        signingKey: signingKey(inputs, 'signing-key'),
         recipients: inputs.list('recipients', {
             required: true,
             pattern: plan/* AGE_RECIPIENT */.En,
@@ -45657,7 +45801,9 @@ function readBackupInputs(inputs, core) {
     };
 }
 /** Every secret the run knows, for redacting text that came from outside (stderr, driver errors). */
-function knownSecrets(values) {
+function knownSecrets(values, ...targets) {
+    for (const t of targets)
+        values.push(t?.url, t?.password, t?.sslPassword);
     const env = process.env;
     return [...values, env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN, env.PGPASSWORD].filter((v) => !!v);
 }
@@ -45720,16 +45866,27 @@ function parseManifest(text, key) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Kd: () => (/* binding */ backupKeyOfManifest),
-/* harmony export */   LU: () => (/* binding */ isManifestKey),
+/* harmony export */   J3: () => (/* binding */ sidecarKey),
 /* harmony export */   Mq: () => (/* binding */ defaultPrefix),
 /* harmony export */   Rn: () => (/* binding */ manifestKey),
 /* harmony export */   a3: () => (/* binding */ backupTime),
-/* harmony export */   eT: () => (/* binding */ backupKey)
+/* harmony export */   eT: () => (/* binding */ backupKey),
+/* harmony export */   yF: () => (/* binding */ parseSidecarKey)
 /* harmony export */ });
-/** Object naming: `<prefix><UTC stamp>-<6 hex>.dump.zst.age` and a `.manifest.json` beside it. */
+/* unused harmony exports SIDECARS, isManifestKey, backupKeyOfManifest */
+/**
+ * Object naming: `<prefix><UTC stamp>-<6 hex>.dump.zst.age`, and beside it (sidecars) the
+ * `.manifest.json`, its `.manifest.json.sig` and the verification record (`.verified.json` or
+ * `.verify-failed.json`).
+ */
 const BACKUP_SUFFIX = '.dump.zst.age';
 const MANIFEST_SUFFIX = '.manifest.json';
+const SIDECARS = {
+    manifest: MANIFEST_SUFFIX,
+    signature: `${MANIFEST_SUFFIX}.sig`,
+    verified: '.verified.json',
+    failed: '.verify-failed.json',
+};
 const NAME = /^(\d{8}T\d{6}Z)-([0-9a-f]{6})\.dump\.zst\.age$/;
 function backupKey(prefix, startedAt, random) {
     const stamp = startedAt
@@ -45740,6 +45897,19 @@ function backupKey(prefix, startedAt, random) {
 }
 function manifestKey(key) {
     return `${key}${MANIFEST_SUFFIX}`;
+}
+function sidecarKey(key, kind) {
+    return `${key}${SIDECARS[kind]}`;
+}
+/** The backup key and kind of a sidecar object's key, or undefined for anything else. */
+function parseSidecarKey(key) {
+    // Longest suffix first: `.manifest.json.sig` also ends like nothing else, but keep the order explicit.
+    for (const kind of ['signature', 'manifest', 'verified', 'failed']) {
+        const suffix = `${BACKUP_SUFFIX}${SIDECARS[kind]}`;
+        if (key.endsWith(suffix))
+            return { key: key.slice(0, -SIDECARS[kind].length), kind };
+    }
+    return undefined;
 }
 function isManifestKey(key) {
     return key.endsWith(`${BACKUP_SUFFIX}${MANIFEST_SUFFIX}`);
@@ -45944,8 +46114,9 @@ function rate(bytes, elapsedMs) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  $: () => (/* binding */ describeTimings),
-  d: () => (/* binding */ restoreBackup)
+  Bc: () => (/* binding */ BackupRejected),
+  $g: () => (/* binding */ describeTimings),
+  dH: () => (/* binding */ restoreBackup)
 });
 
 // EXTERNAL MODULE: external "node:child_process"
@@ -45991,9 +46162,11 @@ var database_url = __nccwpck_require__(9272);
 // EXTERNAL MODULE: ./actions/lib/backup/database.ts + 1 modules
 var database = __nccwpck_require__(3389);
 // EXTERNAL MODULE: ./actions/lib/backup/manifest.ts
-var backup_manifest = __nccwpck_require__(4380);
+var manifest = __nccwpck_require__(4380);
 // EXTERNAL MODULE: ./actions/lib/backup/naming.ts
 var naming = __nccwpck_require__(437);
+// EXTERNAL MODULE: ./actions/lib/backup/signing.ts
+var signing = __nccwpck_require__(1574);
 // EXTERNAL MODULE: ./actions/lib/backup/pipeline.ts
 var pipeline = __nccwpck_require__(9719);
 // EXTERNAL MODULE: ./actions/lib/backup/plan.ts
@@ -46019,7 +46192,11 @@ var progress = __nccwpck_require__(5066);
 
 
 
+
 const execFileAsync = (0,external_node_util_.promisify)(external_node_child_process_.execFile);
+/** The backup itself failed a check (its bytes, its decryption, pg_restore): not the target's fault. */
+class BackupRejected extends Error {
+}
 /** Where a restore's time went, in exact milliseconds (benchmarks parse this line). */
 function describeTimings(t, listMs) {
     const parts = [
@@ -46042,25 +46219,33 @@ function describeTimings(t, listMs) {
  */
 async function restoreBackup(o) {
     const started = Date.now();
+    // Before anything else: the manifest must be signed by a trusted key.
+    const manifest = await fetchSignedManifest(o);
+    const guard = {
+        protect: [
+            ...(o.protect ?? []),
+            ...(manifest.source
+                ? [{ systemIdentifier: manifest.source.system_identifier, database: manifest.source.database }]
+                : []),
+        ],
+    };
     const dir = (0,temp/* privateTempDir */.n)('db-restore', o.tempDir);
-    const keyDir = 'key' in o.identity ? (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_fs_.existsSync)('/dev/shm') ? '/dev/shm' : dir, 'age-')) : undefined;
     const dumpPath = (0,external_node_path_.join)(dir, 'backup.dump');
     let client;
     try {
-        const identityPath = 'path' in o.identity ? o.identity.path : writeIdentity(keyDir, o.identity.key);
+        const identityPath = 'path' in o.identity ? o.identity.path : writeIdentity(dir, o.identity.key);
         const stop = new AbortController();
-        const [manifest, downloaded, opened] = await allOrStop(stop, [
-            (0,s3/* getText */.q4)(o.s3, o.bucket, (0,naming/* manifestKey */.Rn)(o.key)).then((text) => (0,backup_manifest/* parseManifest */.Ng)(text, o.key)),
+        const [downloaded, opened] = await allOrStop(stop, [
             download(o, identityPath, dumpPath, stop.signal),
             // Kept as soon as it connects, so `finally` closes it even when another task fails.
-            openTarget(o).then((c) => (client = c)),
+            openTarget(o, guard).then((c) => (client = c)),
         ]);
         client = opened;
         checkDownload(o, manifest, downloaded);
         const downloadMs = Date.now() - started;
         if (o.existing === 'reset-scratch')
-            await (0,database/* resetScratchDatabase */.$)(client);
-        await runPgRestore(o, dumpPath);
+            await (0,database/* resetScratchDatabase */.$)(client, guard);
+        await runPgRestore(o, dumpPath, dir);
         const restoreMs = Date.now() - started - downloadMs;
         // The dump is no longer needed: remove it while the rows are counted.
         const removed = (0,promises_.rm)(dir, { recursive: true, force: true });
@@ -46079,14 +46264,30 @@ async function restoreBackup(o) {
     finally {
         await client?.end().catch(() => undefined);
         (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
-        if (keyDir)
-            (0,external_node_fs_.rmSync)(keyDir, { recursive: true, force: true });
     }
 }
+/** The manifest, once its signature verifies against one of the trusted public keys. */
+async function fetchSignedManifest(o) {
+    const where = `s3://${o.bucket}/${o.key}`;
+    const [text, signature] = await Promise.all([
+        (0,s3/* getText */.q4)(o.s3, o.bucket, (0,naming/* manifestKey */.Rn)(o.key)),
+        (0,s3/* getText */.q4)(o.s3, o.bucket, (0,naming/* sidecarKey */.J3)(o.key, 'signature')).catch((error) => {
+            if (error.name === 'NoSuchKey')
+                return undefined;
+            throw error;
+        }),
+    ]);
+    (0,signing/* verifyManifest */.kj)(text, signature, o.publicKeys, where);
+    o.log.info(`The manifest of ${o.key} is signed by a trusted key`);
+    return (0,manifest/* parseManifest */.Ng)(text, o.key);
+}
 /** Connects to the target and, unless told otherwise, refuses one that holds objects (read-only). */
-async function openTarget(o) {
+async function openTarget(o, guard) {
     const client = await (0,database/* connect */.Ng)(o.target.url);
     try {
+        // Read-only, before the download ends: a target that is not a marked scratch database stops the run early.
+        if (o.existing === 'reset-scratch')
+            await (0,database/* checkScratch */.Zj)(client, guard);
         if (o.existing === 'refuse' && !(await (0,database/* isEmptyDatabase */.zO)(client)))
             throw new Error(`The target database ${o.target.database} is not empty. Restore into an empty database, or pass --clean to drop and recreate the backup's objects in it.`);
         return client;
@@ -46110,7 +46311,7 @@ async function healthy(client, target) {
         return (0,database/* connect */.Ng)(target.url);
     }
 }
-async function runPgRestore(o, dumpPath) {
+async function runPgRestore(o, dumpPath, dir) {
     o.log.info(`Restoring into ${o.target.database} on ${o.target.host}:${o.target.port} with ${o.jobs} job(s)`);
     const argv = (0,plan/* restoreArgv */.DG)({
         urlWithoutPassword: o.target.urlWithoutPassword,
@@ -46120,7 +46321,10 @@ async function runPgRestore(o, dumpPath) {
         noOwner: o.noOwner,
     });
     try {
-        await execFileAsync(argv[0], argv.slice(1), { env: (0,database_url/* libpqEnv */.kY)(o.target), maxBuffer: 16 * 1024 * 1024 });
+        await execFileAsync(argv[0], argv.slice(1), {
+            env: (0,database_url/* libpqEnv */.kY)(o.target, dir),
+            maxBuffer: 16 * 1024 * 1024,
+        });
     }
     catch (error) {
         const stderr = String(error.stderr ?? error.message)
@@ -46128,11 +46332,13 @@ async function runPgRestore(o, dumpPath) {
             .split('\n')
             .slice(-5)
             .join(' | ');
-        throw new Error(`pg_restore failed: ${o.redact(stderr)}`);
+        throw new BackupRejected(`pg_restore failed: ${o.redact(stderr)}`);
     }
 }
 function writeIdentity(dir, key) {
-    const path = (0,external_node_path_.join)(dir, 'identity');
+    const keyDir = (0,external_node_path_.join)(dir, 'age');
+    (0,external_node_fs_.mkdirSync)(keyDir, { mode: 0o700 });
+    const path = (0,external_node_path_.join)(keyDir, 'identity');
     (0,external_node_fs_.writeFileSync)(path, `${key}\n`, { mode: 0o600 });
     return path;
 }
@@ -46180,7 +46386,7 @@ function checkDownload(o, manifest, d) {
     if (problems.length === 0 && d.streamError)
         problems.push(`download failed: ${o.redact(String(d.streamError.message ?? d.streamError))}`);
     if (problems.length > 0)
-        throw new Error(`Backup ${o.key} failed verification; the target was not touched: ${problems.join('; ')}.`);
+        throw new BackupRejected(`Backup ${o.key} failed verification; the target was not touched: ${problems.join('; ')}.`);
     o.log.info(`Verified ${o.key}: sha256 matches the manifest and age authenticated every chunk`);
 }
 
@@ -46201,7 +46407,9 @@ function checkDownload(o, manifest, d) {
 /* harmony export */   rb: () => (/* binding */ putText)
 /* harmony export */ });
 /* unused harmony export isNotImplemented */
-/* harmony import */ var _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3711);
+/* harmony import */ var _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3711);
+/* harmony import */ var _system_network_error__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5875);
+
 
 /**
  * An S3 client whose credentials come from the standard AWS chain (env, web identity
@@ -46212,8 +46420,9 @@ function checkDownload(o, manifest, d) {
  * requests time out.
  */
 function createS3Client(options = {}) {
-    return new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_0__/* .S3Client */ .YxF({
-        region: options.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1',
+    const region = options.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1';
+    const client = new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_1__/* .S3Client */ .YxF({
+        region,
         ...(options.endpoint ? { endpoint: options.endpoint } : {}),
         forcePathStyle: options.forcePathStyle ?? false,
         requestChecksumCalculation: 'WHEN_REQUIRED',
@@ -46221,13 +46430,28 @@ function createS3Client(options = {}) {
         maxAttempts: 3,
         requestHandler: { connectionTimeout: 10_000, socketTimeout: options.idleTimeoutMs ?? 60_000 },
     });
+    // Around the retries: a store still unreachable after them is named, with its address.
+    const service = {
+        name: 'S3 store',
+        address: options.endpoint ? (0,_system_network_error__WEBPACK_IMPORTED_MODULE_0__/* .safeAddress */ .Md)(options.endpoint) : `AWS S3 (${region})`,
+        hint: 'Check the `endpoint`/`region` inputs and that the store is up and reachable from the runner; nothing was changed in the store by this request.',
+    };
+    client.middlewareStack.add((next) => async (args) => {
+        try {
+            return await next(args);
+        }
+        catch (error) {
+            throw (0,_system_network_error__WEBPACK_IMPORTED_MODULE_0__/* .explainNetworkError */ .QJ)(error, service);
+        }
+    }, { step: 'initialize', name: 'explainNetworkErrors' });
+    return client;
 }
 /** Every object under a prefix, following continuation tokens. */
 async function listObjects(s3, bucket, prefix) {
     const objects = [];
     let token;
     do {
-        const page = await s3.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_0__/* .ListObjectsV2Command */ .u6x({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+        const page = await s3.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_1__/* .ListObjectsV2Command */ .u6x({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
         for (const item of page.Contents ?? [])
             if (item.Key)
                 objects.push({ key: item.Key, size: item.Size ?? 0, lastModified: item.LastModified ?? new Date(0) });
@@ -46236,21 +46460,21 @@ async function listObjects(s3, bucket, prefix) {
     return objects;
 }
 async function getText(s3, bucket, key) {
-    const answer = await s3.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_0__/* .GetObjectCommand */ .jLs({ Bucket: bucket, Key: key }));
+    const answer = await s3.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_1__/* .GetObjectCommand */ .jLs({ Bucket: bucket, Key: key }));
     return (await answer.Body?.transformToString('utf8')) ?? '';
 }
 /** An object's body as a stream; `signal` aborts the request (and the body) early. */
 async function getStream(s3, bucket, key, signal) {
-    const answer = await s3.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_0__/* .GetObjectCommand */ .jLs({ Bucket: bucket, Key: key }), { abortSignal: signal });
+    const answer = await s3.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_1__/* .GetObjectCommand */ .jLs({ Bucket: bucket, Key: key }), { abortSignal: signal });
     if (!answer.Body)
         throw new Error(`s3://${bucket}/${key} has no body`);
     return { body: answer.Body, size: answer.ContentLength ?? 0 };
 }
 async function putText(s3, bucket, key, text, contentType = 'application/json') {
-    await s3.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_0__/* .PutObjectCommand */ .wKZ({ Bucket: bucket, Key: key, Body: text, ContentType: contentType }));
+    await s3.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_1__/* .PutObjectCommand */ .wKZ({ Bucket: bucket, Key: key, Body: text, ContentType: contentType }));
 }
 async function deleteObject(s3, bucket, key) {
-    await s3.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_0__/* .DeleteObjectCommand */ .k4j({ Bucket: bucket, Key: key }));
+    await s3.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_1__/* .DeleteObjectCommand */ .k4j({ Bucket: bucket, Key: key }));
 }
 /**
  * Incomplete multipart uploads under a prefix, or `undefined` when the store does not
@@ -46263,7 +46487,7 @@ async function listIncompleteUploads(s3, bucket, prefix) {
     let uploadIdMarker;
     try {
         do {
-            const page = await s3.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_0__/* .ListMultipartUploadsCommand */ .mo2({
+            const page = await s3.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_1__/* .ListMultipartUploadsCommand */ .mo2({
                 Bucket: bucket,
                 Prefix: prefix,
                 KeyMarker: keyMarker,
@@ -46284,7 +46508,7 @@ async function listIncompleteUploads(s3, bucket, prefix) {
     return uploads;
 }
 async function abortUpload(s3, bucket, key, uploadId) {
-    await s3.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_0__/* .AbortMultipartUploadCommand */ .tfP({ Bucket: bucket, Key: key, UploadId: uploadId }));
+    await s3.send(new _aws_sdk_client_s3__WEBPACK_IMPORTED_MODULE_1__/* .AbortMultipartUploadCommand */ .tfP({ Bucket: bucket, Key: key, UploadId: uploadId }));
 }
 /** NotImplemented / MethodNotAllowed: the store lacks the operation (s3rver lacks several). */
 function isNotImplemented(error) {
@@ -46294,6 +46518,175 @@ function isNotImplemented(error) {
         e?.name === 'MethodNotAllowed' ||
         e?.$metadata?.httpStatusCode === 501 ||
         e?.$metadata?.httpStatusCode === 405);
+}
+
+
+/***/ }),
+
+/***/ 1574:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   TX: () => (/* binding */ signManifest),
+/* harmony export */   UG: () => (/* binding */ parseSigningKey),
+/* harmony export */   V4: () => (/* binding */ parsePublicKeys),
+/* harmony export */   kj: () => (/* binding */ verifyManifest)
+/* harmony export */ });
+/* unused harmony exports SIGNATURE_FORMAT, keyId, publicKeyPem */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+// Manifest signatures: Ed25519 (Node's crypto) over the manifest's exact bytes, stored beside it as
+// `<key>.manifest.json.sig`. Only the backup job holds the private key; restores and drills hold the
+// public key(s), so write access to the bucket is not enough to forge a backup that passes.
+
+const SIGNATURE_FORMAT = 'contextai.db-backup-signature/v1';
+/** An Ed25519 private key from PEM (PKCS#8, as `openssl genpkey -algorithm ed25519` writes); undefined otherwise. */
+function parseSigningKey(pem) {
+    try {
+        const key = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createPrivateKey)(pem.trim());
+        return key.asymmetricKeyType === 'ed25519' ? key : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Every Ed25519 public key in a text of PEM blocks (`-----BEGIN PUBLIC KEY-----`); undefined when one is not. */
+function parsePublicKeys(text) {
+    const blocks = text.match(/-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----/g) ?? [];
+    if (blocks.length === 0)
+        return undefined;
+    const keys = [];
+    for (const block of blocks) {
+        try {
+            const key = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createPublicKey)(block);
+            if (key.asymmetricKeyType !== 'ed25519')
+                return undefined;
+            keys.push(key);
+        }
+        catch {
+            return undefined;
+        }
+    }
+    return keys;
+}
+function keyId(key) {
+    const pub = key.type === 'private' ? (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createPublicKey)(key) : key;
+    const der = pub.export({ type: 'spki', format: 'der' });
+    return `sha256:${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(der).digest('hex').slice(0, 16)}`;
+}
+/** The public half, as PEM (what restores and drills are given). */
+function publicKeyPem(privateKey) {
+    return createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
+}
+function signManifest(manifestText, privateKey) {
+    const file = {
+        format: SIGNATURE_FORMAT,
+        algorithm: 'ed25519',
+        key_id: keyId(privateKey),
+        signature: (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.sign)(null, Buffer.from(manifestText, 'utf8'), privateKey).toString('base64'),
+    };
+    return `${JSON.stringify(file, null, 2)}\n`;
+}
+/**
+ * Throws unless `signatureText` is a signature of exactly `manifestText` by one of `publicKeys`.
+ * `where` names the backup in the message.
+ */
+function verifyManifest(manifestText, signatureText, publicKeys, where) {
+    const refuse = (why) => {
+        throw new Error(`The manifest of ${where} ${why}: refusing it before anything else (a forged or tampered backup, or the wrong public key; see docs/BACKUPS.md, "Signed manifests").`);
+    };
+    if (signatureText === undefined)
+        refuse('has no signature');
+    let file;
+    try {
+        file = JSON.parse(signatureText);
+    }
+    catch {
+        return refuse('has a signature file that is not JSON');
+    }
+    if (file.format !== SIGNATURE_FORMAT || file.algorithm !== 'ed25519' || typeof file.signature !== 'string')
+        refuse(`has a signature file that is not ${SIGNATURE_FORMAT} (ed25519)`);
+    const signature = Buffer.from(file.signature, 'base64');
+    const data = Buffer.from(manifestText, 'utf8');
+    const key = publicKeys.find((k) => keyId(k) === file.key_id);
+    if (!key)
+        refuse(`is signed by key ${String(file.key_id)}, which is none of the trusted public keys (${publicKeys.map(keyId).join(', ')})`);
+    if (!(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.verify)(null, data, key, signature))
+        refuse(`does not match its signature by ${String(file.key_id)}`);
+}
+
+
+/***/ }),
+
+/***/ 5875:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Md: () => (/* binding */ safeAddress),
+/* harmony export */   QJ: () => (/* binding */ explainNetworkError)
+/* harmony export */ });
+/* unused harmony export networkCode */
+// A network failure names what could not be reached, where (never credentials) and what to check
+// next: a bare `connect ECONNREFUSED 127.0.0.1:1` does not say whether the database or the store failed.
+const NETWORK_CODES = new Set([
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'ETIMEDOUT',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'EPIPE',
+    'ECONNABORTED',
+    'EPROTO',
+    'CERT_HAS_EXPIRED',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+/** The network error code of an error or of the errors it wraps (AggregateError, cause), if any. */
+function networkCode(error) {
+    const seen = new Set();
+    const queue = [error];
+    while (queue.length > 0) {
+        const e = queue.shift();
+        if (!e || typeof e !== 'object' || seen.has(e))
+            continue;
+        seen.add(e);
+        if (typeof e.code === 'string' && NETWORK_CODES.has(e.code))
+            return e.code;
+        if (e.name === 'TimeoutError')
+            return 'timeout';
+        if (typeof e.message === 'string' &&
+            /socket hang up|Connection terminated unexpectedly|timeout expired/i.test(e.message))
+            return e.message;
+        queue.push(e.cause, ...(Array.isArray(e.errors) ? e.errors : []));
+    }
+    return undefined;
+}
+/** A URL's address without user or password (or the text unchanged when it is not a URL). */
+function safeAddress(url) {
+    try {
+        const u = new URL(url);
+        return `${u.protocol}//${u.host}${u.pathname === '/' ? '' : u.pathname}`;
+    }
+    catch {
+        return url;
+    }
+}
+/**
+ * Rewrites a network failure as "Could not reach <service> at <address> (<code>): <hint>"; other
+ * errors are returned unchanged. The original stays the `cause`.
+ */
+function explainNetworkError(error, service) {
+    const code = networkCode(error);
+    if (!code)
+        return error;
+    if (error instanceof Error && error.message.startsWith('Could not reach '))
+        return error;
+    const explained = new Error(`Could not reach the ${service.name} at ${service.address} (${code}). ${service.hint}`, { cause: error });
+    return explained;
 }
 
 
@@ -46557,12 +46950,15 @@ function describeRange(min, max) {
 
 // EXTERNAL MODULE: ./actions/lib/backup/inputs.ts + 1 modules
 var backup_inputs = __nccwpck_require__(3660);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./actions/lib/action/run.ts
 /**
  * Runs an action's main function and turns anything it throws into one
  * `setFailed` message, so every failure reads the same way and exits non-zero.
  */
 async function run(core, main) {
+    quietRuntimeWarnings(core);
     try {
         await main(core);
     }
@@ -46574,6 +46970,15 @@ function errorMessage(error) {
     if (error instanceof Error)
         return error.message;
     return String(error);
+}
+/**
+ * Node's runtime warnings (a dependency's DeprecationWarning, the AWS SDK's Node version notice)
+ * go to the debug log instead of stderr: they are not the step's business and must never be the
+ * last line of a failed run, after the error that explains it.
+ */
+function quietRuntimeWarnings(core, target = process) {
+    target.removeAllListeners('warning');
+    target.on('warning', (warning) => core.debug?.(`Node.js ${warning.name}: ${warning.message}`));
 }
 
 ;// CONCATENATED MODULE: ./actions/lib/action/run-link.ts
@@ -46713,8 +47118,6 @@ async function sendAlert(alert, text) {
     }
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ./actions/lib/backup/s3.ts
 var backup_s3 = __nccwpck_require__(1591);
 // EXTERNAL MODULE: ./actions/lib/system/temp.ts
@@ -46800,6 +47203,8 @@ function readFifoInto(path, sink, writersGone) {
 var backup_manifest = __nccwpck_require__(4380);
 // EXTERNAL MODULE: ./actions/lib/backup/naming.ts
 var naming = __nccwpck_require__(437);
+// EXTERNAL MODULE: ./actions/lib/backup/signing.ts
+var signing = __nccwpck_require__(1574);
 // EXTERNAL MODULE: ./actions/lib/backup/pipeline.ts
 var backup_pipeline = __nccwpck_require__(9719);
 // EXTERNAL MODULE: ./actions/lib/backup/plan.ts
@@ -47052,6 +47457,7 @@ class StreamUpload {
 
 
 
+
 /** The smallest ciphertext a real dump can produce: an age header alone is ~200 bytes. */
 const MIN_BACKUP_BYTES = 512;
 /**
@@ -47087,7 +47493,7 @@ async function runBackup(o) {
             compressionLevel: o.compressionLevel,
             recipients: o.recipients,
             outputPath: fifo.value,
-        }), { env: (0,database_url/* libpqEnv */.kY)(o.source), output: 'ignore' });
+        }), { env: (0,database_url/* libpqEnv */.kY)(o.source, dir), output: 'ignore' });
         // Counted in the exported snapshot while pg_dump reads the same one.
         const counting = settle(snapshot.countRows(), 'Counting rows failed: ');
         const stopProgress = (0,progress/* startProgress */.ot)(o.log, 'uploaded', () => upload.bytes, o.progressEveryMs);
@@ -47124,9 +47530,13 @@ async function runBackup(o) {
             snapshot: snapshot.id,
             tables,
             rows_total: (0,backup_manifest/* totalRows */.wh)(tables),
+            source: { system_identifier: snapshot.identity.systemIdentifier, database: snapshot.identity.database },
         };
-        await (0,backup_s3/* putText */.rb)(o.s3, o.bucket, (0,naming/* manifestKey */.Rn)(key), `${JSON.stringify(manifest, null, 2)}\n`);
-        return { manifest, durationMs: Date.now() - started.getTime(), warnings };
+        // The signature first, the manifest last: a backup only counts once its manifest exists.
+        const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
+        await (0,backup_s3/* putText */.rb)(o.s3, o.bucket, (0,naming/* sidecarKey */.J3)(key, 'signature'), (0,signing/* signManifest */.TX)(manifestText, o.signingKey));
+        await (0,backup_s3/* putText */.rb)(o.s3, o.bucket, (0,naming/* manifestKey */.Rn)(key), manifestText);
+        return { manifest, source: snapshot.identity, durationMs: Date.now() - started.getTime(), warnings };
     }
     catch (error) {
         pipeline?.kill();
@@ -47136,7 +47546,8 @@ async function runBackup(o) {
             o.log.warning(warning);
         // Completed but no manifest (the manifest write failed): remove the orphan now.
         if (completed)
-            await (0,backup_s3/* deleteObject */.XR)(o.s3, o.bucket, key).catch(() => o.log.warning(`could not delete ${key}; retention will remove it`));
+            for (const orphan of [(0,naming/* sidecarKey */.J3)(key, 'signature'), key])
+                await (0,backup_s3/* deleteObject */.XR)(o.s3, o.bucket, orphan).catch(() => o.log.warning(`could not delete ${orphan}; retention will remove it`));
         throw new Error(o.redact(error instanceof Error ? error.message : String(error)));
     }
     finally {
@@ -47164,14 +47575,17 @@ var catalog = __nccwpck_require__(5206);
 ;// CONCATENATED MODULE: ./actions/lib/backup/retention.ts
 /**
  * Decides what retention removes. Pure, so the rules are tested directly:
- * - good backups older than the retention period go, except the newest `keepMin` good ones;
+ * - good backups older than the retention period go, except the newest `keepMin` good ones that
+ *   did not fail verification (a failed one never counts towards keep-min and is never protected);
  * - objects without a manifest (and manifests without an object) go once stale;
  * - incomplete multipart uploads are aborted once stale.
  */
 function planRetention(entries, uploads, policy) {
     const plan = { keep: [], delete: [], abort: [] };
     const now = policy.now.getTime();
-    const good = entries.filter((e) => e.status === 'good').sort((a, b) => b.time.getTime() - a.time.getTime());
+    const good = entries
+        .filter((e) => e.status === 'good' && e.verification !== 'failed')
+        .sort((a, b) => b.time.getTime() - a.time.getTime());
     const protectedKeys = new Set(good.slice(0, policy.keepMin).map((e) => e.key));
     if (policy.current)
         protectedKeys.add(policy.current);
@@ -47181,14 +47595,21 @@ function planRetention(entries, uploads, policy) {
         }
         else if (entry.status === 'good') {
             if (now - entry.time.getTime() > policy.retentionMs)
-                plan.delete.push({ entry, reason: 'older than the retention period' });
+                plan.delete.push({
+                    entry,
+                    reason: entry.verification === 'failed'
+                        ? 'failed verification, older than the retention period'
+                        : 'older than the retention period',
+                });
             else
                 plan.keep.push(entry);
         }
         else if (now - entry.lastModified.getTime() > policy.staleMs) {
             plan.delete.push({
                 entry,
-                reason: entry.status === 'incomplete' ? 'no manifest (incomplete backup)' : 'manifest without its object',
+                reason: entry.status === 'incomplete'
+                    ? 'no manifest (incomplete backup)'
+                    : 'manifest or records without their object',
             });
         }
         else {
@@ -47203,7 +47624,7 @@ function planRetention(entries, uploads, policy) {
 
 
 
-/** Applies the retention plan: manifests go before their objects, so a half-done delete never looks good. */
+/** Applies the retention plan: sidecars (manifests last) go before their objects, so a half-done delete never looks good. */
 async function pruneBackups(s3, bucket, prefix, policy, log) {
     const entries = await (0,catalog/* listBackups */.Cw)(s3, bucket, prefix);
     const uploads = await (0,backup_s3/* listIncompleteUploads */.lW)(s3, bucket, prefix);
@@ -47214,8 +47635,8 @@ async function pruneBackups(s3, bucket, prefix, policy, log) {
     const result = { plan, deleted: [], aborted: [], notes };
     for (const { entry, reason } of plan.delete) {
         try {
-            if (entry.status !== 'incomplete')
-                await (0,backup_s3/* deleteObject */.XR)(s3, bucket, entry.manifestKey);
+            for (const sidecar of entry.sidecars)
+                await (0,backup_s3/* deleteObject */.XR)(s3, bucket, sidecar);
             if (entry.status !== 'orphan-manifest')
                 await (0,backup_s3/* deleteObject */.XR)(s3, bucket, entry.key);
             result.deleted.push(entry.key);
@@ -47252,19 +47673,14 @@ var restore = __nccwpck_require__(209);
 
 
 
+
+
 /**
  * Runs the backup, the verification and retention. Everything logged or thrown is scrubbed of the
  * run's secrets.
  */
 async function runBackupJob(out, inputs, events) {
-    const secrets = (0,backup_inputs/* knownSecrets */.xU)([
-        inputs.source.url,
-        inputs.source.password,
-        inputs.verify?.target.url,
-        inputs.verify?.target.password,
-        inputs.verify?.identity,
-        inputs.slack?.token,
-    ]);
+    const secrets = (0,backup_inputs/* knownSecrets */.xU)([inputs.verify?.identity, inputs.slack?.token, ...pemLines(inputs.signingKey)], inputs.source, inputs.verify?.target);
     const scrub = (text) => (0,action_secrets/* redact */.E)(text, secrets);
     const log = { info: (m) => out.info(scrub(m)), warning: (m) => out.warning(scrub(m)) };
     let stage = 'Backup';
@@ -47284,21 +47700,7 @@ async function runBackupJob(out, inputs, events) {
         let verified;
         if (inputs.verify) {
             stage = 'Backup verification';
-            const { target, identity } = inputs.verify;
-            verified = await out.group('Verify: restore into the scratch database', () => (0,restore/* restoreBackup */.d)({
-                s3,
-                bucket: inputs.bucket,
-                key: manifest.key,
-                identity: { key: identity },
-                target,
-                jobs: 2,
-                existing: 'reset-scratch',
-                noOwner: true,
-                log,
-                redact: scrub,
-            }));
-            if (!verified.comparison.ok)
-                throw new Error(`The restored backup ${manifest.key} does not match its manifest: ${(0,compare/* describeComparison */.L)(verified.comparison)}.`);
+            verified = await out.group('Verify: restore into the scratch database', () => verifyBackup(s3, inputs, backup, log, scrub));
             events.verified();
             log.info(`Verified: ${(0,compare/* describeComparison */.L)(verified.comparison)} (${(0,duration/* formatDuration */.a3)(verified.timings.totalMs)})`);
         }
@@ -47313,6 +47715,49 @@ async function runBackupJob(out, inputs, events) {
         const pruned = await out.group('Retention', () => pruneBackups(s3, inputs.bucket, inputs.prefix, policy, log));
         return { backup, verified, pruned };
     });
+}
+/**
+ * Restores the new backup into the scratch database and records the outcome beside it: verified,
+ * or failed when the backup itself is at fault (its bytes, pg_restore, the row counts). A problem
+ * of the scratch side (unreachable, not marked) records nothing: the backup stays unverified.
+ */
+async function verifyBackup(s3, inputs, backup, log, scrub) {
+    const { manifest } = backup;
+    const { target, identity } = inputs.verify;
+    const record = (ok, detail) => (0,catalog/* recordVerification */.$q)(s3, inputs.bucket, manifest.key, { ok, detail: scrub(detail) });
+    let result;
+    try {
+        result = await (0,restore/* restoreBackup */.dH)({
+            s3,
+            bucket: inputs.bucket,
+            key: manifest.key,
+            identity: { key: identity },
+            publicKeys: [(0,external_node_crypto_.createPublicKey)(inputs.signingKey)],
+            target,
+            protect: [backup.source],
+            jobs: 2,
+            existing: 'reset-scratch',
+            noOwner: true,
+            log,
+            redact: scrub,
+        });
+    }
+    catch (error) {
+        if (error instanceof restore/* BackupRejected */.Bc)
+            await record(false, error.message);
+        throw error;
+    }
+    const detail = (0,compare/* describeComparison */.L)(result.comparison);
+    await record(result.comparison.ok, detail);
+    if (!result.comparison.ok)
+        throw new Error(`The restored backup ${manifest.key} does not match its manifest: ${detail}.`);
+    return result;
+}
+/** The lines of a key's PKCS#8 PEM, for redaction. */
+function pemLines(key) {
+    return String(key.export({ type: 'pkcs8', format: 'pem' }))
+        .split('\n')
+        .filter((line) => line && !line.startsWith('-----'));
 }
 
 // EXTERNAL MODULE: ./scripts/lib/backup/cli.ts + 2 modules
@@ -47333,6 +47778,7 @@ environment for secrets, which command lines show to every user of the machine.
 
   --database-url URL        database to back up (secret: use DB_BACKUP_DATABASE_URL)
   --recipients AGE1...      age public key; repeat for several
+  --signing-key FILE        Ed25519 private key (PEM) that signs the manifest (DB_BACKUP_SIGNING_KEY: a file too)
   --compression-level N     zstd level 1-19 (default ${d['compression-level']})
   --retention-days N        delete good backups older than N days (default ${d['retention-days']})
   --keep-min N              never delete the newest N good backups (default ${d['keep-min']})
@@ -47352,6 +47798,7 @@ const VALUE_FLAGS = [
     'endpoint',
     'region',
     'recipients',
+    'signing-key',
     'compression-level',
     'retention-days',
     'keep-min',
@@ -47365,6 +47812,8 @@ const backupDatabase = (args) => {
     const defaults = (0,cli/* dbBackupDefaults */.Jz)();
     return (0,cli/* runCommand */.d1)(help(defaults), args, async (argv) => {
         const flags = (0,cli/* parseFlags */.bQ)(argv, VALUE_FLAGS, ['verify', 'force-path-style']);
+        for (const name of ['verify', 'force-path-style'])
+            flags.set(name, String((0,cli/* booleanFlag */.Fg)(flags, name)));
         const input = (name) => {
             const value = (0,cli/* flagOrEnv */.pE)(flags, name);
             // The action takes the key itself; operators keep it in a file.
@@ -47372,6 +47821,8 @@ const backupDatabase = (args) => {
                 return ((0,external_node_fs_.readFileSync)(value, 'utf8')
                     .split('\n')
                     .find((l) => l.startsWith('AGE-SECRET-KEY-')) ?? '');
+            if (name === 'signing-key' && value)
+                return (0,external_node_fs_.readFileSync)(value, 'utf8');
             return value;
         };
         const core = (0,cli/* terminalCore */.AE)(input);
@@ -47403,6 +47854,7 @@ const backupDatabase = (args) => {
 __nccwpck_require__.d(__webpack_exports__, {
   wi: () => (/* binding */ STORAGE_FLAGS),
   eU: () => (/* binding */ STORAGE_HELP),
+  Fg: () => (/* binding */ booleanFlag),
   Jz: () => (/* binding */ dbBackupDefaults),
   pE: () => (/* binding */ flagOrEnv),
   bQ: () => (/* binding */ parseFlags),
@@ -47486,6 +47938,18 @@ function parseFlags(argv, known, booleans = []) {
         flags.set(name, flags.has(name) ? `${flags.get(name)}\n${value}` : value);
     }
     return flags;
+}
+/**
+ * A boolean flag by its value: `--clean` and `--clean=true` are true, `--clean=false` (or
+ * `DB_BACKUP_CLEAN=false`) is false, absent is false; any other value is an error, never a guess.
+ */
+function booleanFlag(flags, name, env = process.env) {
+    const value = flagOrEnv(flags, name, env).trim().toLowerCase();
+    if (value === '' || value === 'false' || value === '0' || value === 'no')
+        return false;
+    if (value === 'true' || value === '1' || value === 'yes')
+        return true;
+    throw new Error(`--${name} takes true or false, not \`${value}\`.`);
 }
 /** The environment variable that can stand in for a flag: `--database-url` → `DB_BACKUP_DATABASE_URL`. */
 function envName(flag) {
@@ -47592,9 +48056,9 @@ __webpack_async_result__();
 /* harmony export */   R: () => (/* binding */ listBackupsCommand)
 /* harmony export */ });
 /* harmony import */ var _actions_lib_action_duration__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4001);
-/* harmony import */ var _actions_lib_backup_s3__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1591);
-/* harmony import */ var _actions_lib_backup_catalog__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5206);
-/* harmony import */ var _cli__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7161);
+/* harmony import */ var _actions_lib_backup_s3__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1591);
+/* harmony import */ var _actions_lib_backup_catalog__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5206);
+/* harmony import */ var _cli__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7161);
 // scripts/list-backups: backups under a prefix with time, size and good/incomplete status.
 
 
@@ -47603,24 +48067,26 @@ __webpack_async_result__();
 const HELP = `Usage: scripts/list-backups --bucket NAME --prefix PREFIX [--json]
 
 Lists backups newest first. "good" means the object and its manifest exist (only those count);
-"incomplete" is an object without a manifest (a failed or running backup).
-${_cli__WEBPACK_IMPORTED_MODULE_1__/* .STORAGE_HELP */ .eU}  --json                   one JSON object per line
+"incomplete" is an object without a manifest (a failed or running backup). VERIFIED says what the
+verification restore recorded: verified, unverified (never tried) or failed; SIGNED whether the
+manifest has its signature (restores refuse unsigned manifests).
+${_cli__WEBPACK_IMPORTED_MODULE_3__/* .STORAGE_HELP */ .eU}  --json                   one JSON object per line
 `;
-const listBackupsCommand = (args) => (0,_cli__WEBPACK_IMPORTED_MODULE_1__/* .runCommand */ .d1)(HELP, args, async (argv) => {
-    const flags = (0,_cli__WEBPACK_IMPORTED_MODULE_1__/* .parseFlags */ .bQ)(argv, _cli__WEBPACK_IMPORTED_MODULE_1__/* .STORAGE_FLAGS */ .wi, ['force-path-style', 'json']);
-    const bucket = (0,_cli__WEBPACK_IMPORTED_MODULE_1__/* .flagOrEnv */ .pE)(flags, 'bucket');
-    const prefix = (0,_cli__WEBPACK_IMPORTED_MODULE_1__/* .flagOrEnv */ .pE)(flags, 'prefix');
+const listBackupsCommand = (args) => (0,_cli__WEBPACK_IMPORTED_MODULE_3__/* .runCommand */ .d1)(HELP, args, async (argv) => {
+    const flags = (0,_cli__WEBPACK_IMPORTED_MODULE_3__/* .parseFlags */ .bQ)(argv, _cli__WEBPACK_IMPORTED_MODULE_3__/* .STORAGE_FLAGS */ .wi, ['force-path-style', 'json']);
+    const bucket = (0,_cli__WEBPACK_IMPORTED_MODULE_3__/* .flagOrEnv */ .pE)(flags, 'bucket');
+    const prefix = (0,_cli__WEBPACK_IMPORTED_MODULE_3__/* .flagOrEnv */ .pE)(flags, 'prefix');
     if (!bucket)
         throw new Error('--bucket is required.');
-    const s3 = (0,_actions_lib_backup_s3__WEBPACK_IMPORTED_MODULE_2__/* .createS3Client */ .qo)({
-        endpoint: (0,_cli__WEBPACK_IMPORTED_MODULE_1__/* .flagOrEnv */ .pE)(flags, 'endpoint') || undefined,
-        region: (0,_cli__WEBPACK_IMPORTED_MODULE_1__/* .flagOrEnv */ .pE)(flags, 'region') || undefined,
-        forcePathStyle: (0,_cli__WEBPACK_IMPORTED_MODULE_1__/* .flagOrEnv */ .pE)(flags, 'force-path-style') === 'true',
+    const s3 = (0,_actions_lib_backup_s3__WEBPACK_IMPORTED_MODULE_1__/* .createS3Client */ .qo)({
+        endpoint: (0,_cli__WEBPACK_IMPORTED_MODULE_3__/* .flagOrEnv */ .pE)(flags, 'endpoint') || undefined,
+        region: (0,_cli__WEBPACK_IMPORTED_MODULE_3__/* .flagOrEnv */ .pE)(flags, 'region') || undefined,
+        forcePathStyle: (0,_cli__WEBPACK_IMPORTED_MODULE_3__/* .booleanFlag */ .Fg)(flags, 'force-path-style'),
     });
-    const entries = await (0,_actions_lib_backup_catalog__WEBPACK_IMPORTED_MODULE_3__/* .listBackups */ .Cw)(s3, bucket, prefix);
+    const entries = await (0,_actions_lib_backup_catalog__WEBPACK_IMPORTED_MODULE_2__/* .listBackups */ .Cw)(s3, bucket, prefix);
     if (flags.has('json')) {
         for (const e of entries)
-            process.stdout.write(`${JSON.stringify({ key: e.key, time: e.time.toISOString(), size: e.size, status: e.status })}\n`);
+            process.stdout.write(`${JSON.stringify({ key: e.key, time: e.time.toISOString(), size: e.size, status: e.status, verification: e.verification, signed: e.signed })}\n`);
         return;
     }
     if (entries.length === 0) {
@@ -47631,14 +48097,18 @@ const listBackupsCommand = (args) => (0,_cli__WEBPACK_IMPORTED_MODULE_1__/* .run
         e.time.toISOString().replace('.000Z', 'Z'),
         (0,_actions_lib_action_duration__WEBPACK_IMPORTED_MODULE_0__/* .formatBytes */ .z3)(e.size),
         e.status,
+        e.status === 'good' ? e.verification : '-',
+        e.signed ? 'yes' : 'no',
         e.key,
     ]);
-    const widths = [20, 10, 15];
-    process.stdout.write(`${['TIME', 'SIZE', 'STATUS', 'KEY'].map((h, i) => h.padEnd(widths[i] ?? 0)).join('  ')}\n`);
+    const widths = [20, 10, 15, 10, 6];
+    process.stdout.write(`${['TIME', 'SIZE', 'STATUS', 'VERIFIED', 'SIGNED', 'KEY'].map((h, i) => h.padEnd(widths[i] ?? 0)).join('  ')}\n`);
     for (const row of rows)
         process.stdout.write(`${row.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ')}\n`);
-    const good = entries.filter((e) => e.status === 'good').length;
-    process.stdout.write(`${entries.length} backup(s), ${good} good\n`);
+    const good = entries.filter((e) => e.status === 'good');
+    const verified = good.filter((e) => e.verification === 'verified').length;
+    const failed = good.filter((e) => e.verification === 'failed').length;
+    process.stdout.write(`${entries.length} backup(s), ${good.length} good (${verified} verified, ${failed} failed verification)\n`);
 });
 
 
@@ -47651,14 +48121,17 @@ const listBackupsCommand = (args) => (0,_cli__WEBPACK_IMPORTED_MODULE_1__/* .run
 /* harmony export */   C: () => (/* binding */ restoreDatabase)
 /* harmony export */ });
 /* harmony import */ var _actions_lib_action_duration__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4001);
-/* harmony import */ var _actions_lib_backup_s3__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(1591);
-/* harmony import */ var _actions_lib_action_secrets__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(4308);
-/* harmony import */ var _actions_lib_backup_catalog__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5206);
-/* harmony import */ var _actions_lib_backup_compare__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(4982);
+/* harmony import */ var _actions_lib_backup_s3__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1591);
+/* harmony import */ var _actions_lib_action_secrets__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(4308);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _actions_lib_backup_catalog__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(5206);
+/* harmony import */ var _actions_lib_backup_compare__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(4982);
 /* harmony import */ var _actions_lib_backup_database_url__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9272);
-/* harmony import */ var _actions_lib_backup_inputs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3660);
-/* harmony import */ var _actions_lib_backup_restore__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(209);
-/* harmony import */ var _cli__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7161);
+/* harmony import */ var _actions_lib_backup_inputs__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3660);
+/* harmony import */ var _actions_lib_backup_restore__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(209);
+/* harmony import */ var _actions_lib_backup_signing__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(1574);
+/* harmony import */ var _cli__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(7161);
 // scripts/restore-database: restore a backup after checking its sha256 and age authentication.
 
 
@@ -47669,23 +48142,28 @@ const listBackupsCommand = (args) => (0,_cli__WEBPACK_IMPORTED_MODULE_1__/* .run
 
 
 
-const HELP = `Usage: scripts/restore-database --from latest|KEY --identity FILE --target URL [--jobs N] [--clean] [--no-owner]
 
-Downloads the backup, checks its size and sha256 against the manifest and decrypts it (age
+
+const HELP = `Usage: scripts/restore-database --from latest|KEY --identity FILE --public-key FILE --target URL [--jobs N] [--clean] [--no-owner]
+
+Checks the manifest's Ed25519 signature against --public-key before anything else, then
+downloads the backup, checks its size and sha256 against the manifest and decrypts it (age
 authenticates every chunk and the end) into a private temporary file; only then runs
 pg_restore into the target, and finally compares tables and row counts with the manifest.
 
-  --from latest|KEY     the newest good backup under --prefix, or an object key
+  --from latest|KEY     latest: the newest verified backup under --prefix, else the newest
+                        unverified one (with a warning); never one that failed verification
   --identity FILE       age identity file (AGE-SECRET-KEY-1...)
+  --public-key FILE     the backup signing key's public key(s), PEM (DB_BACKUP_PUBLIC_KEY: a file too)
   --target URL          database to restore into (secret: prefer DB_BACKUP_TARGET)
   --jobs N              parallel pg_restore jobs (default 2)
-  --clean               allow a non-empty target: drop and recreate the backup's objects
-  --no-owner            skip ownership and grants (when the target's roles differ)
+  --clean[=true|false]  allow a non-empty target: drop and recreate the backup's objects
+  --no-owner[=true|false]  skip ownership and grants (when the target's roles differ)
   --temp-dir DIR        where the decrypted dump is kept during the restore (default TMPDIR)
-${_cli__WEBPACK_IMPORTED_MODULE_3__/* .STORAGE_HELP */ .eU}`;
-const restoreDatabase = (args) => (0,_cli__WEBPACK_IMPORTED_MODULE_3__/* .runCommand */ .d1)(HELP, args, async (argv) => {
-    const flags = (0,_cli__WEBPACK_IMPORTED_MODULE_3__/* .parseFlags */ .bQ)(argv, [..._cli__WEBPACK_IMPORTED_MODULE_3__/* .STORAGE_FLAGS */ .wi, 'from', 'identity', 'target', 'jobs', 'temp-dir'], ['clean', 'no-owner', 'force-path-style']);
-    const get = (name) => (0,_cli__WEBPACK_IMPORTED_MODULE_3__/* .flagOrEnv */ .pE)(flags, name);
+${_cli__WEBPACK_IMPORTED_MODULE_8__/* .STORAGE_HELP */ .eU}`;
+const restoreDatabase = (args) => (0,_cli__WEBPACK_IMPORTED_MODULE_8__/* .runCommand */ .d1)(HELP, args, async (argv) => {
+    const flags = (0,_cli__WEBPACK_IMPORTED_MODULE_8__/* .parseFlags */ .bQ)(argv, [..._cli__WEBPACK_IMPORTED_MODULE_8__/* .STORAGE_FLAGS */ .wi, 'from', 'identity', 'public-key', 'target', 'jobs', 'temp-dir'], ['clean', 'no-owner', 'force-path-style']);
+    const get = (name) => (0,_cli__WEBPACK_IMPORTED_MODULE_8__/* .flagOrEnv */ .pE)(flags, name);
     const problems = [];
     const from = get('from');
     const target = (0,_actions_lib_backup_database_url__WEBPACK_IMPORTED_MODULE_4__/* .parseDatabaseUrl */ .mx)(get('target'));
@@ -47698,6 +48176,16 @@ const restoreDatabase = (args) => (0,_cli__WEBPACK_IMPORTED_MODULE_3__/* .runCom
         problems.push('--from latest needs --prefix');
     if (!get('identity'))
         problems.push('--identity FILE is required');
+    const publicKeys = readPublicKeys(get('public-key'), problems);
+    let clean = false;
+    let noOwner = false;
+    try {
+        clean = (0,_cli__WEBPACK_IMPORTED_MODULE_8__/* .booleanFlag */ .Fg)(flags, 'clean');
+        noOwner = (0,_cli__WEBPACK_IMPORTED_MODULE_8__/* .booleanFlag */ .Fg)(flags, 'no-owner');
+    }
+    catch (error) {
+        problems.push(error.message.replace(/\.$/, ''));
+    }
     if (!target)
         problems.push('--target must be a PostgreSQL URL (postgres://user:password@host:port/db)');
     if (!Number.isInteger(jobs) || jobs < 1 || jobs > 32)
@@ -47705,31 +48193,33 @@ const restoreDatabase = (args) => (0,_cli__WEBPACK_IMPORTED_MODULE_3__/* .runCom
     if (problems.length > 0)
         throw new Error(`${problems.join('; ')}.`);
     const bucket = get('bucket');
-    const s3 = (0,_actions_lib_backup_s3__WEBPACK_IMPORTED_MODULE_5__/* .createS3Client */ .qo)({
+    const s3 = (0,_actions_lib_backup_s3__WEBPACK_IMPORTED_MODULE_1__/* .createS3Client */ .qo)({
         endpoint: get('endpoint') || undefined,
         region: get('region') || undefined,
-        forcePathStyle: get('force-path-style') === 'true',
+        forcePathStyle: (0,_cli__WEBPACK_IMPORTED_MODULE_8__/* .booleanFlag */ .Fg)(flags, 'force-path-style'),
     });
-    const listing = Date.now();
-    const key = from === 'latest'
-        ? (0,_actions_lib_backup_catalog__WEBPACK_IMPORTED_MODULE_6__/* .latestGood */ .ny)(await (0,_actions_lib_backup_catalog__WEBPACK_IMPORTED_MODULE_6__/* .listBackups */ .Cw)(s3, bucket, get('prefix')), `s3://${bucket}/${get('prefix')}`).key
-        : from;
-    const listMs = from === 'latest' ? Date.now() - listing : undefined;
-    const scrub = (text) => (0,_actions_lib_action_secrets__WEBPACK_IMPORTED_MODULE_7__/* .redact */ .E)(text, (0,_actions_lib_backup_inputs__WEBPACK_IMPORTED_MODULE_1__/* .knownSecrets */ .xU)([target.url, target.password]));
+    const scrub = (text) => (0,_actions_lib_action_secrets__WEBPACK_IMPORTED_MODULE_9__/* .redact */ .E)(text, (0,_actions_lib_backup_inputs__WEBPACK_IMPORTED_MODULE_5__/* .knownSecrets */ .xU)([], target));
     const log = {
         info: (m) => process.stderr.write(`${scrub(m)}\n`),
         warning: (m) => process.stderr.write(`warning: ${scrub(m)}\n`),
     };
+    const listing = Date.now();
+    const key = from === 'latest'
+        ? (0,_actions_lib_backup_catalog__WEBPACK_IMPORTED_MODULE_3__/* .chooseBackup */ .S1)(await (0,_actions_lib_backup_catalog__WEBPACK_IMPORTED_MODULE_3__/* .listBackups */ .Cw)(s3, bucket, get('prefix')), `s3://${bucket}/${get('prefix')}`, log)
+            .key
+        : from;
+    const listMs = from === 'latest' ? Date.now() - listing : undefined;
     log.info(`Restoring s3://${bucket}/${key} into ${target.database} on ${target.host}:${target.port}`);
-    const result = await (0,_actions_lib_backup_restore__WEBPACK_IMPORTED_MODULE_2__/* .restoreBackup */ .d)({
+    const result = await (0,_actions_lib_backup_restore__WEBPACK_IMPORTED_MODULE_6__/* .restoreBackup */ .dH)({
         s3,
         bucket,
         key,
         identity: { path: get('identity') },
+        publicKeys,
         target: target,
         jobs,
-        existing: flags.has('clean') ? 'clean' : 'refuse',
-        noOwner: flags.has('no-owner'),
+        existing: clean ? 'clean' : 'refuse',
+        noOwner,
         log,
         redact: scrub,
         tempDir: get('temp-dir') || undefined,
@@ -47742,13 +48232,31 @@ const restoreDatabase = (args) => (0,_cli__WEBPACK_IMPORTED_MODULE_3__/* .runCom
         `  size         ${(0,_actions_lib_action_duration__WEBPACK_IMPORTED_MODULE_0__/* .formatBytes */ .z3)(manifest.size_bytes)}, sha256 ${manifest.sha256}`,
         `  into         ${target.database} on ${target.host}:${target.port}`,
         `  tables/rows  ${result.tables.length} / ${rows}`,
-        `  check        ${(0,_actions_lib_backup_compare__WEBPACK_IMPORTED_MODULE_8__/* .describeComparison */ .L)(comparison)}`,
-        `  took         ${(0,_actions_lib_action_duration__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(timings.totalMs)} (${(0,_actions_lib_backup_restore__WEBPACK_IMPORTED_MODULE_2__/* .describeTimings */ .$)(timings, listMs)})`,
+        `  check        ${(0,_actions_lib_backup_compare__WEBPACK_IMPORTED_MODULE_10__/* .describeComparison */ .L)(comparison)}`,
+        `  took         ${(0,_actions_lib_action_duration__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(timings.totalMs)} (${(0,_actions_lib_backup_restore__WEBPACK_IMPORTED_MODULE_6__/* .describeTimings */ .$g)(timings, listMs)})`,
         '',
     ].join('\n'));
     if (!comparison.ok)
-        throw new Error(`The restored database does not match the manifest: ${(0,_actions_lib_backup_compare__WEBPACK_IMPORTED_MODULE_8__/* .describeComparison */ .L)(comparison)}.`);
+        throw new Error(`The restored database does not match the manifest: ${(0,_actions_lib_backup_compare__WEBPACK_IMPORTED_MODULE_10__/* .describeComparison */ .L)(comparison)}.`);
 });
+function readPublicKeys(file, problems) {
+    if (!file) {
+        problems.push("--public-key FILE is required (the backup signing key's public key, PEM)");
+        return [];
+    }
+    let text;
+    try {
+        text = (0,node_fs__WEBPACK_IMPORTED_MODULE_2__.readFileSync)(file, 'utf8');
+    }
+    catch {
+        problems.push(`--public-key: cannot read ${file}`);
+        return [];
+    }
+    const keys = (0,_actions_lib_backup_signing__WEBPACK_IMPORTED_MODULE_7__/* .parsePublicKeys */ .V4)(text);
+    if (!keys)
+        problems.push(`--public-key: ${file} holds no Ed25519 public key in PEM`);
+    return keys ?? [];
+}
 
 
 /***/ }),
