@@ -56,6 +56,7 @@ describe('deploy workflows on the stack', () => {
       join(stack.STACK_NGINX_CONFD!, 'e2e-deploy.conf'),
       rehearsalSite({
         port: PORT,
+        internalPort: PORT + 100,
         deployRoot: staging.vars.DEPLOY_ROOT!,
         apiApp: 'e2e-api',
         webApp: 'e2e-web',
@@ -85,6 +86,8 @@ describe('deploy workflows on the stack', () => {
       expect(first.printed).toContain('pre-switch command `npm run migration:run` succeeded');
       expect(first.printed).toMatch(/migration\(s\) applied/);
       expect(await servedVersion()).toBe(versionA);
+      // The smoke report names the site it checked (no secret's value: not masked).
+      expect(first.printed).toContain(`Smoke test of ${SITE}`);
 
       const second = await push(shaB);
       expect(second.result.conclusion, second.printed).toBe('success');

@@ -46,6 +46,7 @@ export function e2eEnvironment(
     ageRecipient,
     deployRoot: join(stack.STACK_DIR!, 'deploy'),
     siteUrl,
+    internalUrl: siteUrl.replace(/:(\d+)$/, (_, port: string) => `:${Number(port) + 100}`),
     appDatabaseUrl: `${base}/e2e_${name}`,
     scratchDatabaseUrl: `${base}/e2e_${name}_scratch`,
     imageBuildArgs: `BASE_IMAGE=${stack.STACK_REGISTRY}/contextai/node-base:${process.versions.node.split('.')[0]}`,
