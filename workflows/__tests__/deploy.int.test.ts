@@ -79,8 +79,19 @@ describe('deploy workflows on the stack', () => {
   it(
     'deploy-staging.yml builds the real apps and deploys a new version behind nginx (push to develop)',
     async () => {
-      const push = (sha: string) =>
-        runReal('deploy-staging.yml', env, { event: 'push', ref: 'refs/heads/develop', sha });
+      const push = (sha: string, ci: 'success' | 'failure' = 'success') =>
+        runReal('deploy-staging.yml', env, {
+          event: 'push',
+          ref: 'refs/heads/develop',
+          sha,
+          assume: { '.github/workflows/ci.yml': ci },
+        });
+      // A commit whose CI fails reaches nothing: no build job, no image, no deploy.
+      const red = await push(shaA, 'failure');
+      expect(red.result.conclusion).toBe('failure');
+      expect(red.result.jobs.find((j) => j.id === 'staging / build')).toBeUndefined();
+      expect(red.printed).toContain('ci.yml NOT RUN here');
+
       const first = await push(shaA);
       expect(first.result.conclusion, first.printed).toBe('success');
       expect(first.printed).toContain('pre-switch command `npm run migration:run` succeeded');

@@ -67,7 +67,15 @@ export interface E2eRun {
 export async function runReal(
   workflow: string,
   env: EnvFile,
-  options: { event: string; ref: string; inputs?: Record<string, string>; approve?: string[]; sha?: string },
+  options: {
+    event: string;
+    ref: string;
+    inputs?: Record<string, string>;
+    approve?: string[];
+    sha?: string;
+    /** Called workflows not run, with their assumed result (ci.yml: its npm test is this suite). */
+    assume?: Record<string, 'success' | 'failure'>;
+  },
 ): Promise<E2eRun> {
   const path = join(REPO_ROOT, '.github', 'workflows', workflow);
   const { github, inputs } = buildTrigger(loadWorkflow(path), {
@@ -95,6 +103,7 @@ export async function runReal(
     reporter: new Reporter(masker, (text) => (printed += text)),
     environments: loadEnvironments(join(REPO_ROOT, 'workflows', 'environments.yml')),
     approved: new Set(options.approve ?? []),
+    assumedWorkflows: options.assume,
   });
   return { result, printed };
 }

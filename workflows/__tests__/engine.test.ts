@@ -151,3 +151,49 @@ describe('local actions', () => {
     expect(run.result.conclusion).toBe('failure');
   });
 });
+
+describe('the CI gate of deploy-staging.yml (real workflow, CI assumed: its npm test cannot run here)', () => {
+  const staging = (ci: 'success' | 'failure', ref = 'refs/heads/develop') =>
+    runFixture(
+      '.github/workflows/deploy-staging.yml',
+      {},
+      {
+        github: {
+          event_name: 'push',
+          ref,
+          ref_name: ref.replace(/^refs\/heads\//, ''),
+          sha: 'c'.repeat(40),
+          repository: 'o/r',
+        },
+        assumedWorkflows: { '.github/workflows/ci.yml': ci },
+      },
+    );
+
+  it('a red CI: no image is built, nothing deploys, and CI shows as NOT RUN with the assumed result', async () => {
+    const run = await staging('failure');
+    expect(run.result.conclusion).toBe('failure');
+    expect(jobResult(run, 'ref')).toBe('success');
+    expect(jobResult(run, 'ci')).toBe('failure');
+    expect(run.result.jobs.some((j) => j.id.startsWith('staging /'))).toBe(false);
+    expect(run.result.steps.find((s) => s.job === 'ci')).toMatchObject({ status: 'unsupported' });
+    expect(run.printed).toContain("result assumed 'failure'");
+  });
+
+  it('another ref is refused before CI and before any build', async () => {
+    const run = await staging('success', 'refs/heads/feature/x');
+    expect(run.result.conclusion).toBe('failure');
+    expect(jobResult(run, 'ref')).toBe('failure');
+    expect(run.printed).toContain('staging deploys only from refs/heads/develop');
+    expect(jobResult(run, 'ci')).toBe('skipped');
+  });
+
+  it('refuses to assume a workflow the run never calls', async () => {
+    const run = await runFixture(
+      'caller.yml',
+      {},
+      { assumedWorkflows: { '.github/workflows/ci.yml': 'success' } },
+    );
+    expect(run.result.conclusion).toBe('failure');
+    expect(run.printed).toContain('never calls it');
+  });
+});
