@@ -58,6 +58,9 @@ export function e2eEnvironment(
   return { ...env, stack };
 }
 
+/** The token every job of an end-to-end run gets (`github.token`). */
+export const E2E_GITHUB_TOKEN = 'ghs_e2e_token_0123456789abcdef';
+
 export interface E2eRun {
   result: RunResult;
   printed: string;
@@ -75,6 +78,8 @@ export async function runReal(
     sha?: string;
     /** Called workflows not run, with their assumed result (ci.yml: its npm test is this suite). */
     assume?: Record<string, 'success' | 'failure'>;
+    /** GitHub's REST API for the run (test/fake-github.ts; it must accept E2E_GITHUB_TOKEN). */
+    githubApi?: string;
   },
 ): Promise<E2eRun> {
   const path = join(REPO_ROOT, '.github', 'workflows', workflow);
@@ -89,8 +94,9 @@ export async function runReal(
     workspace: REPO_ROOT,
     workflowPath: path,
   });
+  if (options.githubApi) github.api_url = options.githubApi;
   const masker = new Masker();
-  const token = 'ghs_e2e_token_0123456789abcdef';
+  const token = E2E_GITHUB_TOKEN;
   for (const value of [token, ...allSecrets(env)]) masker.add(value);
   let printed = '';
   const result = await runWorkflow(path, inputs, {
