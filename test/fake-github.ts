@@ -4,6 +4,7 @@ import sodium from 'libsodium-wrappers';
 
 export interface FakeEnvironment {
   body: Record<string, unknown>;
+  /** `name` for a branch policy, `tag:name` for a tag policy. */
   branchPolicies: string[];
   variables: Record<string, string>;
   /** Secrets as GitHub stores them: decrypted here with the private key, to prove the sealing is right. */
@@ -73,11 +74,11 @@ export class FakeGitHub {
     private readonly repo = 'delivery',
   ) {}
 
-  async start(): Promise<string> {
+  async start(port = 0): Promise<string> {
     await sodium.ready;
     this.keyPair = sodium.crypto_box_keypair();
     this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
@@ -137,11 +138,17 @@ export class FakeGitHub {
     if (rest === '/deployment-branch-policies' && method === 'GET')
       return send(200, {
         total_count: env.branchPolicies.length,
-        branch_policies: env.branchPolicies.map((n) => ({ name: n })),
+        branch_policies: env.branchPolicies.map((n) =>
+          n.startsWith('tag:') ? { name: n.slice(4), type: 'tag' } : { name: n, type: 'branch' },
+        ),
       });
     if (rest === '/deployment-branch-policies' && method === 'POST') {
-      env.branchPolicies.push(String(body.name));
-      return send(200, { name: body.name });
+      const type = body.type ?? 'branch';
+      if (type !== 'branch' && type !== 'tag') return send(422, { message: 'type must be branch or tag' });
+      if (!env.body.deployment_branch_policy)
+        return send(404, { message: 'custom deployment branch and tag policies are not enabled' });
+      env.branchPolicies.push(type === 'tag' ? `tag:${String(body.name)}` : String(body.name));
+      return send(200, { name: body.name, type });
     }
     return this.values(env, `env-key-${name}`, rest, method, body, send);
   }

@@ -132,8 +132,37 @@ describe('approval gate', () => {
       { environments, github, approved: new Set(['production']) },
     );
     expect(run.result.jobs.find((j) => j.id === 'deploy')?.note).toMatch(
-      /does not allow deployments from 'feature\/x'/,
+      /does not allow deployments from branch 'feature\/x'/,
     );
+    // Tags are checked against tag policies only: a tag named like an allowed branch is refused.
+    const tagged = (environments: object, ref_name: string) =>
+      runFixture(
+        'gated.yml',
+        {},
+        {
+          environments: environments as never,
+          github: {
+            event_name: 'push',
+            ref: `refs/tags/${ref_name}`,
+            ref_name,
+            ref_type: 'tag',
+            sha: 'a'.repeat(40),
+          },
+          approved: new Set(['production']),
+        },
+      );
+    const asBranch = await tagged(environments, 'main');
+    expect(asBranch.result.jobs.find((j) => j.id === 'deploy')?.note).toMatch(
+      /from tag 'main' \(deployment tag policy\)/,
+    );
+    const withTags = {
+      environments: {
+        ...environments.environments,
+        production: { ...environments.environments.production, 'deployment-tags': ['v*'] },
+        staging: {},
+      },
+    };
+    expect(jobResult(await tagged(withTags, 'v1.2.3'), 'deploy')).toBe('success');
     const unknown = await runFixture('gated.yml', {}, { environments: { environments: {} } });
     expect(jobResult(unknown, 'open')).toBe('success');
     expect(unknown.printed).toContain('environment staging: not declared: no protection rules');

@@ -25,7 +25,7 @@ const USAGE = `Usage:
   pipeline run <workflow> [--event push|workflow_dispatch|schedule|...] [--ref refs/heads/<branch>]
                [--input key=value]... [--env-file <dotenv>] [--approve <environment>]...
                [--schedule '<cron>'] [--repository owner/name]
-               [--assume-workflow <called.yml>=success|failure]...
+               [--assume-workflow <called.yml>=success|failure]... [--github-api <url>]
 
 The env file holds repository values (secrets.NAME=..., vars.NAME=...), environment values
 (environments.<env>.secrets.NAME=..., environments.<env>.vars.NAME=...: only jobs with that
@@ -33,7 +33,9 @@ The env file holds repository values (secrets.NAME=..., vars.NAME=...), environm
 self-hosted runner's .env).
 
 --assume-workflow does not run a workflow that the run calls (e.g. ci.yml, whose npm test cannot
-run inside a local rehearsal) and takes the given result for it; the timeline shows it as NOT RUN.`;
+run inside a local rehearsal) and takes the given result for it; the timeline shows it as NOT RUN.
+--github-api points the jobs' GITHUB_API_URL at a local GitHub API (GitHub cannot be reached here);
+the jobs' token is then PIPELINE_GITHUB_TOKEN when set.`;
 
 interface RunArgs {
   workflow: string;
@@ -45,6 +47,7 @@ interface RunArgs {
   schedule?: string;
   repository?: string;
   assume: Record<string, 'success' | 'failure'>;
+  githubApi?: string;
 }
 
 export function parseRunArgs(argv: string[]): RunArgs {
@@ -62,7 +65,11 @@ export function parseRunArgs(argv: string[]): RunArgs {
     else if (arg === '--approve') args.approve.push(value());
     else if (arg === '--schedule') args.schedule = value();
     else if (arg === '--repository') args.repository = value();
-    else if (arg === '--assume-workflow') {
+    else if (arg === '--github-api') {
+      args.githubApi = value();
+      if (!/^https?:\/\/[^\s/]+\/?$/.test(args.githubApi))
+        throw new Error('--github-api expects http(s)://host[:port]');
+    } else if (arg === '--assume-workflow') {
       const match = /^(.+)=(success|failure)$/.exec(value());
       if (!match) throw new Error(`--assume-workflow expects <workflow>=success|failure`);
       args.assume[calledWorkflowPath(match[1]!)] = match[2] as 'success' | 'failure';
@@ -107,7 +114,8 @@ async function commandRun(argv: string[], write: (text: string) => void): Promis
   const fromFile: EnvFile = args.envFile
     ? parseEnvFile(readFileSync(args.envFile, 'utf8'))
     : { repository: { secrets: {}, vars: {} }, environments: {}, runner: {} };
-  const token = `ghs_local${randomBytes(16).toString('hex')}`;
+  const token =
+    (args.githubApi && process.env.PIPELINE_GITHUB_TOKEN) || `ghs_local${randomBytes(16).toString('hex')}`;
   const masker = new Masker();
   for (const value of [token, ...allSecrets(fromFile)]) masker.add(value);
   const reporter = new Reporter(masker, write);
@@ -126,6 +134,7 @@ async function commandRun(argv: string[], write: (text: string) => void): Promis
     workflowPath: path,
   });
   (github as Record<string, unknown>).token = token;
+  if (args.githubApi) (github as Record<string, unknown>).api_url = args.githubApi.replace(/\/$/, '');
 
   const interactive = process.stdin.isTTY && process.stdout.isTTY;
   reporter.line(`pipeline run ${args.workflow}: ${event} ${github.ref} @ ${String(github.sha).slice(0, 12)}`);

@@ -161,7 +161,12 @@ export class JobRun {
     const refused = await this.hold(this.job.concurrency, contexts);
     if (refused) return this.finish('cancelled', refused);
     if (envName !== undefined) {
-      const refusal = await gateEnvironment(envName, String(options.github.ref_name ?? ''), options);
+      const refusal = await gateEnvironment(
+        envName,
+        String(options.github.ref_name ?? ''),
+        options,
+        options.github.ref_type === 'tag' ? 'tag' : 'branch',
+      );
       if (refusal) return this.finish('failure', refusal);
     }
     const runsOn = interpolateDeep(this.job['runs-on'], contexts);
