@@ -97,6 +97,7 @@ export async function runReal(
   if (options.githubApi) github.api_url = options.githubApi;
   const masker = new Masker();
   const token = E2E_GITHUB_TOKEN;
+  github.token = token; // `${{ github.token }}`, as `pipeline run` sets it
   for (const value of [token, ...allSecrets(env)]) masker.add(value);
   let printed = '';
   const result = await runWorkflow(path, inputs, {
