@@ -4,6 +4,7 @@ import sodium from 'libsodium-wrappers';
 
 export interface FakeEnvironment {
   body: Record<string, unknown>;
+  /** `name` for a branch policy, `tag:name` for a tag policy. */
   branchPolicies: string[];
   variables: Record<string, string>;
   /** Secrets as GitHub stores them: decrypted here with the private key, to prove the sealing is right. */
@@ -18,13 +19,40 @@ export interface FakeReview {
   user: { login: string; id: number; type: 'User' };
 }
 
+/** A deployment as GitHub returns it, with its statuses (newest first). */
+export interface FakeDeployment {
+  id: number;
+  sha: string;
+  ref: string;
+  task: string;
+  environment: string;
+  payload: unknown;
+  description: string | null;
+  production_environment: boolean;
+  transient_environment: boolean;
+  created_at: string;
+  statuses: FakeDeploymentStatus[];
+}
+
+export interface FakeDeploymentStatus {
+  id: number;
+  state: string;
+  environment_url: string;
+  log_url: string;
+  description: string;
+  created_at: string;
+}
+
+const STATUS_STATES = ['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success'];
+
 /**
  * A local server speaking the slice of GitHub's REST API that environment setup and the deploy
  * notification use: repository Actions variables and secrets, environments, deployment branch
  * policies, environment variables, environment secrets with a real libsodium key pair (sealed boxes
  * are opened with the private key; the repository and each environment have their own key id),
- * users and teams, and the review history of workflow runs. Requires the token (`Bearer` or `token`
- * scheme, as GitHub accepts both).
+ * users and teams, the review history of workflow runs, and Deployments with their statuses (refs
+ * resolved through `refs`, payload kept as given, `auto_inactive` as GitHub applies it, 422 for what
+ * GitHub refuses). Requires the token (`Bearer` or `token` scheme, as GitHub accepts both).
  */
 export class FakeGitHub {
   readonly environments = new Map<string, FakeEnvironment>();
@@ -33,6 +61,10 @@ export class FakeGitHub {
   /** Review histories by run id; an unknown run answers 404, as GitHub does. */
   readonly runReviews = new Map<string, FakeReview[]>();
   readonly requests: string[] = [];
+  readonly deployments: FakeDeployment[] = [];
+  /** Branch and tag names → commit, for resolving a deployment's `ref` (a 40-hex sha is taken as is). */
+  readonly refs = new Map<string, string>();
+  private nextId = 1;
   private server?: Server;
   private keyPair?: { publicKey: Uint8Array; privateKey: Uint8Array };
 
@@ -42,11 +74,11 @@ export class FakeGitHub {
     private readonly repo = 'delivery',
   ) {}
 
-  async start(): Promise<string> {
+  async start(port = 0): Promise<string> {
     await sodium.ready;
     this.keyPair = sodium.crypto_box_keypair();
     this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
@@ -79,6 +111,12 @@ export class FakeGitHub {
       return history ? send(200, history) : send(404, { message: 'Not Found' });
     }
 
+    const deployments = new RegExp(
+      `^/repos/${this.owner}/${this.repo}/deployments(?:/(\\d+)(/statuses)?)?$`,
+    ).exec(path);
+    if (deployments)
+      return this.deployment(method, deployments[1], Boolean(deployments[2]), body, req.url ?? '', send);
+
     const user = /^\/users\/([^/]+)$/.exec(path);
     if (user && method === 'GET') return send(200, { login: user[1], id: 1000 + user[1]!.length });
     const team = new RegExp(`^/orgs/${this.owner}/teams/([^/]+)$`).exec(path);
@@ -100,13 +138,107 @@ export class FakeGitHub {
     if (rest === '/deployment-branch-policies' && method === 'GET')
       return send(200, {
         total_count: env.branchPolicies.length,
-        branch_policies: env.branchPolicies.map((n) => ({ name: n })),
+        branch_policies: env.branchPolicies.map((n) =>
+          n.startsWith('tag:') ? { name: n.slice(4), type: 'tag' } : { name: n, type: 'branch' },
+        ),
       });
     if (rest === '/deployment-branch-policies' && method === 'POST') {
-      env.branchPolicies.push(String(body.name));
-      return send(200, { name: body.name });
+      const type = body.type ?? 'branch';
+      if (type !== 'branch' && type !== 'tag') return send(422, { message: 'type must be branch or tag' });
+      if (!env.body.deployment_branch_policy)
+        return send(404, { message: 'custom deployment branch and tag policies are not enabled' });
+      env.branchPolicies.push(type === 'tag' ? `tag:${String(body.name)}` : String(body.name));
+      return send(200, { name: body.name, type });
     }
     return this.values(env, `env-key-${name}`, rest, method, body, send);
+  }
+
+  /** `/deployments`, `/deployments/{id}` and `/deployments/{id}/statuses`, as GitHub answers them. */
+  private deployment(
+    method: string,
+    idText: string | undefined,
+    statuses: boolean,
+    body: Record<string, unknown>,
+    url: string,
+    send: (status: number, body?: unknown) => void,
+  ): void {
+    const now = new Date().toISOString();
+    const query = new URL(url, 'http://x').searchParams;
+    const page = <T>(items: T[]) => {
+      const perPage = Math.min(Number(query.get('per_page') ?? 30), 100);
+      const start = (Number(query.get('page') ?? 1) - 1) * perPage;
+      return items.slice(start, start + perPage);
+    };
+    const view = ({ statuses: _, ...d }: FakeDeployment) => d;
+    if (idText === undefined) {
+      if (method === 'GET') {
+        const found = this.deployments
+          .filter((d) =>
+            ['environment', 'sha', 'ref', 'task'].every(
+              (k) => !query.has(k) || String(d[k as 'sha']) === query.get(k),
+            ),
+          )
+          .reverse();
+        return send(200, page(found).map(view));
+      }
+      if (method !== 'POST') return send(404, { message: 'Not Found' });
+      if (typeof body.ref !== 'string' || !body.ref)
+        return send(422, { message: 'Invalid request: ref is required' });
+      const sha = /^[0-9a-f]{40}$/.test(body.ref)
+        ? body.ref
+        : this.refs.get(body.ref.replace(/^refs\/(heads|tags)\//, ''));
+      if (!sha) return send(422, { message: `No ref found for: ${body.ref}` });
+      if (body.required_contexts !== undefined && !Array.isArray(body.required_contexts))
+        return send(422, { message: 'required_contexts must be an array' });
+      if (body.payload !== undefined && typeof body.payload !== 'object' && typeof body.payload !== 'string')
+        return send(422, { message: 'payload must be an object or a JSON string' });
+      const deployment: FakeDeployment = {
+        id: this.nextId++,
+        sha,
+        ref: body.ref,
+        task: typeof body.task === 'string' ? body.task : 'deploy',
+        environment: typeof body.environment === 'string' ? body.environment : 'production',
+        payload: body.payload ?? {},
+        description: typeof body.description === 'string' ? body.description : null,
+        production_environment:
+          body.production_environment === true || (body.environment ?? 'production') === 'production',
+        transient_environment: body.transient_environment === true,
+        created_at: now,
+        statuses: [],
+      };
+      this.deployments.push(deployment);
+      return send(201, view(deployment));
+    }
+    const deployment = this.deployments.find((d) => d.id === Number(idText));
+    if (!deployment) return send(404, { message: 'Not Found' });
+    if (!statuses)
+      return method === 'GET' ? send(200, view(deployment)) : send(404, { message: 'Not Found' });
+    if (method === 'GET') return send(200, page(deployment.statuses));
+    if (method !== 'POST') return send(404, { message: 'Not Found' });
+    if (!STATUS_STATES.includes(String(body.state)))
+      return send(422, { message: `state must be one of ${STATUS_STATES.join(', ')}` });
+    if (typeof body.description === 'string' && body.description.length > 140)
+      return send(422, { message: 'description is too long (maximum is 140 characters)' });
+    const status: FakeDeploymentStatus = {
+      id: this.nextId++,
+      state: String(body.state),
+      environment_url: typeof body.environment_url === 'string' ? body.environment_url : '',
+      log_url: typeof body.log_url === 'string' ? body.log_url : '',
+      description: typeof body.description === 'string' ? body.description : '',
+      created_at: now,
+    };
+    deployment.statuses.unshift(status);
+    // auto_inactive (default true): a success marks the environment's other non-transient deployments inactive.
+    if (status.state === 'success' && body.auto_inactive !== false)
+      for (const other of this.deployments)
+        if (
+          other !== deployment &&
+          other.environment === deployment.environment &&
+          !other.transient_environment &&
+          other.statuses[0]?.state === 'success'
+        )
+          other.statuses.unshift({ ...status, id: this.nextId++, state: 'inactive', description: '' });
+    return send(201, status);
   }
 
   /** Variables and secrets of the repository or of one environment (same shapes, own key id). */

@@ -3,9 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeGitHub } from '../../test/fake-github';
 import { FAKE_SLACK_TOKEN, startFakeSlack, type FakeSlack } from '../../test/fake-slack';
 import { DEPLOY_ENVIRONMENTS, rehearsalSite } from '../src/rehearsal-env';
-import { e2eEnvironment, runReal, type E2eRun } from './e2e';
+import { E2E_GITHUB_TOKEN, e2eEnvironment, runReal, type E2eRun } from './e2e';
 import { REPO_ROOT } from './helpers';
 
 // The real deploy workflows on the stack, with the real apps/api and apps/web images: staging builds
@@ -38,10 +39,16 @@ describe('deploy workflows on the stack', () => {
   const versionA = `sha-${shaA.slice(0, 7)}`;
   const versionB = `sha-${shaB.slice(0, 7)}`;
   let slack: FakeSlack;
+  // GitHub's Deployments API: staging records what it deployed, production promotes from it.
+  const github = new FakeGitHub(E2E_GITHUB_TOKEN);
+  let githubApi = '';
+  const deploymentsOf = (environment: string) =>
+    github.deployments.filter((d) => d.environment === environment);
 
   beforeAll(async () => {
     const stack = env.stack;
     slack = await startFakeSlack();
+    githubApi = await github.start();
     for (const name of DEPLOY_ENVIRONMENTS)
       Object.assign(env.environments[name]!.vars, {
         API_APP: 'e2e-api',
@@ -56,6 +63,7 @@ describe('deploy workflows on the stack', () => {
       join(stack.STACK_NGINX_CONFD!, 'e2e-deploy.conf'),
       rehearsalSite({
         port: PORT,
+        internalPort: PORT + 100,
         deployRoot: staging.vars.DEPLOY_ROOT!,
         apiApp: 'e2e-api',
         webApp: 'e2e-web',
@@ -73,18 +81,44 @@ describe('deploy workflows on the stack', () => {
       'DROP SCHEMA public CASCADE; CREATE SCHEMA public',
     ]);
   }, LONG);
-  afterAll(() => slack?.close());
+  afterAll(async () => {
+    await slack?.close();
+    await github.stop();
+  });
 
   it(
     'deploy-staging.yml builds the real apps and deploys a new version behind nginx (push to develop)',
     async () => {
-      const push = (sha: string) =>
-        runReal('deploy-staging.yml', env, { event: 'push', ref: 'refs/heads/develop', sha });
+      const push = (sha: string, ci: 'success' | 'failure' = 'success') =>
+        runReal('deploy-staging.yml', env, {
+          event: 'push',
+          ref: 'refs/heads/develop',
+          sha,
+          assume: { '.github/workflows/ci.yml': ci },
+          githubApi,
+        });
+      // A commit whose CI fails reaches nothing: no build job, no image, no deploy.
+      const red = await push(shaA, 'failure');
+      expect(red.result.conclusion).toBe('failure');
+      expect(red.result.jobs.find((j) => j.id === 'staging / build')).toBeUndefined();
+      expect(red.printed).toContain('ci.yml NOT RUN here');
+      expect(deploymentsOf('staging')).toHaveLength(0);
+
       const first = await push(shaA);
       expect(first.result.conclusion, first.printed).toBe('success');
       expect(first.printed).toContain('pre-switch command `npm run migration:run` succeeded');
       expect(first.printed).toMatch(/migration\(s\) applied/);
       expect(await servedVersion()).toBe(versionA);
+      // The smoke report names the site it checked (no secret's value: not masked).
+      expect(first.printed).toContain(`Smoke test of ${SITE}`);
+      // The GitHub deployment: the commit, both digests in the payload, in_progress then success.
+      const [recorded] = deploymentsOf('staging');
+      expect(recorded).toMatchObject({ sha: shaA, payload: { version: versionA } });
+      expect((recorded!.payload as { images: { api: string } }).images.api).toBe(
+        job(first, 'staging / build')?.outputs['api-image'],
+      );
+      expect(recorded!.statuses.map((s) => s.state)).toEqual(['success', 'in_progress']);
+      expect(recorded!.statuses[0]!.environment_url).toBe(SITE);
 
       const second = await push(shaB);
       expect(second.result.conclusion, second.printed).toBe('success');
@@ -106,15 +140,22 @@ describe('deploy workflows on the stack', () => {
   );
 
   it(
-    'deploy-production.yml is refused without approval and deploys the built digest with it',
+    'deploy-production.yml ships only what staging proved: unknown versions refused, approval required, exact digests',
     async () => {
-      const dispatch = (approve: string[]) =>
+      const dispatch = (approve: string[], version = versionA) =>
         runReal('deploy-production.yml', env, {
           event: 'workflow_dispatch',
           ref: 'refs/heads/main',
-          inputs: { version: versionA },
+          inputs: { version },
           approve,
+          githubApi,
         });
+      const never = await dispatch(['production'], 'sha-0000000');
+      expect(never.result.conclusion).toBe('failure');
+      expect(never.printed).toContain('no staging deployment of version sha-0000000 is recorded');
+      expect(job(never, 'production / deploy')).toBeUndefined();
+      expect(deploymentsOf('production')).toHaveLength(0);
+
       const refused = await dispatch([]);
       expect(refused.result.conclusion).toBe('failure');
       expect(job(refused, 'production / deploy')?.note).toMatch(/requires approval/);
@@ -124,11 +165,17 @@ describe('deploy workflows on the stack', () => {
       const approved = await dispatch(['production']);
       expect(approved.result.conclusion, approved.printed).toBe('success');
       expect(await servedVersion()).toBe(versionA);
-      // No rebuild: the build steps were skipped and the digests came from the registry.
+      // No rebuild: the build steps were skipped and the digests are those staging's deployment recorded.
       expect(step(approved, 'Build and push the API image')?.status).toBe('skipped');
       expect(step(approved, 'Build and push the web image')?.status).toBe('skipped');
-      expect(job(approved, 'production')?.outputs['api-image']).toMatch(/contextai-api@sha256:[0-9a-f]{64}$/);
-      expect(job(approved, 'production')?.outputs['web-image']).toMatch(/contextai-web@sha256:[0-9a-f]{64}$/);
+      const proven = deploymentsOf('staging').find((d) => d.sha === shaA)!.payload as {
+        images: { api: string; web: string };
+      };
+      expect(job(approved, 'production')?.outputs['api-image']).toBe(proven.images.api);
+      expect(job(approved, 'production')?.outputs['web-image']).toBe(proven.images.web);
+      const shipped = deploymentsOf('production').at(-1)!;
+      expect(shipped).toMatchObject({ sha: shaA, payload: { version: versionA, images: proven.images } });
+      expect(shipped.statuses[0]!.state).toBe('success');
     },
     LONG,
   );
@@ -146,6 +193,7 @@ describe('deploy workflows on the stack', () => {
         ref: 'refs/heads/main',
         inputs: { version: versionB },
         approve: ['production'],
+        githubApi,
       });
       expect(run.result.conclusion).toBe('failure');
       expect(step(run, 'Deploy the API')?.status).toBe('success');
@@ -156,6 +204,7 @@ describe('deploy workflows on the stack', () => {
       expect(await servedVersion()).toBe(versionA);
       expect((await fetch(`${SITE}/`)).status).toBe(200);
       expect(slack.messages.at(-1)?.text).toContain('ROLLED BACK');
+      expect(deploymentsOf('production').at(-1)!.statuses[0]!.state).toBe('failure');
       expect(run.printed).not.toContain(staging.secrets.SSH_PRIVATE_KEY!.split('\n')[1]!);
     },
     LONG,

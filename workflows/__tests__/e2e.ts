@@ -52,6 +52,7 @@ export function e2eEnvironment(
     ageRecipient,
     deployRoot: join(stack.STACK_DIR!, 'deploy'),
     siteUrl,
+    internalUrl: siteUrl.replace(/:(\d+)$/, (_, port: string) => `:${Number(port) + 100}`),
     appDatabaseUrl: `${base}/e2e_${name}`,
     scratchDatabaseUrl: `${base}/e2e_${name}_scratch`,
     imageBuildArgs: `BASE_IMAGE=${stack.STACK_REGISTRY}/contextai/node-base:${process.versions.node.split('.')[0]}`,
@@ -64,6 +65,9 @@ export function e2eEnvironment(
   return { ...env, stack };
 }
 
+/** The token every job of an end-to-end run gets (`github.token`). */
+export const E2E_GITHUB_TOKEN = 'ghs_e2e_token_0123456789abcdef';
+
 export interface E2eRun {
   result: RunResult;
   printed: string;
@@ -73,7 +77,17 @@ export interface E2eRun {
 export async function runReal(
   workflow: string,
   env: EnvFile,
-  options: { event: string; ref: string; inputs?: Record<string, string>; approve?: string[]; sha?: string },
+  options: {
+    event: string;
+    ref: string;
+    inputs?: Record<string, string>;
+    approve?: string[];
+    sha?: string;
+    /** Called workflows not run, with their assumed result (ci.yml: its npm test is this suite). */
+    assume?: Record<string, 'success' | 'failure'>;
+    /** GitHub's REST API for the run (test/fake-github.ts; it must accept E2E_GITHUB_TOKEN). */
+    githubApi?: string;
+  },
 ): Promise<E2eRun> {
   const path = join(REPO_ROOT, '.github', 'workflows', workflow);
   const { github, inputs } = buildTrigger(loadWorkflow(path), {
@@ -87,8 +101,10 @@ export async function runReal(
     workspace: REPO_ROOT,
     workflowPath: path,
   });
+  if (options.githubApi) github.api_url = options.githubApi;
   const masker = new Masker();
-  const token = 'ghs_e2e_token_0123456789abcdef';
+  const token = E2E_GITHUB_TOKEN;
+  github.token = token; // `${{ github.token }}`, as `pipeline run` sets it
   for (const value of [token, ...allSecrets(env)]) masker.add(value);
   let printed = '';
   const result = await runWorkflow(path, inputs, {
@@ -101,6 +117,7 @@ export async function runReal(
     reporter: new Reporter(masker, (text) => (printed += text)),
     environments: loadEnvironments(join(REPO_ROOT, 'workflows', 'environments.yml')),
     approved: new Set(options.approve ?? []),
+    assumedWorkflows: options.assume,
   });
   return { result, printed };
 }

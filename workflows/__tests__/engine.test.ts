@@ -132,8 +132,37 @@ describe('approval gate', () => {
       { environments, github, approved: new Set(['production']) },
     );
     expect(run.result.jobs.find((j) => j.id === 'deploy')?.note).toMatch(
-      /does not allow deployments from 'feature\/x'/,
+      /does not allow deployments from branch 'feature\/x'/,
     );
+    // Tags are checked against tag policies only: a tag named like an allowed branch is refused.
+    const tagged = (environments: object, ref_name: string) =>
+      runFixture(
+        'gated.yml',
+        {},
+        {
+          environments: environments as never,
+          github: {
+            event_name: 'push',
+            ref: `refs/tags/${ref_name}`,
+            ref_name,
+            ref_type: 'tag',
+            sha: 'a'.repeat(40),
+          },
+          approved: new Set(['production']),
+        },
+      );
+    const asBranch = await tagged(environments, 'main');
+    expect(asBranch.result.jobs.find((j) => j.id === 'deploy')?.note).toMatch(
+      /from tag 'main' \(deployment tag policy\)/,
+    );
+    const withTags = {
+      environments: {
+        ...environments.environments,
+        production: { ...environments.environments.production, 'deployment-tags': ['v*'] },
+        staging: {},
+      },
+    };
+    expect(jobResult(await tagged(withTags, 'v1.2.3'), 'deploy')).toBe('success');
     const unknown = await runFixture('gated.yml', {}, { environments: { environments: {} } });
     expect(jobResult(unknown, 'open')).toBe('success');
     expect(unknown.printed).toContain('environment staging: not declared: no protection rules');
@@ -149,5 +178,51 @@ describe('local actions', () => {
     expect(run.printed).toContain('good=true bad-missing=API_URL');
     expect(run.result.summaries.map((s) => s.step)).toEqual(['good', 'bad']);
     expect(run.result.conclusion).toBe('failure');
+  });
+});
+
+describe('the CI gate of deploy-staging.yml (real workflow, CI assumed: its npm test cannot run here)', () => {
+  const staging = (ci: 'success' | 'failure', ref = 'refs/heads/develop') =>
+    runFixture(
+      '.github/workflows/deploy-staging.yml',
+      {},
+      {
+        github: {
+          event_name: 'push',
+          ref,
+          ref_name: ref.replace(/^refs\/heads\//, ''),
+          sha: 'c'.repeat(40),
+          repository: 'o/r',
+        },
+        assumedWorkflows: { '.github/workflows/ci.yml': ci },
+      },
+    );
+
+  it('a red CI: no image is built, nothing deploys, and CI shows as NOT RUN with the assumed result', async () => {
+    const run = await staging('failure');
+    expect(run.result.conclusion).toBe('failure');
+    expect(jobResult(run, 'ref')).toBe('success');
+    expect(jobResult(run, 'ci')).toBe('failure');
+    expect(run.result.jobs.some((j) => j.id.startsWith('staging /'))).toBe(false);
+    expect(run.result.steps.find((s) => s.job === 'ci')).toMatchObject({ status: 'unsupported' });
+    expect(run.printed).toContain("result assumed 'failure'");
+  });
+
+  it('another ref is refused before CI and before any build', async () => {
+    const run = await staging('success', 'refs/heads/feature/x');
+    expect(run.result.conclusion).toBe('failure');
+    expect(jobResult(run, 'ref')).toBe('failure');
+    expect(run.printed).toContain('staging deploys only from refs/heads/develop');
+    expect(jobResult(run, 'ci')).toBe('skipped');
+  });
+
+  it('refuses to assume a workflow the run never calls', async () => {
+    const run = await runFixture(
+      'caller.yml',
+      {},
+      { assumedWorkflows: { '.github/workflows/ci.yml': 'success' } },
+    );
+    expect(run.result.conclusion).toBe('failure');
+    expect(run.printed).toContain('never calls it');
   });
 });

@@ -32,6 +32,7 @@ const extras = {
   ageRecipient: 'age1xyz',
   deployRoot: '/srv/rehearsal',
   siteUrl: 'http://127.0.0.1:8181',
+  internalUrl: 'http://127.0.0.1:8281',
   appDatabaseUrl: 'postgres://u:p@127.0.0.1:55432/app',
   scratchDatabaseUrl: 'postgres://u:p@127.0.0.1:55432/scratch',
   imageBuildArgs: 'BASE_IMAGE=127.0.0.1:5000/contextai/node-base:20',
@@ -68,6 +69,9 @@ describe('rehearsal env file', () => {
     expect(env.vars.CONTAINER_RUN_ARGS).toContain('--env HOST=127.0.0.1');
     expect(env.vars.CONTAINER_RUN_ARGS).toMatch(/^[\w@%+=:,./ -]+$/); // deploy-ssh's plain words
     expect(env.vars.API_PORTS).toBeUndefined();
+    // The smoke test's URL is no secret's value either (the report would read `***`).
+    expect(env.secrets.WEB_ENV).toContain('API_URL=http://127.0.0.1:8281');
+    for (const secret of Object.values(env.secrets)) expect(secret).not.toContain(env.vars.APP_URL);
     const second = parseEnvFile(
       rehearsalEnv(stack, { ...extras, apiPorts: '3201,3202', webPorts: '3211,3212' }),
     ).environments.staging!;
@@ -81,13 +85,21 @@ describe('rehearsal env file', () => {
 });
 
 describe('rehearsal nginx site', () => {
-  it('routes /api/ to the API (prefix stripped) and the rest to the web, tolerating no upstream yet', () => {
-    const site = rehearsalSite({ port: 8181, deployRoot: '/srv/r', apiApp: 'e2e-api', webApp: 'web' });
+  it('routes /api/ to the API unchanged and the rest to the web, tolerating no upstream yet', () => {
+    const site = rehearsalSite({
+      port: 8181,
+      internalPort: 8281,
+      deployRoot: '/srv/r',
+      apiApp: 'e2e-api',
+      webApp: 'web',
+    });
+    expect(site).toContain('listen 127.0.0.1:8281;');
     expect(site).toContain('listen 127.0.0.1:8181;');
     expect(site).toContain(
       'upstream rehearsal_e2e_api { server 127.0.0.1:9 down; include /srv/r/e2e-api/upstream*.conf; }',
     );
-    expect(site).toContain('location /api/ { proxy_pass http://rehearsal_e2e_api/;');
+    expect(site).toContain('location /api/ { proxy_pass http://rehearsal_e2e_api;');
+    expect(site).not.toContain('proxy_pass http://rehearsal_e2e_api/;'); // never strips the prefix
     expect(site).toContain('location / { proxy_pass http://rehearsal_web;');
   });
 });

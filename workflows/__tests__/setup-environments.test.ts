@@ -88,7 +88,7 @@ describe('scripts/setup-environments', () => {
       prevent_self_review: true,
       deployment_branch_policy: { protected_branches: false, custom_branch_policies: true },
     });
-    expect(production.branchPolicies).toEqual(['main']);
+    expect(production.branchPolicies).toEqual(['main', 'tag:v*']); // main and release tags
     expect(production.secrets.SSH_PRIVATE_KEY).toBe(KEY);
     expect(production.secrets.API_ENV).toBe('DATABASE_URL=postgres://u:p@db/x');
     expect(production.variables).toEqual({ DEPLOY_HOSTS: 'app1.example:22' });
@@ -100,7 +100,7 @@ describe('scripts/setup-environments', () => {
     writeFileSync(valuesFile, `environments.production.vars.DEPLOY_HOSTS=app2.example:22\n`);
     expect(await main(argv, write)).toBe(0);
     expect(production.variables).toEqual({ DEPLOY_HOSTS: 'app2.example:22' });
-    expect(production.branchPolicies).toEqual(['main']);
+    expect(production.branchPolicies).toEqual(['main', 'tag:v*']); // main and release tags
   });
 
   it('fails clearly on a bad token', async () => {

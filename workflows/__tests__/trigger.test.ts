@@ -41,6 +41,23 @@ describe('triggers', () => {
     ).toThrow(/not one of/);
   });
 
+  it('never fires a branches-only push filter for a tag, nor a tags-only one for a branch (GitHub)', () => {
+    expect(() => buildTrigger(workflow, { ...base, event: 'push', ref: 'refs/tags/v1.2.3' })).toThrow(
+      /filters branches only, so tags never trigger it/,
+    );
+    const tagged: Workflow = { on: { push: { tags: ['v*'] } }, jobs: {} };
+    expect(buildTrigger(tagged, { ...base, event: 'push', ref: 'refs/tags/v1.2.3' }).github).toMatchObject({
+      ref_type: 'tag',
+      ref_name: 'v1.2.3',
+    });
+    expect(() => buildTrigger(tagged, { ...base, event: 'push', ref: 'refs/tags/nightly' })).toThrow(
+      /does not match tags/,
+    );
+    expect(() => buildTrigger(tagged, { ...base, event: 'push', ref: 'refs/heads/main' })).toThrow(
+      /filters tags only/,
+    );
+  });
+
   it('validates workflow_dispatch inputs', () => {
     const ok = buildTrigger(workflow, {
       ...base,
@@ -82,7 +99,12 @@ describe('command line', () => {
       event: 'push',
       inputs: { a: 'b=c' },
       approve: ['production', 'staging'],
+      assume: {},
     });
+    expect(parseRunArgs(['deploy-staging.yml', '--assume-workflow', 'ci.yml=failure']).assume).toEqual({
+      '.github/workflows/ci.yml': 'failure',
+    });
+    expect(() => parseRunArgs(['x', '--assume-workflow', 'ci.yml=maybe'])).toThrow(/success\|failure/);
     expect(() => parseRunArgs(['x', '--bogus'])).toThrow(/unknown option/);
     expect(() => parseRunArgs(['x', '--input', 'novalue'])).toThrow(/key=value/);
   });

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { runChecks, formatFindings } from './check/check';
 import { Masker } from './masker';
@@ -25,11 +25,17 @@ const USAGE = `Usage:
   pipeline run <workflow> [--event push|workflow_dispatch|schedule|...] [--ref refs/heads/<branch>]
                [--input key=value]... [--env-file <dotenv>] [--approve <environment>]...
                [--schedule '<cron>'] [--repository owner/name]
+               [--assume-workflow <called.yml>=success|failure]... [--github-api <url>]
 
 The env file holds repository values (secrets.NAME=..., vars.NAME=...), environment values
 (environments.<env>.secrets.NAME=..., environments.<env>.vars.NAME=...: only jobs with that
 \`environment:\` see them) and runner.NAME=... lines (the runner machine's own environment, like a
-self-hosted runner's .env).`;
+self-hosted runner's .env).
+
+--assume-workflow does not run a workflow that the run calls (e.g. ci.yml, whose npm test cannot
+run inside a local rehearsal) and takes the given result for it; the timeline shows it as NOT RUN.
+--github-api points the jobs' GITHUB_API_URL at a local GitHub API (GitHub cannot be reached here);
+the jobs' token is then PIPELINE_GITHUB_TOKEN when set.`;
 
 interface RunArgs {
   workflow: string;
@@ -40,10 +46,12 @@ interface RunArgs {
   approve: string[];
   schedule?: string;
   repository?: string;
+  assume: Record<string, 'success' | 'failure'>;
+  githubApi?: string;
 }
 
 export function parseRunArgs(argv: string[]): RunArgs {
-  const args: RunArgs = { workflow: '', inputs: {}, approve: [] };
+  const args: RunArgs = { workflow: '', inputs: {}, approve: [], assume: {} };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i]!;
     const value = () => {
@@ -57,7 +65,15 @@ export function parseRunArgs(argv: string[]): RunArgs {
     else if (arg === '--approve') args.approve.push(value());
     else if (arg === '--schedule') args.schedule = value();
     else if (arg === '--repository') args.repository = value();
-    else if (arg === '--input') {
+    else if (arg === '--github-api') {
+      args.githubApi = value();
+      if (!/^https?:\/\/[^\s/]+\/?$/.test(args.githubApi))
+        throw new Error('--github-api expects http(s)://host[:port]');
+    } else if (arg === '--assume-workflow') {
+      const match = /^(.+)=(success|failure)$/.exec(value());
+      if (!match) throw new Error(`--assume-workflow expects <workflow>=success|failure`);
+      args.assume[calledWorkflowPath(match[1]!)] = match[2] as 'success' | 'failure';
+    } else if (arg === '--input') {
       const pair = value();
       const eq = pair.indexOf('=');
       if (eq <= 0) throw new Error(`--input expects key=value, got '${pair}'`);
@@ -81,6 +97,11 @@ export function resolveWorkflowPath(name: string): string {
   throw new Error(`no workflow ${name} (looked in .github/workflows/)`);
 }
 
+/** `ci.yml`, `ci` or `.github/workflows/ci.yml` → `.github/workflows/ci.yml` (the plan's `file`). */
+export function calledWorkflowPath(name: string): string {
+  return relative(REPO_ROOT, resolveWorkflowPath(name.replace(/^\.\//, '')));
+}
+
 function git(args: string[]): string {
   const result = spawnSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' });
   return result.status === 0 ? result.stdout.trim() : '';
@@ -93,7 +114,8 @@ async function commandRun(argv: string[], write: (text: string) => void): Promis
   const fromFile: EnvFile = args.envFile
     ? parseEnvFile(readFileSync(args.envFile, 'utf8'))
     : { repository: { secrets: {}, vars: {} }, environments: {}, runner: {} };
-  const token = `ghs_local${randomBytes(16).toString('hex')}`;
+  const token =
+    (args.githubApi && process.env.PIPELINE_GITHUB_TOKEN) || `ghs_local${randomBytes(16).toString('hex')}`;
   const masker = new Masker();
   for (const value of [token, ...allSecrets(fromFile)]) masker.add(value);
   const reporter = new Reporter(masker, write);
@@ -112,6 +134,7 @@ async function commandRun(argv: string[], write: (text: string) => void): Promis
     workflowPath: path,
   });
   (github as Record<string, unknown>).token = token;
+  if (args.githubApi) (github as Record<string, unknown>).api_url = args.githubApi.replace(/\/$/, '');
 
   const interactive = process.stdin.isTTY && process.stdout.isTTY;
   reporter.line(`pipeline run ${args.workflow}: ${event} ${github.ref} @ ${String(github.sha).slice(0, 12)}`);
@@ -126,6 +149,7 @@ async function commandRun(argv: string[], write: (text: string) => void): Promis
     environments: loadEnvironments(ENVIRONMENTS_FILE),
     approved: new Set(args.approve),
     confirm: interactive ? ask : undefined,
+    assumedWorkflows: args.assume,
   });
   printResult(result, reporter);
   return result.conclusion === 'success' ? 0 : 1;

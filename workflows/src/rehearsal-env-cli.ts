@@ -38,6 +38,8 @@ const ageIdentity = readFileSync(identityFile, 'utf8')
   .find((line) => line.startsWith('AGE-SECRET-KEY-'));
 if (!ageIdentity) throw new Error(`${identityFile} holds no AGE-SECRET-KEY`);
 const siteUrl = `http://127.0.0.1:${port}`;
+const internalPort = Number(stack.REHEARSAL_INTERNAL_PORT ?? Number(port) + 100);
+const internalUrl = `http://127.0.0.1:${internalPort}`;
 writeFileSync(
   out,
   rehearsalEnv(stack, {
@@ -45,6 +47,7 @@ writeFileSync(
     ageRecipient,
     deployRoot,
     siteUrl,
+    internalUrl,
     appDatabaseUrl,
     scratchDatabaseUrl,
     imageBuildArgs,
@@ -59,7 +62,11 @@ writeFileSync(
   },
 );
 const site = join(stack.STACK_NGINX_CONFD ?? '', 'rehearsal.conf');
-writeFileSync(site, rehearsalSite({ port: Number(port), deployRoot, apiApp: 'api', webApp: 'web' }), {
-  mode: 0o644,
-});
+writeFileSync(
+  site,
+  rehearsalSite({ port: Number(port), internalPort, deployRoot, apiApp: 'api', webApp: 'web' }),
+  {
+    mode: 0o644,
+  },
+);
 process.stdout.write(`env file ${out} (0600), nginx site ${site} on ${siteUrl}\n`);

@@ -11,8 +11,13 @@ export interface RehearsalExtras {
   ageRecipient: string;
   /** Where deploy-ssh keeps releases on the host (writable by the deploy user). */
   deployRoot: string;
-  /** Base URL of the rehearsal site on the stack's nginx. */
+  /** Base URL of the rehearsal site on the stack's nginx (APP_URL: the smoke test goes through it). */
   siteUrl: string;
+  /**
+   * The web's API_URL: the site's internal listener (`/api/` only). A URL of its own, because
+   * deploy-ssh masks every value of WEB_ENV: were it APP_URL, the smoke report would read `***`.
+   */
+  internalUrl: string;
   appDatabaseUrl: string;
   scratchDatabaseUrl: string;
   /** Extra image build arguments (e.g. the locally built base image). */
@@ -81,7 +86,7 @@ export function rehearsalValues(stack: Record<string, string>, extras: Rehearsal
         DATABASE_URL: extras.appDatabaseUrl,
         REDIS_URL: need('STACK_REDIS_URL'),
       }),
-      WEB_ENV: dotenvText({ NODE_ENV: 'production', API_URL: `${extras.siteUrl}/api` }),
+      WEB_ENV: dotenvText({ NODE_ENV: 'production', API_URL: extras.internalUrl }),
     },
     vars: {
       DEPLOY_HOSTS: `${need('STACK_SSH_HOST')}:${need('STACK_SSH_PORT')}`,
@@ -101,7 +106,6 @@ export function rehearsalValues(stack: Record<string, string>, extras: Rehearsal
       PROXY_RELOAD: need('STACK_NGINX_RELOAD'),
       PROXY_TEST: need('STACK_NGINX_TEST'),
       APP_URL: extras.siteUrl,
-      API_URL: `${extras.siteUrl}/api`,
     },
   };
   const operations: Level = {
@@ -171,12 +175,14 @@ export function quote(value: string): string {
 }
 
 /**
- * The nginx site the rehearsal's smoke test reaches: `/api/*` to the API (prefix stripped), the rest
- * to the web front end. The upstream files are deploy-ssh's (`<root>/<app>/upstream.conf`); the glob
+ * The nginx site the rehearsal's smoke test reaches: `/api/...` to the API unchanged (it serves every
+ * route under `/api`), the rest to the web front end; and an internal listener (`/api/` only) for the
+ * web's server-side calls. The upstream files are deploy-ssh's (`<root>/<app>/upstream.conf`); the glob
  * tolerates their absence before the first deploy and the `down` placeholder keeps `nginx -t` happy.
  */
 export function rehearsalSite(options: {
   port: number;
+  internalPort: number;
   deployRoot: string;
   apiApp: string;
   webApp: string;
@@ -190,8 +196,13 @@ export function rehearsalSite(options: {
     upstream(options.webApp),
     'server {',
     `  listen 127.0.0.1:${options.port};`,
-    `  location /api/ { proxy_pass http://${name(options.apiApp)}/; proxy_set_header Host $host; }`,
+    `  location /api/ { proxy_pass http://${name(options.apiApp)}; proxy_set_header Host $host; }`,
     `  location / { proxy_pass http://${name(options.webApp)}; proxy_set_header Host $host; }`,
+    '}',
+    'server {',
+    `  listen 127.0.0.1:${options.internalPort};`,
+    `  location /api/ { proxy_pass http://${name(options.apiApp)}; proxy_set_header Host $host; }`,
+    '  location / { return 404; }',
     '}',
     '',
   ].join('\n');

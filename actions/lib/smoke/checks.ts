@@ -67,6 +67,11 @@ export function versionCheck(versionPath: string, expected: string): Check {
   };
 }
 
+/** Gives every check without its own `max-ms` the budget `maxMs` (0: no budget). */
+export function withLatencyBudget(checks: Check[], maxMs: number): Check[] {
+  return maxMs > 0 ? checks.map((c) => ({ maxMs, ...c })) : checks;
+}
+
 export interface Answer {
   status: number;
   body: string;

@@ -16,9 +16,11 @@ let slowMs = 0;
 beforeAll(async () => {
   server = createServer((req, res) => {
     hits += 1;
-    if (req.url === '/health') {
+    if (req.url === '/api/health/ready') {
       res.writeHead(hits > readyAfter ? 200 : 503).end(hits > readyAfter ? 'ok' : 'starting');
-    } else if (req.url === '/version') {
+    } else if (req.url === '/') {
+      setTimeout(() => res.writeHead(200).end('<h1>Context.AI</h1>'), slowMs);
+    } else if (req.url === '/api/version') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ version }));
     } else if (req.url === '/slow') {
       setTimeout(() => res.writeHead(200).end('slow'), slowMs);
@@ -49,7 +51,7 @@ describe('smoke-test', () => {
     readyAfter = 3;
     version = 'v2';
     const run = await smoke({
-      checks: '- path: /health\n  status: 200\n  contains: ok',
+      checks: '- path: /api/health/ready\n  status: 200\n  contains: ok',
       'expect-version': 'v2',
     });
     expect(run.code, run.stdout).toBe(0);
@@ -63,9 +65,9 @@ describe('smoke-test', () => {
   it('fails when the server never becomes healthy, after the retries', async () => {
     hits = 0;
     readyAfter = 1_000;
-    const run = await smoke({ checks: '- path: /health', retries: '2' });
+    const run = await smoke({ checks: '- path: /api/health/ready', retries: '2' });
     expect(run.code).toBe(1);
-    expect(run.outputs).toMatchObject({ passed: 'false', 'failed-checks': 'GET /health' });
+    expect(run.outputs).toMatchObject({ passed: 'false', 'failed-checks': 'GET /api/health/ready' });
     expect(run.stdout).toMatch(/status 503, expected 2xx/);
   });
 
@@ -87,6 +89,39 @@ describe('smoke-test', () => {
     expect(run.outputs['failed-checks']).toBe('GET /slow');
     expect(run.stdout).toMatch(/took \d+ ms, more than max-ms 150/);
     expect(everythingPrinted(run).replace(/::add-mask::.*/g, '')).not.toContain('tok-canary-991');
+  });
+
+  it('by default checks API readiness, the web home page, the version and a 500 ms budget, naming the URL', async () => {
+    hits = 0;
+    readyAfter = 0;
+    version = 'v3';
+    slowMs = 0;
+    const run = await smoke({ 'expect-version': 'v3' });
+    expect(run.code, run.stdout).toBe(0);
+    const report = JSON.parse(readFileSync(run.outputs.report!, 'utf8'));
+    expect(report.url).toBe(base);
+    expect(report.results.map((r: { path: string }) => r.path)).toEqual([
+      '/api/health/ready',
+      '/',
+      '/api/version',
+    ]);
+    expect(run.summary).toContain(`Smoke test of ${base}`);
+
+    slowMs = 700; // the home page over the default budget
+    const slow = await smoke({ 'expect-version': 'v3', retries: '0' });
+    expect(slow.code).toBe(1);
+    expect(slow.outputs['failed-checks']).toBe('web home page');
+    expect(slow.stdout).toMatch(/took \d+ ms, more than max-ms 500/);
+    expect((await smoke({ 'expect-version': 'v3', retries: '0', 'max-ms': '0' })).code).toBe(0);
+    slowMs = 0;
+  });
+
+  it('refuses an empty list of checks without a version to expect', async () => {
+    hits = 0;
+    const run = await smoke({ checks: '[]' });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('nothing would be checked');
+    expect(hits).toBe(0);
   });
 
   it('rejects bad checks before any request', async () => {

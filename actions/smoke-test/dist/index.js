@@ -28566,6 +28566,10 @@ function versionCheck(versionPath, expected) {
         equals: expected,
     };
 }
+/** Gives every check without its own `max-ms` the budget `maxMs` (0: no budget). */
+function withLatencyBudget(checks, maxMs) {
+    return maxMs > 0 ? checks.map((c) => ({ maxMs, ...c })) : checks;
+}
 /** Why an answer fails a check; undefined when it passes. */
 function evaluate(check, answer) {
     if (check.status !== undefined ? answer.status !== check.status : answer.status < 200 || answer.status > 299) {
@@ -28972,6 +28976,7 @@ function readInputs(core) {
         inputs.problem('checks', problem);
     const expectVersion = inputs.optional('expect-version', RULES.version);
     const versionPath = inputs.required('version-path', { pattern: /^\/[^\s]*$/, expected: 'a path' });
+    const maxMs = inputs.integer('max-ms', { min: 0, max: 600_000 });
     const retries = inputs.integer('retries', { min: 0, max: 100 });
     const delayMs = inputs.duration('retry-delay', { maxMs: 600_000 });
     const timeoutMs = inputs.duration('timeout', { minMs: 100, maxMs: 300_000 });
@@ -28980,10 +28985,10 @@ function readInputs(core) {
         inputs.problem('headers', problem);
     for (const value of Object.values(headerParse.headers))
         maskSecret(core, value);
+    if (parsed.checks.length === 0 && !expectVersion && parsed.problems.length === 0)
+        inputs.problem('checks', 'is empty and there is no `expect-version`: nothing would be checked');
     inputs.done();
-    const checks = [...parsed.checks, ...(expectVersion ? [versionCheck(versionPath, expectVersion)] : [])];
-    if (checks.length === 0)
-        checks.push({ name: 'GET /', path: '/', method: 'GET' });
+    const checks = withLatencyBudget([...parsed.checks, ...(expectVersion ? [versionCheck(versionPath, expectVersion)] : [])], maxMs);
     return { url: url.replace(/\/+$/, ''), checks, retries, delayMs, timeoutMs, headers: headerParse.headers };
 }
 

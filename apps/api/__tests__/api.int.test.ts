@@ -41,7 +41,8 @@ beforeAll(async () => {
   redisPort = await freePort();
   redis = await startRedis(redisPort);
   const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
+  // Every route is under the global prefix `/api` (the edge forwards `/api/...` unchanged).
+  base = `http://127.0.0.1:${port}/api`;
   expect((await migrateCli(db.url)).stdout).toContain('1 migration(s) applied, 0 already applied');
   api = startChild(['node', 'dist/main.js'], {
     cwd: API_DIR,
@@ -112,13 +113,13 @@ describe('migrations', () => {
 });
 
 describe('health and version', () => {
-  it('GET /health is up', async () => {
+  it('GET /api/health is up', async () => {
     const response = await fetch(`${base}/health`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ status: 'ok' });
   });
 
-  it('GET /version reports the build', async () => {
+  it('GET /api/version reports the build', async () => {
     expect(await (await fetch(`${base}/version`)).json()).toEqual({
       version: '1.2.3-test',
       revision: 'abc1234',
@@ -126,7 +127,7 @@ describe('health and version', () => {
     });
   });
 
-  it('GET /health/ready follows Redis going away and coming back', async () => {
+  it('GET /api/health/ready follows Redis going away and coming back', async () => {
     const ready = await fetch(`${base}/health/ready`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({
@@ -146,7 +147,7 @@ describe('health and version', () => {
     await eventually(async () => (await fetch(`${base}/health/ready`)).status === 200);
   });
 
-  it('GET /health/ready names PostgreSQL when its database is unreachable', async () => {
+  it('GET /api/health/ready names PostgreSQL when its database is unreachable', async () => {
     const port = await freePort();
     const broken = startChild(['node', 'dist/main.js'], {
       cwd: API_DIR,
@@ -157,10 +158,10 @@ describe('health and version', () => {
       }),
     });
     try {
-      await waitForHttp(`http://127.0.0.1:${port}/health`, broken);
+      await waitForHttp(`http://127.0.0.1:${port}/api/health`, broken);
       let body: { error?: Record<string, unknown> } = {};
       await eventually(async () => {
-        const response = await fetch(`http://127.0.0.1:${port}/health/ready`);
+        const response = await fetch(`http://127.0.0.1:${port}/api/health/ready`);
         body = (await response.json()) as typeof body;
         return response.status === 503 && Object.keys(body.error ?? {}).join() === 'postgres';
       });

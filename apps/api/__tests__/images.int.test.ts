@@ -152,7 +152,7 @@ describe('the app images', () => {
     async () => {
       const { config, uncompressed } = await buildWithAction('api');
       expectImageConfig(config);
-      expect(config.Healthcheck?.Test?.join(' ')).toContain('/health');
+      expect(config.Healthcheck?.Test?.join(' ')).toContain('/api/health');
       expect(uncompressed).toBeLessThan(BUDGET_MB.api * 1e6);
     },
     BUILD_TIMEOUT_MS,
@@ -163,13 +163,13 @@ describe('the app images', () => {
     async () => {
       const { config, uncompressed } = await buildWithAction('web');
       expectImageConfig(config);
-      expect(config.Healthcheck?.Test?.join(' ')).toContain('/api/health');
+      expect(config.Healthcheck?.Test?.join(' ')).toContain('/healthz');
       expect(uncompressed).toBeLessThan(BUDGET_MB.web * 1e6);
     },
     BUILD_TIMEOUT_MS,
   );
 
-  it('api image migrates, answers /health/ready and /version against the stack, and stops cleanly', async () => {
+  it('api image migrates, answers /api/health/ready and /api/version against the stack, and stops cleanly', async () => {
     const migration = await runCommand([
       ...podman,
       'run',
@@ -193,7 +193,7 @@ describe('the app images', () => {
       DATABASE_URL: db.url,
       REDIS_URL: env.STACK_REDIS_URL!,
     });
-    const base = `http://127.0.0.1:${port}`;
+    const base = `http://127.0.0.1:${port}/api`;
     await waitForHttp(`${base}/health/ready`, undefined, 60_000);
     // Telemetry in the image: metrics on their own port, JSON log lines carrying the image's version.
     expect(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()).toContain(
@@ -220,7 +220,7 @@ describe('the app images', () => {
       30_000,
     );
 
-    process.env.IMAGES_IT_API_URL = base; // for the web image test below
+    process.env.IMAGES_IT_API_URL = `http://127.0.0.1:${port}`; // the web image's API_URL (an origin)
   });
 
   it('web image serves its status page from the api container, and no source maps', async () => {
@@ -234,7 +234,7 @@ describe('the app images', () => {
       METRICS_PORT: String(metricsPort),
     });
     const base = `http://127.0.0.1:${port}`;
-    await waitForHttp(`${base}/api/health`, undefined, 60_000);
+    await waitForHttp(`${base}/healthz`, undefined, 60_000);
     // The entry point's telemetry dependencies made it into the standalone image.
     expect(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()).toContain(
       '# TYPE http_requests_total',

@@ -76,8 +76,8 @@ async function startApi(extra: Record<string, string>): Promise<{ child: Child; 
     env: apiEnv({ PORT: String(port), ...extra }),
   });
   children.push(child);
-  await waitForHttp(`http://127.0.0.1:${port}/health`, child);
-  return { child, base: `http://127.0.0.1:${port}` };
+  await waitForHttp(`http://127.0.0.1:${port}/api/health`, child);
+  return { child, base: `http://127.0.0.1:${port}/api` };
 }
 
 beforeAll(async () => {
@@ -133,9 +133,9 @@ describe('logs', () => {
     expect(line).toMatchObject({
       level: 'info',
       msg: 'request completed',
-      req: { id, method: 'GET', url: '/sectors/legal/knowledge-sources?limit=5' },
+      req: { id, method: 'GET', url: '/api/sectors/legal/knowledge-sources?limit=5' },
       res: { statusCode: 200 },
-      route: '/sectors/:sector/knowledge-sources',
+      route: '/api/sectors/:sector/knowledge-sources',
     });
     expect(line.responseTime).toBeGreaterThanOrEqual(0);
   });
@@ -213,8 +213,8 @@ describe('traces', () => {
     const server = trace.find((s) => s.kind === 'SPAN_KIND_SERVER')!;
     expect(server.spanId).toBe(line.span_id);
     expect(server.parentSpanId).toBe('');
-    expect(server.name).toBe('GET /health/ready');
-    expect(server.attributes['http.route']).toBe('/health/ready');
+    expect(server.name).toBe('GET /api/health/ready');
+    expect(server.attributes['http.route']).toBe('/api/health/ready');
     const handler = trace.find((s) => s.name === 'HealthController.ready');
     expect(handler, trace.map((s) => s.name).join(', ')).toBeDefined();
     const query = trace.find(
@@ -332,7 +332,7 @@ describe('metrics', () => {
     expect(
       value(
         after,
-        'http_requests_total{method="DELETE",route="/sectors/:sector/knowledge-sources/:id",status="204"}',
+        'http_requests_total{method="DELETE",route="/api/sectors/:sector/knowledge-sources/:id",status="204"}',
       ),
     ).toBeGreaterThanOrEqual(1);
     expect(

@@ -8,7 +8,7 @@ import { traceFields } from './logger';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
 import { Scrubber } from './scrub';
 
-/** The route template of a request (`/sectors/:sector/knowledge-sources`), or `unmatched`. */
+/** The route template of a request (`/api/sectors/:sector/knowledge-sources`), or `unmatched`. */
 export type RouteOf = (req: IncomingMessage) => string;
 
 /** Where the HTTP instrumentation leaves the server span's context on the request (tracing.ts). */

@@ -81,7 +81,7 @@ beforeAll(async () => {
       APP_REVISION: 'feedbee',
     },
   });
-  await waitForHttp(`${apiUrl}/health`, api);
+  await waitForHttp(`${apiUrl}/api/health`, api);
 
   const webPort = await freePort();
   webUrl = `http://127.0.0.1:${webPort}`;
@@ -101,7 +101,7 @@ beforeAll(async () => {
       ...tracing,
     },
   });
-  await waitForHttp(`${webUrl}/api/health`, web);
+  await waitForHttp(`${webUrl}/healthz`, web);
   edge = await startEdge({
     domains: [DOMAIN],
     httpPort: await freePort(),
@@ -182,7 +182,11 @@ describe('one request from the edge through web and API', () => {
       version: '4.5.6-web',
       route: '/knowledge-sources',
     });
-    expect(apiLine).toMatchObject({ service: 'contextai-api', route: '/sectors', res: { statusCode: 200 } });
+    expect(apiLine).toMatchObject({
+      service: 'contextai-api',
+      route: '/api/sectors',
+      res: { statusCode: 200 },
+    });
     expect(webLine!.trace_id).toMatch(/^[0-9a-f]{32}$/);
     expect(apiLine!.trace_id).toBe(webLine!.trace_id);
 
@@ -261,8 +265,8 @@ describe('one request from the edge through web and API', () => {
 });
 
 describe('the web app', () => {
-  it('GET /api/health answers', async () => {
-    const response = await fetch(`${webUrl}/api/health`);
+  it('GET /healthz answers', async () => {
+    const response = await fetch(`${webUrl}/healthz`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ status: 'ok' });
   });
@@ -281,7 +285,7 @@ describe('the web app', () => {
 
   it('lists the knowledge sources of a sector from the API', async () => {
     for (const title of ['Tax code', 'VAT FAQ'])
-      await fetch(`${apiUrl}/sectors/finance/knowledge-sources`, {
+      await fetch(`${apiUrl}/api/sectors/finance/knowledge-sources`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ title, kind: 'faq' }),
@@ -367,7 +371,7 @@ describe('graceful shutdown', () => {
       },
     });
     try {
-      await waitForHttp(`${url}/api/health`, server);
+      await waitForHttp(`${url}/healthz`, server);
       const inFlight = fetch(url);
       await sleep(400);
       server.process.kill('SIGTERM');
@@ -375,7 +379,7 @@ describe('graceful shutdown', () => {
       // at once (a fixed delay is not enough when rendering keeps the event loop busy).
       await eventually(async () => server.output().includes('SIGTERM received'), 10_000);
 
-      await expect(fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2_000) })).rejects.toThrow();
+      await expect(fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) })).rejects.toThrow();
       expect(server.process.exitCode).toBeNull(); // still draining
 
       const response = await inFlight;

@@ -5,6 +5,8 @@
 import { headers } from 'next/headers';
 
 const TIMEOUT_MS = 3_000;
+/** The API serves every route under this prefix (the edge forwards `/api/...` unchanged). */
+export const API_PREFIX = '/api';
 
 export type ApiResult<T> =
   { ok: true; status: number; body: T } | { ok: false; status?: number; error: string };
@@ -14,13 +16,13 @@ export function apiUrl(): string | undefined {
   return url ? url.replace(/\/+$/, '') : undefined;
 }
 
-/** GET `path` from the API as JSON; a non-2xx answer still returns its body (readiness sends 503 with details). */
+/** GET `path` (`/version`, below API_PREFIX) from the API as JSON; a non-2xx answer still returns its body (readiness sends 503 with details). */
 export async function apiGet<T>(path: string): Promise<ApiResult<T>> {
   const base = apiUrl();
   if (!base) return { ok: false, error: 'API_URL is not set' };
   try {
     const requestId = (await headers()).get('x-request-id');
-    const response = await fetch(`${base}${path}`, {
+    const response = await fetch(`${base}${API_PREFIX}${path}`, {
       cache: 'no-store',
       signal: AbortSignal.timeout(TIMEOUT_MS),
       headers: requestId ? { 'x-request-id': requestId } : {},

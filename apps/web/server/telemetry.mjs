@@ -43,7 +43,7 @@ function readEnv() {
 
 /**
  * The route template of a request to the Next server: a page or route handler of the build's
- * routes manifest (`/knowledge-sources`, `/api/health`), `/_next/static/*` for the hashed assets,
+ * routes manifest (`/knowledge-sources`, `/healthz`), `/_next/static/*` for the hashed assets,
  * else `unmatched` — never the raw path.
  * @param {string} appDir the standalone app directory (holding .next/)
  * @returns {(req: IncomingMessage) => string}

@@ -19,10 +19,11 @@ export async function gateEnvironment(
   name: string,
   refName: string,
   options: ApprovalOptions,
+  refType: 'branch' | 'tag' = 'branch',
 ): Promise<string | undefined> {
   if (!name) return 'the job declares an empty environment name';
-  if (!branchAllowed(options.environments, name, refName))
-    return `environment '${name}' does not allow deployments from '${refName}' (deployment branch policy)`;
+  if (!branchAllowed(options.environments, name, refName, refType))
+    return `environment '${name}' does not allow deployments from ${refType} '${refName}' (deployment ${refType} policy)`;
   if (!options.environments.environments[name]) {
     options.reporter.line(`  environment ${name}: not declared: no protection rules (GitHub creates it so)`);
     return undefined;

@@ -12,12 +12,18 @@ import { ancestors, callOutputs, concurrencyOf, needsOf } from '../workflow';
 import { JobRun, type Strategy } from './job-run';
 import type { Lease } from './concurrency';
 import { expandMatrix, matrixLabel, type Combination } from './matrix';
-import { planWorkflow, PlanError } from './plan';
+import { planWorkflow, PlanError, type WorkflowPlan } from './plan';
 import type { EngineOptions, NeedsEntry, Result, RunResult } from './types';
 import { WorkflowRun, type Scope, type ScopeResult } from './workflow-run';
 
 export { callInputs } from './job-run';
 export type { EngineOptions } from './types';
+
+/** Every workflow file the plan calls, at any depth. */
+function calledFiles(plan: WorkflowPlan, into = new Set<string>()): Set<string> {
+  for (const child of Object.values(plan.called)) calledFiles(child, into.add(child.file));
+  return into;
+}
 
 /**
  * Runs a workflow file like GitHub: parse → plan (the call tree, refusals) → execute (jobs as their
@@ -42,6 +48,10 @@ export async function runWorkflow(
   let plan;
   try {
     plan = planWorkflow(path, options.repoRoot);
+    const called = calledFiles(plan);
+    const strays = Object.keys(options.assumedWorkflows ?? {}).filter((f) => !called.has(f));
+    if (strays.length)
+      throw new PlanError(strays.map((f) => `--assume-workflow ${f}: ${file} never calls it`));
   } catch (error) {
     // GitHub refuses such a run at start-up: no job starts.
     const problems = error instanceof PlanError ? error.problems : [String(error)];

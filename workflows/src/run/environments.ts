@@ -11,8 +11,10 @@ export interface EnvironmentConfig {
   reviewers?: { users?: string[]; teams?: string[] };
   'prevent-self-review'?: boolean;
   'wait-timer'?: number;
-  /** Branch (and tag) name patterns allowed to deploy; empty or absent: any. */
+  /** Branch name patterns allowed to deploy (GitHub's policies of `type: branch`). */
   'deployment-branches'?: string[];
+  /** Tag name patterns allowed to deploy (`type: tag`). With neither list: any ref. */
+  'deployment-tags'?: string[];
   variables?: Record<string, string>;
 }
 
@@ -38,9 +40,20 @@ export function requiresApproval(file: EnvironmentsFile, name: string): boolean 
   return (reviewers.users?.length ?? 0) + (reviewers.teams?.length ?? 0) > 0;
 }
 
-/** GitHub's deployment branch policy: fnmatch-like patterns (`*` within a segment, `**` across). */
-export function branchAllowed(file: EnvironmentsFile, name: string, refName: string): boolean {
-  const patterns = file.environments[name]?.['deployment-branches'];
-  if (!patterns || patterns.length === 0) return true;
-  return patterns.some((pattern) => branchMatches(pattern, refName));
+/**
+ * GitHub's deployment branch and tag policies: fnmatch-like patterns (`*` within a segment, `**`
+ * across); a branch is checked against the branch policies only, a tag against the tag policies only.
+ * Without any policy every ref may deploy.
+ */
+export function branchAllowed(
+  file: EnvironmentsFile,
+  name: string,
+  refName: string,
+  refType: 'branch' | 'tag' = 'branch',
+): boolean {
+  const config = file.environments[name];
+  const branches = config?.['deployment-branches'] ?? [];
+  const tags = config?.['deployment-tags'] ?? [];
+  if (branches.length === 0 && tags.length === 0) return true;
+  return (refType === 'tag' ? tags : branches).some((pattern) => branchMatches(pattern, refName));
 }

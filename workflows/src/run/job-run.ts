@@ -161,7 +161,12 @@ export class JobRun {
     const refused = await this.hold(this.job.concurrency, contexts);
     if (refused) return this.finish('cancelled', refused);
     if (envName !== undefined) {
-      const refusal = await gateEnvironment(envName, String(options.github.ref_name ?? ''), options);
+      const refusal = await gateEnvironment(
+        envName,
+        String(options.github.ref_name ?? ''),
+        options,
+        options.github.ref_type === 'tag' ? 'tag' : 'branch',
+      );
       if (refusal) return this.finish('failure', refusal);
     }
     const runsOn = interpolateDeep(this.job['runs-on'], contexts);
@@ -256,6 +261,8 @@ export class JobRun {
         vars: varsFor(this.run.options.values, undefined),
       });
     if (refused) return this.finish('cancelled', refused);
+    const assumed = this.run.options.assumedWorkflows?.[called.file];
+    if (assumed) return this.assumeCall(called.file, assumed);
 
     const result = await this.run.runCalled({
       plan: called,
@@ -268,6 +275,24 @@ export class JobRun {
     if (result.failed) return this.finish('failure', `called ${this.job.uses}`);
     if (result.cancelled || this.cancelled) return this.finish('cancelled', `called ${this.job.uses}`);
     return this.finish('success', `called ${this.job.uses}`);
+  }
+
+  /**
+   * A called workflow the operator chose not to run here (`--assume-workflow`, e.g. ci.yml, whose
+   * `npm test` is the very suite running this engine): recorded as NOT RUN with the assumed
+   * result, so the gate's logic runs for real and the timeline never shows it as passed.
+   */
+  private assumeCall(file: string, result: 'success' | 'failure'): JobRecord {
+    const note = `${file} NOT RUN here: result assumed '${result}' (--assume-workflow)`;
+    this.run.line(`  ⚠ ${note}`);
+    this.run.collected.steps.push({
+      job: this.displayId,
+      name: `calls ${file}`,
+      status: 'unsupported',
+      durationMs: 0,
+      note,
+    });
+    return this.finish(result, note);
   }
 }
 

@@ -40,6 +40,18 @@ export function buildTrigger(
     const branches = config.branches as string[] | undefined;
     if (refType === 'branch' && branches && !branches.some((b) => branchMatches(b, refName)))
       problems.push(`a ${options.event} to '${refName}' does not match branches: [${branches.join(', ')}]`);
+    // GitHub: a filter on branches only never fires for tags (and one on tags only, never for branches).
+    const tags = config.tags as string[] | undefined;
+    if (options.event === 'push' && refType === 'tag' && branches && !tags)
+      problems.push(
+        `a push of tag '${refName}': the workflow filters branches only, so tags never trigger it`,
+      );
+    if (options.event === 'push' && refType === 'tag' && tags && !tags.some((t) => branchMatches(t, refName)))
+      problems.push(`a push of tag '${refName}' does not match tags: [${tags.join(', ')}]`);
+    if (options.event === 'push' && refType === 'branch' && tags && !branches)
+      problems.push(
+        `a push to branch '${refName}': the workflow filters tags only, so branches never trigger it`,
+      );
     Object.assign(event, {
       after: options.sha,
       head_commit: { id: options.sha, message: 'local rehearsal' },

@@ -68,6 +68,11 @@ export interface EngineOptions extends ApprovalOptions {
   concurrency?: ConcurrencyTable;
   /** Node.js binary for `node24` actions (default: Node 24, see node24.ts). */
   node?: string;
+  /**
+   * Called workflows NOT run here, each with the result to assume (`--assume-workflow`), keyed by
+   * repository-relative path (`.github/workflows/ci.yml`). Shown as ⚠ NOT RUN, never as passed.
+   */
+  assumedWorkflows?: Record<string, 'success' | 'failure'>;
 }
 
 /** What one run collects; called workflows append to the same lists. */

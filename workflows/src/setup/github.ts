@@ -38,9 +38,14 @@ export class GitHubEnvironments {
       }
       case 'branch-policy': {
         const policies = `${env(operation.environment)}/deployment-branch-policies`;
-        const existing = (await this.request('GET', policies)) as { branch_policies: { name: string }[] };
-        if (!existing.branch_policies.some((p) => p.name === operation.pattern))
-          await this.request('POST', policies, { name: operation.pattern, type: 'branch' });
+        const existing = (await this.request('GET', policies)) as {
+          branch_policies: { name: string; type?: string }[];
+        };
+        const type = operation.type;
+        if (
+          !existing.branch_policies.some((p) => p.name === operation.pattern && (p.type ?? 'branch') === type)
+        )
+          await this.request('POST', policies, { name: operation.pattern, type });
         return;
       }
       case 'variable': {

@@ -7,7 +7,7 @@ export type Target = { kind: 'repository' } | { kind: 'environment'; name: strin
 /** One change to make on GitHub; secret values are carried but never printed. */
 export type Operation =
   | { kind: 'environment'; environment: string; body: EnvironmentBody }
-  | { kind: 'branch-policy'; environment: string; pattern: string }
+  | { kind: 'branch-policy'; environment: string; pattern: string; type: 'branch' | 'tag' }
   | { kind: 'secret'; target: Target; name: string; value: string }
   | { kind: 'variable'; target: Target; name: string; value: string };
 
@@ -45,6 +45,7 @@ export function planSetup(config: Record<string, EnvironmentConfig>, values: Val
     ...Object.entries(config).flatMap(([environment, env]) => {
       const target: Target = { kind: 'environment', name: environment };
       const branches = env['deployment-branches'] ?? [];
+      const tags = env['deployment-tags'] ?? [];
       const reviewers = [
         ...(env.reviewers?.users ?? []).map((login) => ({ type: 'User' as const, login })),
         ...(env.reviewers?.teams ?? []).map((login) => ({ type: 'Team' as const, login })),
@@ -58,12 +59,24 @@ export function planSetup(config: Record<string, EnvironmentConfig>, values: Val
             wait_timer: env['wait-timer'] ?? 0,
             prevent_self_review: env['prevent-self-review'] ?? false,
             reviewers,
-            deployment_branch_policy: branches.length
-              ? { protected_branches: false as const, custom_branch_policies: true as const }
-              : null,
+            deployment_branch_policy:
+              branches.length + tags.length
+                ? { protected_branches: false as const, custom_branch_policies: true as const }
+                : null,
           },
         },
-        ...branches.map((pattern) => ({ kind: 'branch-policy' as const, environment, pattern })),
+        ...branches.map((pattern) => ({
+          kind: 'branch-policy' as const,
+          environment,
+          pattern,
+          type: 'branch' as const,
+        })),
+        ...tags.map((pattern) => ({
+          kind: 'branch-policy' as const,
+          environment,
+          pattern,
+          type: 'tag' as const,
+        })),
         ...Object.entries({ ...env.variables, ...given.vars }).map(([name, value]) => ({
           kind: 'variable' as const,
           target,
@@ -90,10 +103,10 @@ export function describe(operation: Operation): string {
     case 'environment': {
       const b = operation.body;
       const reviewers = b.reviewers.map((r) => `${r.type.toLowerCase()} ${r.login}`).join(', ') || 'none';
-      return `environment ${operation.environment}: reviewers ${reviewers}; wait ${b.wait_timer} min; branches ${b.deployment_branch_policy ? 'custom' : 'any'}`;
+      return `environment ${operation.environment}: reviewers ${reviewers}${b.prevent_self_review ? ' (no self-review)' : ''}; wait ${b.wait_timer} min; branches ${b.deployment_branch_policy ? 'custom' : 'any'}`;
     }
     case 'branch-policy':
-      return `environment ${operation.environment}: allow deployments from ${operation.pattern}`;
+      return `environment ${operation.environment}: allow deployments from ${operation.type} ${operation.pattern}`;
     case 'variable':
       return `${where(operation.target)}: variable ${operation.name} = ${operation.value}`;
     case 'secret':

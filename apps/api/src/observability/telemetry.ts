@@ -37,7 +37,7 @@ export interface ApiTelemetry {
 }
 
 /**
- * The template of the route whose handler ran (`/sectors/:sector/knowledge-sources`), or
+ * The template of the route whose handler ran (`/api/sectors/:sector/knowledge-sources`), or
  * `unmatched`. Nest mounts a handler for one method (@Get, @Post, ...) and middleware for every
  * method (`{/*splat}`), which is the route Express reports for a path no handler matched.
  */
