@@ -25,9 +25,10 @@ export const sectorScope = (sector: string) => `sector:${sector}`;
  *
  * Stampede: concurrent misses of one key share one rebuild (one database query per key and process).
  *
- * Redis away: every read goes to PostgreSQL (counted as `error`). Any Redis error also marks the
- * cache dirty, because a write in the meantime could not bump its generation: the cache stays
- * bypassed until the epoch is bumped, which orphans every entry written before the outage.
+ * Redis away or slow (REDIS_COMMAND_TIMEOUT_MS): reads go to PostgreSQL (counted as `error`). A
+ * failed invalidation or a lost connection marks the cache dirty, because a write could not bump
+ * its generation: the cache stays bypassed until the epoch is bumped, which orphans every entry
+ * written before.
  */
 @Injectable()
 export class ReadCache {
@@ -40,7 +41,8 @@ export class ReadCache {
     @Inject(ApiMetrics) private readonly metrics: ApiMetrics,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
-    redis.on('error', () => (this.dirty = true));
+    // A lost connection may have hidden a write's invalidation (of any instance): start afresh.
+    redis.on('close', () => (this.dirty = true));
   }
 
   /** The cached value of `name` in `cache`, or `load()`'s (then cached) when absent. */
@@ -52,7 +54,6 @@ export class ReadCache {
       key = await this.versionedKey(cache, scopes, name);
       cached = await this.redis.get(key);
     } catch {
-      this.dirty = true;
       this.metrics.cacheRequests.inc({ cache, result: 'error' });
       return load();
     }
@@ -81,16 +82,19 @@ export class ReadCache {
       if (!results || results.some(([error]) => error)) throw new Error('MULTI/EXEC failed');
     } catch (error) {
       this.dirty = true;
-      this.logger.warn(`invalidation failed, cache bypassed until Redis is back: ${(error as Error).message}`);
+      this.logger.warn(
+        `invalidation failed, cache bypassed until Redis is back: ${(error as Error).message}`,
+      );
     }
   }
 
   private async rebuild<T>(key: string, load: () => Promise<T>): Promise<T> {
     const value = await load();
-    // Storing is best effort: the caller has its value either way.
+    // Storing is best effort: the caller has its value either way. The entry leaves `rebuilds` only
+    // after Redis has it, so a concurrent lookup either finds the entry or joins this rebuild.
     await this.redis
       .set(key, JSON.stringify(value), 'EX', this.config.CACHE_TTL_SECONDS)
-      .catch(() => (this.dirty = true));
+      .catch(() => undefined);
     return value;
   }
 

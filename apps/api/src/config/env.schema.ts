@@ -44,7 +44,7 @@ export const envFields = z.object({
     .regex(/^rediss?:\/\/\S+$/, 'expected a redis:// or rediss:// URL')
     .describe('Redis connection URL (redis://[:password@]host:port[/db]). Secret.'),
   REDIS_COMMAND_TIMEOUT_MS: milliseconds(10, 10_000)
-    .default(250)
+    .default(500)
     .describe('A Redis command that takes longer fails (the read cache then falls back to PostgreSQL).'),
   CACHE_TTL_SECONDS: z.coerce
     .number()

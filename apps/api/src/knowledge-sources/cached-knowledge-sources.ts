@@ -29,8 +29,11 @@ export class CachedKnowledgeSources {
 
   async get(sector: string, id: string): Promise<KnowledgeSource | undefined> {
     // null is cached too (JSON has no undefined): a missing id costs no query either.
-    const source = await this.cache.read('source', [sectorScope(sector)], `${sector}:${id}`, async () =>
-      (await this.repository.get(sector, id)) ?? null,
+    const source = await this.cache.read(
+      'source',
+      [sectorScope(sector)],
+      `${sector}:${id}`,
+      async () => (await this.repository.get(sector, id)) ?? null,
     );
     return source ?? undefined;
   }
