@@ -45,7 +45,7 @@ beforeAll(async () => {
       PORT: String(port),
       METRICS_PORT: String(metricsPort),
       REDIS_URL: `redis://127.0.0.1:${redisPort}`,
-      HEALTH_CHECK_TIMEOUT_MS: '500',
+      HEALTH_CHECK_TIMEOUT_MS: '2000',
       LOG_LEVEL: 'warn',
     },
   });
@@ -150,7 +150,7 @@ describe('Redis stopped under load', () => {
     await redis.stop();
     await eventually(async () => (await fetch(`${base}/health/ready`)).status === 503);
     const ready = (await (await fetch(`${base}/health/ready`)).json()) as { error: Record<string, unknown> };
-    expect(Object.keys(ready.error)).toEqual(['redis']);
+    expect(ready.error).toHaveProperty('redis.status', 'down');
     // A write while Redis is away cannot invalidate: the cache must not serve the old count later.
     await remove('transport', source.id);
     const during = outcomes.length;

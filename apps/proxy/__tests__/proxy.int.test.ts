@@ -167,7 +167,9 @@ describe('apps/proxy on nginx', () => {
     expect(brotliDecompressSync(html.body).toString()).toBe(HTML);
     const json = await get('https', edge.httpsPort, '/api/sources', { 'accept-encoding': both });
     expect(json.headers['content-encoding']).toBe('br');
-    expect(JSON.parse(brotliDecompressSync(json.body).toString())).toEqual({ items: Array(100).fill('knowledge') });
+    expect(JSON.parse(brotliDecompressSync(json.body).toString())).toEqual({
+      items: Array(100).fill('knowledge'),
+    });
     const gzipOnly = await get('https', edge.httpsPort, '/', { 'accept-encoding': 'gzip, deflate' });
     expect(gzipOnly.headers['content-encoding']).toBe('gzip');
     expect(gunzipSync(gzipOnly.body).toString()).toBe(HTML);
