@@ -190,17 +190,24 @@ async function main(): Promise<void> {
     ];
     const results = new Map<string, Outcome>();
     let redisOutcome: (Outcome & { readyDuring: number }) | undefined;
-    for (const [variant, dir] of variants) {
-      const api = await startApi(dir, variant, db.url, otlp.url);
-      const edge = await startBenchEdge(api.port, api.prefixed);
-      try {
-        for (const scenario of scenarios) {
+    // All variants run side by side and take turns per scenario, so a change in the machine's
+    // background load hits every column alike.
+    const running: { variant: Variant; api: Awaited<ReturnType<typeof startApi>>; edge: Edge }[] = [];
+    try {
+      for (const [variant, dir] of variants) {
+        const api = await startApi(dir, variant, db.url, otlp.url);
+        running.push({ variant, api, edge: await startBenchEdge(api.port, api.prefixed) });
+      }
+      for (const scenario of scenarios)
+        for (const { variant, edge } of running) {
           await load(edge, { ...scenario, rate: undefined, name: 'warm-up' }, 2);
           results.set(`${variant}|${scenario.name}`, await load(edge, scenario));
           console.log(`  ${variant} | ${scenario.name}: done (load ${loadAvg()})`);
         }
-        if (variant === 'after') redisOutcome = await redisStopped(edge, api.port, api.prefixed);
-      } finally {
+      const after = running.find((r) => r.variant === 'after')!;
+      redisOutcome = await redisStopped(after.edge, after.api.port, after.api.prefixed);
+    } finally {
+      for (const { api, edge } of running) {
         await edge.stop();
         await api.stop();
       }
