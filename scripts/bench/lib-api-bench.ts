@@ -45,10 +45,21 @@ function buildBefore(): string {
   const dir = resolve(WORK, 'before');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const archive = execFileSync('git', ['archive', BEFORE, 'apps/api'], {
-    cwd: REPO_ROOT,
-    maxBuffer: 1 << 28,
-  });
+  const archive = execFileSync(
+    'git',
+    // Sources only: a copy of the tests here would be collected by vitest.
+    [
+      'archive',
+      BEFORE,
+      ...['src', 'migrations', 'package.json', 'tsconfig.json', 'tsconfig.build.json'].map(
+        (f) => `apps/api/${f}`,
+      ),
+    ],
+    {
+      cwd: REPO_ROOT,
+      maxBuffer: 1 << 28,
+    },
+  );
   execFileSync('tar', ['-x', '-C', dir], { input: archive });
   run(['npx', 'tsc', '-p', resolve(dir, 'apps/api/tsconfig.build.json')]);
   return resolve(dir, 'apps/api');

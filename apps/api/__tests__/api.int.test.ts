@@ -36,7 +36,7 @@ const migrateCli = (databaseUrl: string) =>
   });
 
 beforeAll(async () => {
-  await runCommand(['npm', 'run', 'build', '-w', 'apps/api'], { cwd: REPO_ROOT, timeoutMs: 120_000 });
+  await runCommand(['npm', 'run', 'build', '-w', 'apps/api'], { cwd: REPO_ROOT, timeoutMs: 300_000 });
   db = await createDatabase('api_it');
   redisPort = await freePort();
   redis = await startRedis(redisPort);
