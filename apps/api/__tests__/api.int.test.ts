@@ -36,14 +36,14 @@ const migrateCli = (databaseUrl: string) =>
   });
 
 beforeAll(async () => {
-  await runCommand(['npm', 'run', 'build', '-w', 'apps/api'], { cwd: REPO_ROOT, timeoutMs: 120_000 });
+  await runCommand(['npm', 'run', 'build', '-w', 'apps/api'], { cwd: REPO_ROOT, timeoutMs: 300_000 });
   db = await createDatabase('api_it');
   redisPort = await freePort();
   redis = await startRedis(redisPort);
   const port = await freePort();
   // Every route is under the global prefix `/api` (the edge forwards `/api/...` unchanged).
   base = `http://127.0.0.1:${port}/api`;
-  expect((await migrateCli(db.url)).stdout).toContain('1 migration(s) applied, 0 already applied');
+  expect((await migrateCli(db.url)).stdout).toContain('2 migration(s) applied, 0 already applied');
   api = startChild(['node', 'dist/main.js'], {
     cwd: API_DIR,
     env: apiEnv({
@@ -74,9 +74,9 @@ const post = (path: string, body: unknown) =>
 
 describe('migrations', () => {
   it('are idempotent and recorded', async () => {
-    expect((await migrateCli(db.url)).stdout).toContain('0 migration(s) applied, 1 already applied');
+    expect((await migrateCli(db.url)).stdout).toContain('0 migration(s) applied, 2 already applied');
     const rows = await withClient(db.url, (c) => c.query('SELECT id FROM schema_migrations ORDER BY id'));
-    expect(rows.rows.map((r) => r.id)).toEqual(['001_create_knowledge_sources']);
+    expect(rows.rows.map((r) => r.id)).toEqual(['001_create_knowledge_sources', '002_sector_counts']);
   });
 
   it('create the index that serves the list query', async () => {

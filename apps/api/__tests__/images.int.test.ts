@@ -182,7 +182,7 @@ describe('the app images', () => {
       'run',
       'migration:run',
     ]);
-    expect(migration.stdout).toContain('1 migration(s) applied');
+    expect(migration.stdout).toContain('2 migration(s) applied');
 
     const port = await freePort();
     const metricsPort = await freePort();

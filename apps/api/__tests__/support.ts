@@ -139,3 +139,18 @@ export function jsonLogLines<T = Record<string, unknown>>(child: Child): T[] {
       }
     });
 }
+
+/**
+ * Loads `total` knowledge sources spread evenly over `sectors` sectors (`sector-01`...), newest
+ * first by one second each, in one statement, then refreshes the planner's statistics.
+ */
+export async function seedSources(client: pg.ClientBase, total: number, sectors: number): Promise<void> {
+  await client.query(
+    `INSERT INTO knowledge_sources (sector, title, kind, uri, description, created_at)
+     SELECT 'sector-' || lpad((i % $2 + 1)::text, 2, '0'), 'Source ' || i, 'url',
+            'https://example.test/sources/' || i, 'Seeded for measurements', now() - i * interval '1 second'
+       FROM generate_series(1, $1::int) AS i`,
+    [total, sectors],
+  );
+  await client.query('ANALYZE knowledge_sources');
+}

@@ -3,6 +3,7 @@ import { ConfigModule } from './config/config.module';
 import type { AppConfig } from './config/env.schema';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { HttpCacheModule } from './http/cache-control';
 import { KnowledgeSourcesModule } from './knowledge-sources/knowledge-sources.module';
 import { ObservabilityModule } from './observability/observability.module';
 import type { ApiTelemetry } from './observability/telemetry';
@@ -19,6 +20,7 @@ export class AppModule {
         ObservabilityModule.forRoot(telemetry),
         DatabaseModule,
         RedisModule,
+        HttpCacheModule,
         HealthModule,
         KnowledgeSourcesModule,
       ],

@@ -23,6 +23,8 @@ export async function bootstrap(config: AppConfig, telemetry: ApiTelemetry): Pro
   app.useBodyParser('urlencoded', { extended: true });
   if (GLOBAL_PREFIX) app.setGlobalPrefix(GLOBAL_PREFIX);
   app.disable('x-powered-by');
+  // Strong ETags on every body; a matching If-None-Match on a GET answers 304 (http/cache-control.ts).
+  app.set('etag', 'strong');
   closeOnSignals(app, logger, config.SHUTDOWN_TIMEOUT_MS, () => telemetry.shutdown());
   await telemetry.startMetrics();
   await app.listen(config.PORT, config.HOST);

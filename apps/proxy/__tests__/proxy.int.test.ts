@@ -1,5 +1,5 @@
 // The rendered edge config on a real nginx: nginx -t, the redirect, the ACME webroot, every
-// security header, protocols and ciphers as openssl s_client sees them, HTTP/2, gzip, routing.
+// security header, protocols and ciphers as openssl s_client sees them, HTTP/2, gzip and Brotli, routing.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
@@ -7,6 +7,7 @@ import { request as httpsRequest } from 'node:https';
 import type { Server } from 'node:http';
 import { connect as tlsConnect } from 'node:tls';
 import { join } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   freePort,
@@ -156,6 +157,22 @@ describe('apps/proxy on nginx', () => {
     expect(json.headers['content-encoding']).toBe('gzip');
     const plain = await get('https', edge.httpsPort, '/');
     expect(plain.headers['content-encoding']).toBeUndefined();
+  });
+
+  it('prefers Brotli when the client accepts it, gzip otherwise', async () => {
+    const both = 'gzip, deflate, br';
+    const html = await get('https', edge.httpsPort, '/', { 'accept-encoding': both });
+    expect(html.headers['content-encoding']).toBe('br');
+    expect(html.headers.vary).toContain('Accept-Encoding');
+    expect(brotliDecompressSync(html.body).toString()).toBe(HTML);
+    const json = await get('https', edge.httpsPort, '/api/sources', { 'accept-encoding': both });
+    expect(json.headers['content-encoding']).toBe('br');
+    expect(JSON.parse(brotliDecompressSync(json.body).toString())).toEqual({
+      items: Array(100).fill('knowledge'),
+    });
+    const gzipOnly = await get('https', edge.httpsPort, '/', { 'accept-encoding': 'gzip, deflate' });
+    expect(gzipOnly.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gzipOnly.body).toString()).toBe(HTML);
   });
 
   it('sets X-Request-ID when the client sent none (or a malformed one), passes it upstream and returns it once', async () => {

@@ -35,11 +35,24 @@ export const envFields = z.object({
     .regex(/^postgres(ql)?:\/\/\S+$/, 'expected a postgres:// or postgresql:// URL')
     .describe('PostgreSQL connection URL (postgres://user:password@host:port/database). Secret.'),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10).describe('Most pooled connections.'),
+  DATABASE_STATEMENT_TIMEOUT_MS: milliseconds(100, 600_000)
+    .default(5000)
+    .describe('PostgreSQL aborts any statement of the API that runs longer (statement_timeout).'),
   DATABASE_SSL: envBoolean().default(false).describe('Connect to PostgreSQL over TLS.'),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\/\S+$/, 'expected a redis:// or rediss:// URL')
     .describe('Redis connection URL (redis://[:password@]host:port[/db]). Secret.'),
+  REDIS_COMMAND_TIMEOUT_MS: milliseconds(10, 10_000)
+    .default(500)
+    .describe('A Redis command that takes longer fails (the read cache then falls back to PostgreSQL).'),
+  CACHE_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(86_400)
+    .default(300)
+    .describe('Lifetime of read-cache entries in Redis (writes invalidate them sooner).'),
   HEALTH_CHECK_TIMEOUT_MS: milliseconds(50, 30_000)
     .default(1000)
     .describe('Time each readiness check (PostgreSQL, Redis) gets before it counts as down.'),

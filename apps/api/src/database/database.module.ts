@@ -12,7 +12,10 @@ export const PG_POOL = Symbol('PG_POOL');
  * only reports errors of idle connections).
  */
 export function createPool(
-  config: Pick<AppConfig, 'DATABASE_URL' | 'DATABASE_POOL_MAX' | 'DATABASE_SSL'>,
+  config: Pick<
+    AppConfig,
+    'DATABASE_URL' | 'DATABASE_POOL_MAX' | 'DATABASE_SSL' | 'DATABASE_STATEMENT_TIMEOUT_MS'
+  >,
   onConnectError: (error: Error) => void = () => {},
 ): Pool {
   class Client extends pg.Client {
@@ -34,6 +37,8 @@ export function createPool(
     Client,
     connectionString: config.DATABASE_URL,
     max: config.DATABASE_POOL_MAX,
+    // Sent at connect: a runaway query frees its connection instead of starving the pool.
+    statement_timeout: config.DATABASE_STATEMENT_TIMEOUT_MS,
     ssl: config.DATABASE_SSL ? { rejectUnauthorized: true } : undefined,
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,

@@ -14,6 +14,7 @@ import {
   Query,
 } from '@nestjs/common';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { CacheControl, REVALIDATE } from '../http/cache-control';
 import { ApiMetrics } from '../observability/api-metrics';
 import { decodeCursor, encodeCursor } from './cursor';
 import {
@@ -24,7 +25,8 @@ import {
   type KnowledgeSource,
   type ListQuery,
 } from './knowledge-source.schemas';
-import { DuplicateUriError, KnowledgeSourcesRepository } from './knowledge-sources.repository';
+import { CachedKnowledgeSources } from './cached-knowledge-sources';
+import { DuplicateUriError } from './knowledge-sources.repository';
 
 const sector = new ZodValidationPipe(sectorSchema, 'sector');
 const uuid = new ParseUUIDPipe({ version: '4' });
@@ -32,11 +34,12 @@ const uuid = new ParseUUIDPipe({ version: '4' });
 @Controller('sectors')
 export class KnowledgeSourcesController {
   constructor(
-    @Inject(KnowledgeSourcesRepository) private readonly repository: KnowledgeSourcesRepository,
+    @Inject(CachedKnowledgeSources) private readonly repository: CachedKnowledgeSources,
     @Inject(ApiMetrics) private readonly metrics: ApiMetrics,
   ) {}
 
   @Get()
+  @CacheControl(REVALIDATE)
   async sectors() {
     return { items: await this.repository.sectors() };
   }
@@ -60,6 +63,7 @@ export class KnowledgeSourcesController {
   }
 
   @Get(':sector/knowledge-sources')
+  @CacheControl(REVALIDATE)
   async list(
     @Param('sector', sector) sectorSlug: string,
     @Query(new ZodValidationPipe(listQuerySchema, 'query')) query: ListQuery,
@@ -76,6 +80,7 @@ export class KnowledgeSourcesController {
   }
 
   @Get(':sector/knowledge-sources/:id')
+  @CacheControl(REVALIDATE)
   async get(
     @Param('sector', sector) sectorSlug: string,
     @Param('id', uuid) id: string,

@@ -58,10 +58,10 @@ export class KnowledgeSourcesRepository {
     return rowCount === 1;
   }
 
-  /** Sectors that have sources, with their counts (an index-only scan on the sector index). */
+  /** Sectors that have sources, with their counts (kept by the writes' triggers: migrations/002). */
   async sectors(): Promise<{ sector: string; count: number }[]> {
     const { rows } = await this.pool.query<{ sector: string; count: number }>(
-      'SELECT sector, count(*)::int AS count FROM knowledge_sources GROUP BY sector ORDER BY sector',
+      'SELECT sector, count::int AS count FROM sector_counts WHERE count > 0 ORDER BY sector',
     );
     return rows;
   }

@@ -11,12 +11,14 @@ export const REDIS = Symbol('REDIS');
  * Commands fail fast while Redis is away (no offline queue, one retry) so readiness reports it at
  * once; the client keeps reconnecting in the background and readiness recovers by itself.
  */
-export function createRedis(url: string): Redis {
+export function createRedis(url: string, commandTimeoutMs: number): Redis {
   const logger = new Logger('Redis');
   const redis = new Redis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
+    // A hung Redis must not hold requests: the read cache falls back to PostgreSQL.
+    commandTimeout: commandTimeoutMs,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
   });
   let healthy = false;
@@ -39,7 +41,7 @@ export function createRedis(url: string): Redis {
       provide: REDIS,
       inject: [APP_CONFIG, ApiMetrics],
       useFactory: (config: AppConfig, metrics: ApiMetrics) => {
-        const redis = createRedis(config.REDIS_URL);
+        const redis = createRedis(config.REDIS_URL, config.REDIS_COMMAND_TIMEOUT_MS);
         metrics.watchRedis(redis);
         return redis;
       },

@@ -1,6 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/env.schema';
+import { CacheControl, REVALIDATE } from '../http/cache-control';
 import { versionInfo, type VersionInfo } from './version';
 
 @Controller('version')
@@ -12,6 +13,7 @@ export class VersionController {
   }
 
   @Get()
+  @CacheControl(REVALIDATE)
   get(): VersionInfo {
     return this.info;
   }

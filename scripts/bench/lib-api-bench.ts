@@ -1,0 +1,279 @@
+// scripts/bench/api: the API under autocannon through the real edge, before/after and telemetry
+// on/off side by side (see the wrapper for what each column is). Latency percentiles are exact,
+// from every response time autocannon reports; `failed` = errors + timeouts + non-2xx answers.
+import autocannon from 'autocannon';
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createDatabase, seedSources, waitForHttp, withClient } from '../../apps/api/__tests__/support';
+import { migrate, readMigrations } from '../../apps/api/src/migrations/migrator';
+import { startEdge, writeSelfSigned, type Edge } from '../../test/fixtures/proxy/edge';
+import { freePort } from '../../test/net';
+import { REPO_ROOT, stackEnv } from '../../test/stack-env';
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 8);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const BEFORE = process.env.BENCH_BEFORE ?? '8f65d5d'; // main before the read cache (issue 18)
+const DOMAIN = 'bench.contextai.test';
+const WORK = resolve(REPO_ROOT, '.bench/api');
+const stack = stackEnv();
+
+type Variant = 'before' | 'after' | 'after, telemetry off';
+interface Scenario {
+  name: string;
+  path: string;
+  rate?: number;
+}
+interface Outcome {
+  served: number;
+  failed: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+function run(argv: string[], cwd = REPO_ROOT): void {
+  execFileSync(argv[0]!, argv.slice(1), { cwd, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+/** The API of BENCH_BEFORE, built beside this checkout (its node_modules resolve from the root). */
+function buildBefore(): string {
+  const dir = resolve(WORK, 'before');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const archive = execFileSync(
+    'git',
+    // Sources only: a copy of the tests here would be collected by vitest.
+    [
+      'archive',
+      BEFORE,
+      ...['src', 'migrations', 'package.json', 'tsconfig.json', 'tsconfig.build.json'].map(
+        (f) => `apps/api/${f}`,
+      ),
+    ],
+    {
+      cwd: REPO_ROOT,
+      maxBuffer: 1 << 28,
+    },
+  );
+  execFileSync('tar', ['-x', '-C', dir], { input: archive });
+  run(['npx', 'tsc', '-p', resolve(dir, 'apps/api/tsconfig.build.json')]);
+  return resolve(dir, 'apps/api');
+}
+
+/** A sink for OTLP/HTTP exports: drains each request and answers an empty (valid) response. */
+async function startOtlpSink(): Promise<{ url: string; close: () => void }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
+}
+
+async function startApi(apiDir: string, variant: Variant, databaseUrl: string, otlp: string) {
+  const port = await freePort();
+  const telemetry: Record<string, string> =
+    variant === 'after, telemetry off'
+      ? { LOG_LEVEL: 'fatal' }
+      : {
+          LOG_LEVEL: 'info',
+          METRICS_PORT: String(await freePort()),
+          OTEL_EXPORTER_OTLP_ENDPOINT: otlp,
+          OTEL_TRACES_SAMPLER: 'always_on',
+          APP_ENV: 'staging',
+        };
+  const log = openSync(resolve(WORK, `${variant.replace(/\W+/g, '-')}.log`), 'w');
+  const child: ChildProcess = spawn('node', ['dist/main.js'], {
+    cwd: apiDir,
+    stdio: ['ignore', log, log],
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: `redis://127.0.0.1:${stack.STACK_REDIS_PORT}`,
+      ...telemetry,
+    },
+  });
+  closeSync(log);
+  await waitForHttp(`http://127.0.0.1:${port}/api/version`).catch(() => undefined);
+  // Until the switch to the `/api` prefix lands, an unprefixed API gets `/api` stripped at the edge.
+  const prefixed = (await fetch(`http://127.0.0.1:${port}/api/version`).catch(() => undefined))?.ok ?? false;
+  if (!prefixed) await waitForHttp(`http://127.0.0.1:${port}/version`, undefined, 5_000);
+  return { port, prefixed, stop: () => stopChild(child) };
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((ok) => {
+    child.once('exit', () => ok());
+    child.kill('SIGTERM');
+  });
+}
+
+async function startBenchEdge(apiPort: number, prefixed: boolean): Promise<Edge> {
+  const edge = await startEdge({
+    domains: [DOMAIN],
+    httpPort: await freePort(),
+    httpsPort: await freePort(),
+    webUpstreamPort: await freePort(), // nothing listens: the bench calls /api only
+    apiUpstreamPort: apiPort,
+    installCertificate: (certDir) => writeSelfSigned(certDir, [DOMAIN], 30),
+  });
+  if (!prefixed) {
+    const conf = resolve(edge.dir, 'contextai.conf');
+    writeFileSync(
+      conf,
+      readFileSync(conf, 'utf8').replace(/(location \/api\/ \{\s*proxy_pass http:\/\/\w+);/, '$1/;'),
+    );
+    run(edge.reloadCommand.split(' '));
+    await sleep(500);
+  }
+  return edge;
+}
+
+async function load(edge: Edge, scenario: Scenario, seconds = DURATION): Promise<Outcome> {
+  const times: number[] = [];
+  let failed = 0;
+  const result = await new Promise<autocannon.Result>((ok, fail) => {
+    const instance = autocannon(
+      {
+        url: `https://127.0.0.1:${edge.httpsPort}${scenario.path}`,
+        headers: { host: DOMAIN, 'accept-encoding': 'br, gzip' },
+        servername: DOMAIN,
+        tlsOptions: { rejectUnauthorized: false },
+        connections: CONNECTIONS,
+        duration: seconds,
+        overallRate: scenario.rate,
+        timeout: 10,
+      },
+      (error, done) => (error ? fail(error) : ok(done)),
+    );
+    instance.on('response', (_client, status, _bytes, ms) => {
+      times.push(ms);
+      if (status < 200 || status > 299) failed++;
+    });
+  });
+  failed += result.errors + result.timeouts;
+  times.sort((a, b) => a - b);
+  const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? NaN;
+  return { served: times.length / seconds, failed, p50: at(0.5), p95: at(0.95), p99: at(0.99) };
+}
+
+async function main(): Promise<void> {
+  mkdirSync(WORK, { recursive: true });
+  const loadAvg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  console.log(`load average at start: ${loadAvg()}`);
+  run(['npm', 'run', 'build', '-w', 'apps/api']);
+  const beforeDir = buildBefore();
+  const db = await createDatabase('bench_api');
+  const otlp = await startOtlpSink();
+  try {
+    const sample = await withClient(db.url, async (client) => {
+      await migrate(client, readMigrations(resolve(REPO_ROOT, 'apps/api/migrations')));
+      await seedSources(client, 200_000, 20);
+      await client.query('VACUUM ANALYZE knowledge_sources');
+      return (
+        await client.query<{ id: string }>(
+          "SELECT id FROM knowledge_sources WHERE sector = 'sector-07' LIMIT 1",
+        )
+      ).rows[0]!.id;
+    });
+    const scenarios: Scenario[] = [
+      { name: 'overview, saturation', path: '/api/sectors' },
+      { name: 'overview @ 500 rps', path: '/api/sectors', rate: 500 },
+      { name: 'listing, saturation', path: '/api/sectors/sector-07/knowledge-sources?limit=20' },
+      { name: 'listing @ 1000 rps', path: '/api/sectors/sector-07/knowledge-sources?limit=20', rate: 1000 },
+      { name: 'single, saturation', path: `/api/sectors/sector-07/knowledge-sources/${sample}` },
+      { name: 'single @ 1000 rps', path: `/api/sectors/sector-07/knowledge-sources/${sample}`, rate: 1000 },
+      { name: 'version, saturation', path: '/api/version' },
+    ];
+    const variants: [Variant, string][] = [
+      ['before', beforeDir],
+      ['after', resolve(REPO_ROOT, 'apps/api')],
+      ['after, telemetry off', resolve(REPO_ROOT, 'apps/api')],
+    ];
+    const results = new Map<string, Outcome>();
+    let redisOutcome: (Outcome & { readyDuring: number }) | undefined;
+    // All variants run side by side and take turns per scenario, so a change in the machine's
+    // background load hits every column alike.
+    const running: { variant: Variant; api: Awaited<ReturnType<typeof startApi>>; edge: Edge }[] = [];
+    try {
+      for (const [variant, dir] of variants) {
+        const api = await startApi(dir, variant, db.url, otlp.url);
+        running.push({ variant, api, edge: await startBenchEdge(api.port, api.prefixed) });
+      }
+      for (const scenario of scenarios)
+        for (const { variant, edge } of running) {
+          await load(edge, { ...scenario, rate: undefined, name: 'warm-up' }, 2);
+          results.set(`${variant}|${scenario.name}`, await load(edge, scenario));
+          console.log(`  ${variant} | ${scenario.name}: done (load ${loadAvg()})`);
+        }
+      const after = running.find((r) => r.variant === 'after')!;
+      redisOutcome = await redisStopped(after.edge, after.api.port, after.api.prefixed);
+    } finally {
+      for (const { api, edge } of running) {
+        await edge.stop();
+        await api.stop();
+      }
+    }
+    printTable(
+      scenarios,
+      variants.map(([v]) => v),
+      results,
+    );
+    if (redisOutcome)
+      console.log(
+        `\nRedis stopped 2 s into "overview @ 500 rps" (after): served ${redisOutcome.served.toFixed(0)} req/s, ` +
+          `failed ${redisOutcome.failed}, P50 ${ms(redisOutcome.p50)}, P95 ${ms(redisOutcome.p95)}, P99 ${ms(redisOutcome.p99)}; ` +
+          `readiness during the outage: HTTP ${redisOutcome.readyDuring}`,
+      );
+    console.log(`load average at end: ${loadAvg()}`);
+  } finally {
+    otlp.close();
+    await db.drop();
+  }
+}
+
+/** The overview at 500 rps while the stack's Redis is stopped, then started again. */
+async function redisStopped(edge: Edge, apiPort: number, prefixed: boolean) {
+  const stackScript = resolve(REPO_ROOT, 'scripts/stack');
+  const running = load(edge, { name: 'redis stopped', path: '/api/sectors', rate: 500 });
+  await sleep(2_000);
+  run([stackScript, 'stop', 'redis']);
+  await sleep(1_000);
+  const ready = await fetch(`http://127.0.0.1:${apiPort}${prefixed ? '/api' : ''}/health/ready`);
+  const outcome = await running;
+  run([stackScript, 'up', 'redis']);
+  return { ...outcome, readyDuring: ready.status };
+}
+
+const ms = (value: number) => `${Math.round(value)} ms`;
+
+function printTable(scenarios: Scenario[], variants: Variant[], results: Map<string, Outcome>): void {
+  const cell = (o: Outcome | undefined) =>
+    o
+      ? `${o.served.toFixed(0)} req/s, P50 ${ms(o.p50)} P95 ${ms(o.p95)} P99 ${ms(o.p99)}, failed ${o.failed}`
+      : '-';
+  console.log(
+    `\n${DURATION} s per run, ${CONNECTIONS} connections, HTTPS through nginx, 200,000 sources in 20 sectors\n`,
+  );
+  console.log(`| scenario | ${variants.join(' | ')} |`);
+  console.log(`|---|${variants.map(() => '---').join('|')}|`);
+  for (const s of scenarios)
+    console.log(`| ${s.name} | ${variants.map((v) => cell(results.get(`${v}|${s.name}`))).join(' | ')} |`);
+  console.log('\ntelemetry on / off throughput at saturation:');
+  for (const s of scenarios.filter((s) => s.rate === undefined)) {
+    const on = results.get(`after|${s.name}`);
+    const off = results.get(`after, telemetry off|${s.name}`);
+    if (on && off) console.log(`  ${s.name}: ${((100 * on.served) / off.served).toFixed(0)} %`);
+  }
+}
+
+await main();
