@@ -73516,18 +73516,18 @@ function extend(target) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1804);
 /* harmony import */ var _lib_action_run__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2588);
-/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2419);
+/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1229);
 
 
 
-await (0,_lib_action_run__WEBPACK_IMPORTED_MODULE_2__/* .run */ .e)(_actions_core__WEBPACK_IMPORTED_MODULE_0__, _main__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
+await (0,_lib_action_run__WEBPACK_IMPORTED_MODULE_2__/* .run */ .eF)(_actions_core__WEBPACK_IMPORTED_MODULE_0__, _main__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 2419:
+/***/ 1229:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -73676,7 +73676,7 @@ async function withFailureAlert(alert, work) {
     }
     catch (error) {
         const what = typeof alert.what === 'function' ? alert.what() : alert.what;
-        const reason = alert.scrub((0,run/* errorMessage */.g)(error));
+        const reason = alert.scrub((0,run/* errorMessage */.gJ)(error));
         throw new AlertedFailure(what, reason, await sendAlert(alert, failureText(what, alert, reason)));
     }
 }
@@ -73696,12 +73696,14 @@ async function sendAlert(alert, text) {
         return undefined;
     }
     catch (error) {
-        const problem = `The Slack alert could not be sent: ${(0,run/* errorMessage */.g)(error)}`;
+        const problem = `The Slack alert could not be sent: ${(0,run/* errorMessage */.gJ)(error)}`;
         alert.log.warning(problem);
         return problem;
     }
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./actions/lib/action/duration.ts
 const UNIT_MS = {
     ms: 1,
@@ -73745,13 +73747,76 @@ function formatBytes(bytes) {
     return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(3711);
+;// CONCATENATED MODULE: ./actions/lib/system/network-error.ts
+// A network failure names what could not be reached, where (never credentials) and what to check
+// next: a bare `connect ECONNREFUSED 127.0.0.1:1` does not say whether the database or the store failed.
+const NETWORK_CODES = new Set([
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'ETIMEDOUT',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'EPIPE',
+    'ECONNABORTED',
+    'EPROTO',
+    'CERT_HAS_EXPIRED',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+/** The network error code of an error or of the errors it wraps (AggregateError, cause), if any. */
+function networkCode(error) {
+    const seen = new Set();
+    const queue = [error];
+    while (queue.length > 0) {
+        const e = queue.shift();
+        if (!e || typeof e !== 'object' || seen.has(e))
+            continue;
+        seen.add(e);
+        if (typeof e.code === 'string' && NETWORK_CODES.has(e.code))
+            return e.code;
+        if (e.name === 'TimeoutError')
+            return 'timeout';
+        if (typeof e.message === 'string' &&
+            /socket hang up|Connection terminated unexpectedly|timeout expired/i.test(e.message))
+            return e.message;
+        queue.push(e.cause, ...(Array.isArray(e.errors) ? e.errors : []));
+    }
+    return undefined;
+}
+/** A URL's address without user or password (or the text unchanged when it is not a URL). */
+function safeAddress(url) {
+    try {
+        const u = new URL(url);
+        return `${u.protocol}//${u.host}${u.pathname === '/' ? '' : u.pathname}`;
+    }
+    catch {
+        return url;
+    }
+}
+/**
+ * Rewrites a network failure as "Could not reach <service> at <address> (<code>): <hint>"; other
+ * errors are returned unchanged. The original stays the `cause`.
+ */
+function explainNetworkError(error, service) {
+    const code = networkCode(error);
+    if (!code)
+        return error;
+    if (error instanceof Error && error.message.startsWith('Could not reach '))
+        return error;
+    const explained = new Error(`Could not reach the ${service.name} at ${service.address} (${code}). ${service.hint}`, { cause: error });
+    return explained;
+}
+
 ;// CONCATENATED MODULE: ./actions/lib/backup/s3.ts
+
 
 /**
  * An S3 client whose credentials come from the standard AWS chain (env, web identity
@@ -73762,8 +73827,9 @@ var dist_cjs = __nccwpck_require__(3711);
  * requests time out.
  */
 function createS3Client(options = {}) {
-    return new dist_cjs/* S3Client */.YxF({
-        region: options.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1',
+    const region = options.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1';
+    const client = new dist_cjs/* S3Client */.YxF({
+        region,
         ...(options.endpoint ? { endpoint: options.endpoint } : {}),
         forcePathStyle: options.forcePathStyle ?? false,
         requestChecksumCalculation: 'WHEN_REQUIRED',
@@ -73771,6 +73837,21 @@ function createS3Client(options = {}) {
         maxAttempts: 3,
         requestHandler: { connectionTimeout: 10_000, socketTimeout: options.idleTimeoutMs ?? 60_000 },
     });
+    // Around the retries: a store still unreachable after them is named, with its address.
+    const service = {
+        name: 'S3 store',
+        address: options.endpoint ? safeAddress(options.endpoint) : `AWS S3 (${region})`,
+        hint: 'Check the `endpoint`/`region` inputs and that the store is up and reachable from the runner; nothing was changed in the store by this request.',
+    };
+    client.middlewareStack.add((next) => async (args) => {
+        try {
+            return await next(args);
+        }
+        catch (error) {
+            throw explainNetworkError(error, service);
+        }
+    }, { step: 'initialize', name: 'explainNetworkErrors' });
+    return client;
 }
 /** Every object under a prefix, following continuation tokens. */
 async function listObjects(s3, bucket, prefix) {
@@ -73863,6 +73944,10 @@ function privateTempDir(prefix, base) {
 }
 
 ;// CONCATENATED MODULE: ./actions/lib/backup/database-url.ts
+
+
+/** Query parameters libpq reads as secrets: they never travel on a command line. */
+const SECRET_PARAMETERS = ['password', 'sslpassword'];
 /** Parses `postgres://user:pass@host:port/db?sslmode=...`; undefined when it is not one. */
 function parseDatabaseUrl(text) {
     let url;
@@ -73877,26 +73962,53 @@ function parseDatabaseUrl(text) {
     const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
     if (!url.hostname || !database || database.includes('/'))
         return undefined;
-    const password = url.password ? decodeURIComponent(url.password) : undefined;
+    const password = url.searchParams.get('password') ?? (url.password ? decodeURIComponent(url.password) : undefined);
+    const sslPassword = url.searchParams.get('sslpassword') ?? undefined;
     const bare = new URL(url.toString());
     bare.password = '';
+    for (const name of SECRET_PARAMETERS)
+        bare.searchParams.delete(name);
     return {
         database,
         host: url.hostname,
         port: url.port || '5432',
         user: decodeURIComponent(url.username),
-        password,
+        ...(password ? { password } : {}),
+        ...(sslPassword ? { sslPassword } : {}),
         urlWithoutPassword: bare.toString(),
         url: text.trim(),
     };
 }
-/** Environment for libpq tools: the password travels in PGPASSWORD, never in argv. */
-function libpqEnv(target, base = process.env) {
+/**
+ * Environment for libpq tools: the password travels in PGPASSWORD, never in argv. libpq has no
+ * variable for `sslpassword`: it goes into a 0600 service file in `privateDir` (the run's private
+ * temp dir, removed with it) that PGSERVICEFILE/PGSERVICE name.
+ */
+function libpqEnv(target, privateDir, base = process.env) {
     const env = { ...base };
-    for (const name of ['PGPASSWORD', 'PGPASSFILE', 'PGSERVICE', 'PGDATABASE', 'PGHOST', 'PGPORT', 'PGUSER'])
+    for (const name of [
+        'PGPASSWORD',
+        'PGPASSFILE',
+        'PGSERVICE',
+        'PGSERVICEFILE',
+        'PGDATABASE',
+        'PGHOST',
+        'PGPORT',
+        'PGUSER',
+    ])
         delete env[name];
     if (target.password)
         env.PGPASSWORD = target.password;
+    if (target.sslPassword) {
+        if (!privateDir)
+            throw new Error('An sslpassword needs a private directory for its service file.');
+        if (/[\r\n]/.test(target.sslPassword))
+            throw new Error('The sslpassword parameter holds a line break.');
+        const file = (0,external_node_path_.join)(privateDir, 'pg_service.conf');
+        (0,external_node_fs_.writeFileSync)(file, `[backup]\nsslpassword=${target.sslPassword}\n`, { mode: 0o600 });
+        env.PGSERVICEFILE = file;
+        env.PGSERVICE = 'backup';
+    }
     return env;
 }
 /** Same server and database (host, port, name): verify must never restore over its source. */
@@ -73931,6 +74043,8 @@ const defaults = lib.defaults
 
 ;// CONCATENATED MODULE: ./actions/lib/backup/database.ts
 
+
+
 /** Tables whose rows a dump carries: ordinary tables (partitions included), not system or extension-owned ones. */
 const TABLES_SQL = `
 SELECT n.nspname AS schema, c.relname AS table, pg_total_relation_size(c.oid) AS bytes
@@ -73964,8 +74078,22 @@ async function connect(url) {
         connectionTimeoutMillis: 15_000,
     });
     client.on('error', () => undefined);
-    await client.connect();
+    try {
+        await client.connect();
+    }
+    catch (error) {
+        throw explainNetworkError(error, postgresService(url));
+    }
     return client;
+}
+/** How a failure names a database: its name and host:port, never the user or password. */
+function postgresService(url) {
+    const target = parseDatabaseUrl(url);
+    return {
+        name: `PostgreSQL database "${target?.database ?? '?'}"`,
+        address: target ? `${target.host}:${target.port}` : 'the given URL',
+        hint: 'Check that the server is running and reachable from the runner (host, port, firewall, sslmode) and that the URL names it.',
+    };
 }
 async function listTables(client) {
     return (await client.query(TABLES_SQL)).rows;
@@ -74010,15 +74138,39 @@ async function isEmptyDatabase(client) {
     const { rows } = await client.query(USER_OBJECTS_SQL);
     return rows[0].n === 0;
 }
+async function databaseIdentity(client) {
+    const { rows } = await client.query('SELECT system_identifier::text AS id, current_database() AS db FROM pg_control_system()');
+    return { systemIdentifier: rows[0].id, database: rows[0].db };
+}
+/**
+ * The comment a scratch database must carry before a verify or a drill empties it:
+ * `COMMENT ON DATABASE <name> IS 'contextai:scratch'` (set once by whoever creates it).
+ */
+const SCRATCH_MARKER = 'contextai:scratch';
+function markScratchSql(database) {
+    return `COMMENT ON DATABASE ${quoteIdent(database)} IS '${SCRATCH_MARKER}'`;
+}
 /**
  * Empties a scratch database: drops every user schema and recreates `public`. Only for
- * verify and restore drills, whose target is declared disposable.
+ * verify and restore drills, whose target is declared disposable; and only after proving, over
+ * the live connection, that it is not a protected database (same cluster and name) and that it
+ * carries the scratch marker. Either check failing drops nothing.
  */
-async function resetScratchDatabase(client) {
+async function resetScratchDatabase(client, guard) {
+    await checkScratch(client, guard);
     const { rows } = await client.query(USER_SCHEMAS_SQL);
     for (const { name } of rows)
         await client.query(`DROP SCHEMA ${quoteIdent(name)} CASCADE`);
     await client.query('CREATE SCHEMA IF NOT EXISTS public');
+}
+async function checkScratch(client, guard) {
+    const self = await databaseIdentity(client);
+    const clash = guard.protect.find((p) => p.systemIdentifier === self.systemIdentifier && p.database === self.database);
+    if (clash)
+        throw new Error(`Refusing to empty ${self.database}: it is the database being backed up (same cluster, system identifier ${self.systemIdentifier}, same name), reached through another URL. Give the scratch database's URL.`);
+    const { rows } = await client.query(`SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = current_database()`);
+    if (rows[0]?.comment !== SCRATCH_MARKER)
+        throw new Error(`Refusing to empty ${self.database}: it does not carry the scratch marker, so it may not be disposable. If it is, mark it once as its owner: ${markScratchSql(self.database)}`);
 }
 async function openSnapshot(url) {
     const client = await connect(url);
@@ -74028,6 +74180,7 @@ async function openSnapshot(url) {
         const row = rows[0];
         return {
             id: row.id,
+            identity: await databaseIdentity(client),
             serverVersion: row.version,
             databaseSize: Number(row.size),
             countRows: () => countTables(client),
@@ -74153,9 +74306,19 @@ function parseManifest(text, key) {
 }
 
 ;// CONCATENATED MODULE: ./actions/lib/backup/naming.ts
-/** Object naming: `<prefix><UTC stamp>-<6 hex>.dump.zst.age` and a `.manifest.json` beside it. */
+/**
+ * Object naming: `<prefix><UTC stamp>-<6 hex>.dump.zst.age`, and beside it (sidecars) the
+ * `.manifest.json`, its `.manifest.json.sig` and the verification record (`.verified.json` or
+ * `.verify-failed.json`).
+ */
 const BACKUP_SUFFIX = '.dump.zst.age';
 const MANIFEST_SUFFIX = '.manifest.json';
+const SIDECARS = {
+    manifest: MANIFEST_SUFFIX,
+    signature: `${MANIFEST_SUFFIX}.sig`,
+    verified: '.verified.json',
+    failed: '.verify-failed.json',
+};
 const NAME = /^(\d{8}T\d{6}Z)-([0-9a-f]{6})\.dump\.zst\.age$/;
 function backupKey(prefix, startedAt, random) {
     const stamp = startedAt
@@ -74166,6 +74329,19 @@ function backupKey(prefix, startedAt, random) {
 }
 function manifestKey(key) {
     return `${key}${MANIFEST_SUFFIX}`;
+}
+function sidecarKey(key, kind) {
+    return `${key}${SIDECARS[kind]}`;
+}
+/** The backup key and kind of a sidecar object's key, or undefined for anything else. */
+function parseSidecarKey(key) {
+    // Longest suffix first: `.manifest.json.sig` also ends like nothing else, but keep the order explicit.
+    for (const kind of ['signature', 'manifest', 'verified', 'failed']) {
+        const suffix = `${BACKUP_SUFFIX}${SIDECARS[kind]}`;
+        if (key.endsWith(suffix))
+            return { key: key.slice(0, -SIDECARS[kind].length), kind };
+    }
+    return undefined;
 }
 function isManifestKey(key) {
     return key.endsWith(`${BACKUP_SUFFIX}${MANIFEST_SUFFIX}`);
@@ -74188,6 +74364,87 @@ function backupTime(prefix, key) {
 /** `postgres/<database>/`, the default prefix. */
 function defaultPrefix(database) {
     return `postgres/${database}/`;
+}
+
+;// CONCATENATED MODULE: ./actions/lib/backup/signing.ts
+// Manifest signatures: Ed25519 (Node's crypto) over the manifest's exact bytes, stored beside it as
+// `<key>.manifest.json.sig`. Only the backup job holds the private key; restores and drills hold the
+// public key(s), so write access to the bucket is not enough to forge a backup that passes.
+
+const SIGNATURE_FORMAT = 'contextai.db-backup-signature/v1';
+/** An Ed25519 private key from PEM (PKCS#8, as `openssl genpkey -algorithm ed25519` writes); undefined otherwise. */
+function parseSigningKey(pem) {
+    try {
+        const key = (0,external_node_crypto_.createPrivateKey)(pem.trim());
+        return key.asymmetricKeyType === 'ed25519' ? key : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Every Ed25519 public key in a text of PEM blocks (`-----BEGIN PUBLIC KEY-----`); undefined when one is not. */
+function signing_parsePublicKeys(text) {
+    const blocks = text.match(/-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----/g) ?? [];
+    if (blocks.length === 0)
+        return undefined;
+    const keys = [];
+    for (const block of blocks) {
+        try {
+            const key = createPublicKey(block);
+            if (key.asymmetricKeyType !== 'ed25519')
+                return undefined;
+            keys.push(key);
+        }
+        catch {
+            return undefined;
+        }
+    }
+    return keys;
+}
+function keyId(key) {
+    const pub = key.type === 'private' ? (0,external_node_crypto_.createPublicKey)(key) : key;
+    const der = pub.export({ type: 'spki', format: 'der' });
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(der).digest('hex').slice(0, 16)}`;
+}
+/** The public half, as PEM (what restores and drills are given). */
+function publicKeyPem(privateKey) {
+    return createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
+}
+function signManifest(manifestText, privateKey) {
+    const file = {
+        format: SIGNATURE_FORMAT,
+        algorithm: 'ed25519',
+        key_id: keyId(privateKey),
+        signature: (0,external_node_crypto_.sign)(null, Buffer.from(manifestText, 'utf8'), privateKey).toString('base64'),
+    };
+    return `${JSON.stringify(file, null, 2)}\n`;
+}
+/**
+ * Throws unless `signatureText` is a signature of exactly `manifestText` by one of `publicKeys`.
+ * `where` names the backup in the message.
+ */
+function verifyManifest(manifestText, signatureText, publicKeys, where) {
+    const refuse = (why) => {
+        throw new Error(`The manifest of ${where} ${why}: refusing it before anything else (a forged or tampered backup, or the wrong public key; see docs/BACKUPS.md, "Signed manifests").`);
+    };
+    if (signatureText === undefined)
+        refuse('has no signature');
+    let file;
+    try {
+        file = JSON.parse(signatureText);
+    }
+    catch {
+        return refuse('has a signature file that is not JSON');
+    }
+    if (file.format !== SIGNATURE_FORMAT || file.algorithm !== 'ed25519' || typeof file.signature !== 'string')
+        refuse(`has a signature file that is not ${SIGNATURE_FORMAT} (ed25519)`);
+    const signature = Buffer.from(file.signature, 'base64');
+    const data = Buffer.from(manifestText, 'utf8');
+    const key = publicKeys.find((k) => keyId(k) === file.key_id);
+    if (!key)
+        refuse(`is signed by key ${String(file.key_id)}, which is none of the trusted public keys (${publicKeys.map(keyId).join(', ')})`);
+    if (!(0,external_node_crypto_.verify)(null, data, key, signature))
+        refuse(`does not match its signature by ${String(file.key_id)}`);
 }
 
 ;// CONCATENATED MODULE: ./actions/lib/backup/pipeline.ts
@@ -74570,6 +74827,7 @@ class StreamUpload {
 
 
 
+
 /** The smallest ciphertext a real dump can produce: an age header alone is ~200 bytes. */
 const MIN_BACKUP_BYTES = 512;
 /**
@@ -74605,7 +74863,7 @@ async function runBackup(o) {
             compressionLevel: o.compressionLevel,
             recipients: o.recipients,
             outputPath: fifo.value,
-        }), { env: libpqEnv(o.source), output: 'ignore' });
+        }), { env: libpqEnv(o.source, dir), output: 'ignore' });
         // Counted in the exported snapshot while pg_dump reads the same one.
         const counting = settle(snapshot.countRows(), 'Counting rows failed: ');
         const stopProgress = startProgress(o.log, 'uploaded', () => upload.bytes, o.progressEveryMs);
@@ -74642,9 +74900,13 @@ async function runBackup(o) {
             snapshot: snapshot.id,
             tables,
             rows_total: totalRows(tables),
+            source: { system_identifier: snapshot.identity.systemIdentifier, database: snapshot.identity.database },
         };
-        await putText(o.s3, o.bucket, manifestKey(key), `${JSON.stringify(manifest, null, 2)}\n`);
-        return { manifest, durationMs: Date.now() - started.getTime(), warnings };
+        // The signature first, the manifest last: a backup only counts once its manifest exists.
+        const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
+        await putText(o.s3, o.bucket, sidecarKey(key, 'signature'), signManifest(manifestText, o.signingKey));
+        await putText(o.s3, o.bucket, manifestKey(key), manifestText);
+        return { manifest, source: snapshot.identity, durationMs: Date.now() - started.getTime(), warnings };
     }
     catch (error) {
         pipeline?.kill();
@@ -74654,7 +74916,8 @@ async function runBackup(o) {
             o.log.warning(warning);
         // Completed but no manifest (the manifest write failed): remove the orphan now.
         if (completed)
-            await deleteObject(o.s3, o.bucket, key).catch(() => o.log.warning(`could not delete ${key}; retention will remove it`));
+            for (const orphan of [sidecarKey(key, 'signature'), key])
+                await deleteObject(o.s3, o.bucket, orphan).catch(() => o.log.warning(`could not delete ${orphan}; retention will remove it`));
         throw new Error(o.redact(error instanceof Error ? error.message : String(error)));
     }
     finally {
@@ -74722,6 +74985,7 @@ function readSlackTarget(inputs, options = {}) {
 
 
 
+
 const DAY_MS = 86_400_000;
 const BUCKET = {
     pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
@@ -74747,7 +75011,31 @@ function databaseUrl(inputs, core, name, required) {
         return undefined;
     }
     maskSecret(core, target.password);
+    maskSecret(core, target.sslPassword);
     return target;
+}
+const SIGNING_KEY_FIX = 'is not an Ed25519 private key in PEM (`openssl genpkey -algorithm ed25519`, the `-----BEGIN PRIVATE KEY-----` block)';
+/** The secret Ed25519 key that signs manifests (PEM, PKCS#8). Never echoed. */
+function signingKey(inputs, name) {
+    const text = inputs.secret(name, { required: true });
+    if (!text)
+        return undefined;
+    const key = parseSigningKey(text);
+    if (!key)
+        inputs.problem(name, SIGNING_KEY_FIX);
+    return key;
+}
+/** The public Ed25519 key(s) manifests must be signed by (PEM blocks; several during a key rotation). */
+function manifestPublicKeys(inputs, name) {
+    const text = inputs.raw(name);
+    if (!text) {
+        inputs.problem(name, 'is required: the public key(s) of the backup signing key (`-----BEGIN PUBLIC KEY-----` PEM)');
+        return [];
+    }
+    const keys = parsePublicKeys(text);
+    if (!keys)
+        inputs.problem(name, 'is not one or more Ed25519 public keys in PEM (`openssl pkey -in signing.pem -pubout`)');
+    return keys ?? [];
 }
 /**
  * A secret age identity: the `AGE-SECRET-KEY-1…` line, or a whole age-keygen file (its `#`
@@ -74789,6 +75077,7 @@ function readBackupInputs(inputs, core) {
     return {
         source: source,
         ...storageInputs(inputs, source?.database),
+        signingKey: signingKey(inputs, 'signing-key'),
         recipients: inputs.list('recipients', {
             required: true,
             pattern: AGE_RECIPIENT,
@@ -74804,7 +75093,9 @@ function readBackupInputs(inputs, core) {
     };
 }
 /** Every secret the run knows, for redacting text that came from outside (stderr, driver errors). */
-function knownSecrets(values) {
+function knownSecrets(values, ...targets) {
+    for (const t of targets)
+        values.push(t?.url, t?.password, t?.sslPassword);
     const env = process.env;
     return [...values, env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN, env.PGPASSWORD].filter((v) => !!v);
 }
@@ -74814,34 +75105,40 @@ function knownSecrets(values) {
 
 /** Groups a prefix's objects into backups, newest first; foreign objects are ignored. */
 function groupBackups(prefix, objects) {
-    const byKey = new Map(objects.map((o) => [o.key, o]));
-    const entries = [];
+    const byBackup = new Map();
+    const slot = (key) => {
+        let s = byBackup.get(key);
+        if (!s)
+            byBackup.set(key, (s = { sidecars: new Map() }));
+        return s;
+    };
     for (const object of objects) {
-        if (isManifestKey(object.key)) {
-            const key = backupKeyOfManifest(object.key);
-            const time = backupTime(prefix, key);
-            if (time && !byKey.has(key))
-                entries.push({
-                    key,
-                    manifestKey: object.key,
-                    time,
-                    status: 'orphan-manifest',
-                    size: 0,
-                    lastModified: object.lastModified,
-                });
-            continue;
-        }
-        const time = backupTime(prefix, object.key);
+        const sidecar = parseSidecarKey(object.key);
+        if (sidecar)
+            slot(sidecar.key).sidecars.set(sidecar.kind, object);
+        else if (backupTime(prefix, object.key))
+            slot(object.key).object = object;
+    }
+    const entries = [];
+    for (const [key, { object, sidecars }] of byBackup) {
+        const time = backupTime(prefix, key);
         if (!time)
             continue;
-        const good = byKey.has(manifestKey(object.key));
+        const hasManifest = sidecars.has('manifest');
+        const newestSidecar = Math.max(0, ...[...sidecars.values()].map((o) => o.lastModified.getTime()));
         entries.push({
-            key: object.key,
-            manifestKey: manifestKey(object.key),
+            key,
+            manifestKey: sidecarKey(key, 'manifest'),
             time,
-            status: good ? 'good' : 'incomplete',
-            size: object.size,
-            lastModified: object.lastModified,
+            status: object ? (hasManifest ? 'good' : 'incomplete') : 'orphan-manifest',
+            verification: sidecars.has('failed') ? 'failed' : sidecars.has('verified') ? 'verified' : 'unverified',
+            signed: sidecars.has('signature'),
+            // Verification records and the signature first, the manifest last: a half-done delete never looks better.
+            sidecars: ['failed', 'verified', 'signature', 'manifest']
+                .filter((kind) => sidecars.has(kind))
+                .map((kind) => sidecarKey(key, kind)),
+            size: object?.size ?? 0,
+            lastModified: object?.lastModified ?? new Date(newestSidecar),
         });
     }
     return entries.sort((a, b) => b.time.getTime() - a.time.getTime() || b.key.localeCompare(a.key));
@@ -74849,25 +75146,56 @@ function groupBackups(prefix, objects) {
 async function listBackups(s3, bucket, prefix) {
     return groupBackups(prefix, await listObjects(s3, bucket, prefix));
 }
-/** The newest good backup, or a clear error when there is none. */
-function latestGood(entries, where) {
-    const latest = entries.find((e) => e.status === 'good');
-    if (!latest)
-        throw new Error(`No good backup (object + manifest) under ${where}.`);
-    return latest;
+/**
+ * The backup a restore of `latest` or a drill takes: the newest verified good one; else the
+ * newest unverified one, with a warning; a backup whose verification failed, or whose manifest
+ * is not signed, is never chosen. Throws a clear error when nothing qualifies.
+ */
+function chooseBackup(entries, where, log) {
+    const candidates = entries.filter((e) => e.status === 'good' && e.signed && e.verification !== 'failed');
+    const verified = candidates.find((e) => e.verification === 'verified');
+    if (verified)
+        return verified;
+    const unverified = candidates[0];
+    const failed = entries.filter((e) => e.status === 'good' && e.verification === 'failed').length;
+    const unsigned = entries.filter((e) => e.status === 'good' && !e.signed).length;
+    const skipped = [
+        failed ? `${failed} failed verification` : '',
+        unsigned ? `${unsigned} without a signed manifest` : '',
+    ].filter(Boolean);
+    if (!unverified)
+        throw new Error(`No good backup (object + signed manifest, not failed verification) under ${where}${skipped.length ? ` (skipped: ${skipped.join(', ')})` : ''}.`);
+    log.warning(`No verified backup under ${where}: taking the newest unverified one, ${unverified.key}. Turn on db-backup's \`verify\` so backups are proven restorable when they are made.`);
+    return unverified;
+}
+/**
+ * Records a verification's outcome beside the backup (`<key>.verified.json` or
+ * `<key>.verify-failed.json`), so restores and drills prefer proven backups and never take a failed one.
+ */
+async function recordVerification(s3, bucket, key, outcome) {
+    const record = {
+        key,
+        result: outcome.ok ? 'verified' : 'failed',
+        at: new Date().toISOString(),
+        detail: outcome.detail,
+    };
+    await putText(s3, bucket, sidecarKey(key, outcome.ok ? 'verified' : 'failed'), `${JSON.stringify(record, null, 2)}\n`);
 }
 
 ;// CONCATENATED MODULE: ./actions/lib/backup/retention.ts
 /**
  * Decides what retention removes. Pure, so the rules are tested directly:
- * - good backups older than the retention period go, except the newest `keepMin` good ones;
+ * - good backups older than the retention period go, except the newest `keepMin` good ones that
+ *   did not fail verification (a failed one never counts towards keep-min and is never protected);
  * - objects without a manifest (and manifests without an object) go once stale;
  * - incomplete multipart uploads are aborted once stale.
  */
 function planRetention(entries, uploads, policy) {
     const plan = { keep: [], delete: [], abort: [] };
     const now = policy.now.getTime();
-    const good = entries.filter((e) => e.status === 'good').sort((a, b) => b.time.getTime() - a.time.getTime());
+    const good = entries
+        .filter((e) => e.status === 'good' && e.verification !== 'failed')
+        .sort((a, b) => b.time.getTime() - a.time.getTime());
     const protectedKeys = new Set(good.slice(0, policy.keepMin).map((e) => e.key));
     if (policy.current)
         protectedKeys.add(policy.current);
@@ -74877,14 +75205,21 @@ function planRetention(entries, uploads, policy) {
         }
         else if (entry.status === 'good') {
             if (now - entry.time.getTime() > policy.retentionMs)
-                plan.delete.push({ entry, reason: 'older than the retention period' });
+                plan.delete.push({
+                    entry,
+                    reason: entry.verification === 'failed'
+                        ? 'failed verification, older than the retention period'
+                        : 'older than the retention period',
+                });
             else
                 plan.keep.push(entry);
         }
         else if (now - entry.lastModified.getTime() > policy.staleMs) {
             plan.delete.push({
                 entry,
-                reason: entry.status === 'incomplete' ? 'no manifest (incomplete backup)' : 'manifest without its object',
+                reason: entry.status === 'incomplete'
+                    ? 'no manifest (incomplete backup)'
+                    : 'manifest or records without their object',
             });
         }
         else {
@@ -74899,7 +75234,7 @@ function planRetention(entries, uploads, policy) {
 
 
 
-/** Applies the retention plan: manifests go before their objects, so a half-done delete never looks good. */
+/** Applies the retention plan: sidecars (manifests last) go before their objects, so a half-done delete never looks good. */
 async function pruneBackups(s3, bucket, prefix, policy, log) {
     const entries = await listBackups(s3, bucket, prefix);
     const uploads = await listIncompleteUploads(s3, bucket, prefix);
@@ -74910,8 +75245,8 @@ async function pruneBackups(s3, bucket, prefix, policy, log) {
     const result = { plan, deleted: [], aborted: [], notes };
     for (const { entry, reason } of plan.delete) {
         try {
-            if (entry.status !== 'incomplete')
-                await deleteObject(s3, bucket, entry.manifestKey);
+            for (const sidecar of entry.sidecars)
+                await deleteObject(s3, bucket, sidecar);
             if (entry.status !== 'orphan-manifest')
                 await deleteObject(s3, bucket, entry.key);
             result.deleted.push(entry.key);
@@ -74977,7 +75312,11 @@ async function allOrStop(stop, tasks) {
 
 
 
+
 const restore_execFileAsync = (0,external_node_util_.promisify)(external_node_child_process_.execFile);
+/** The backup itself failed a check (its bytes, its decryption, pg_restore): not the target's fault. */
+class BackupRejected extends Error {
+}
 /** Where a restore's time went, in exact milliseconds (benchmarks parse this line). */
 function describeTimings(t, listMs) {
     const parts = [
@@ -75000,25 +75339,33 @@ function describeTimings(t, listMs) {
  */
 async function restoreBackup(o) {
     const started = Date.now();
+    // Before anything else: the manifest must be signed by a trusted key.
+    const manifest = await fetchSignedManifest(o);
+    const guard = {
+        protect: [
+            ...(o.protect ?? []),
+            ...(manifest.source
+                ? [{ systemIdentifier: manifest.source.system_identifier, database: manifest.source.database }]
+                : []),
+        ],
+    };
     const dir = privateTempDir('db-restore', o.tempDir);
-    const keyDir = 'key' in o.identity ? (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_fs_.existsSync)('/dev/shm') ? '/dev/shm' : dir, 'age-')) : undefined;
     const dumpPath = (0,external_node_path_.join)(dir, 'backup.dump');
     let client;
     try {
-        const identityPath = 'path' in o.identity ? o.identity.path : writeIdentity(keyDir, o.identity.key);
+        const identityPath = 'path' in o.identity ? o.identity.path : writeIdentity(dir, o.identity.key);
         const stop = new AbortController();
-        const [manifest, downloaded, opened] = await allOrStop(stop, [
-            getText(o.s3, o.bucket, manifestKey(o.key)).then((text) => parseManifest(text, o.key)),
+        const [downloaded, opened] = await allOrStop(stop, [
             download(o, identityPath, dumpPath, stop.signal),
             // Kept as soon as it connects, so `finally` closes it even when another task fails.
-            openTarget(o).then((c) => (client = c)),
+            openTarget(o, guard).then((c) => (client = c)),
         ]);
         client = opened;
         checkDownload(o, manifest, downloaded);
         const downloadMs = Date.now() - started;
         if (o.existing === 'reset-scratch')
-            await resetScratchDatabase(client);
-        await runPgRestore(o, dumpPath);
+            await resetScratchDatabase(client, guard);
+        await runPgRestore(o, dumpPath, dir);
         const restoreMs = Date.now() - started - downloadMs;
         // The dump is no longer needed: remove it while the rows are counted.
         const removed = (0,promises_.rm)(dir, { recursive: true, force: true });
@@ -75037,14 +75384,30 @@ async function restoreBackup(o) {
     finally {
         await client?.end().catch(() => undefined);
         (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
-        if (keyDir)
-            (0,external_node_fs_.rmSync)(keyDir, { recursive: true, force: true });
     }
 }
+/** The manifest, once its signature verifies against one of the trusted public keys. */
+async function fetchSignedManifest(o) {
+    const where = `s3://${o.bucket}/${o.key}`;
+    const [text, signature] = await Promise.all([
+        getText(o.s3, o.bucket, manifestKey(o.key)),
+        getText(o.s3, o.bucket, sidecarKey(o.key, 'signature')).catch((error) => {
+            if (error.name === 'NoSuchKey')
+                return undefined;
+            throw error;
+        }),
+    ]);
+    verifyManifest(text, signature, o.publicKeys, where);
+    o.log.info(`The manifest of ${o.key} is signed by a trusted key`);
+    return parseManifest(text, o.key);
+}
 /** Connects to the target and, unless told otherwise, refuses one that holds objects (read-only). */
-async function openTarget(o) {
+async function openTarget(o, guard) {
     const client = await connect(o.target.url);
     try {
+        // Read-only, before the download ends: a target that is not a marked scratch database stops the run early.
+        if (o.existing === 'reset-scratch')
+            await checkScratch(client, guard);
         if (o.existing === 'refuse' && !(await isEmptyDatabase(client)))
             throw new Error(`The target database ${o.target.database} is not empty. Restore into an empty database, or pass --clean to drop and recreate the backup's objects in it.`);
         return client;
@@ -75068,7 +75431,7 @@ async function healthy(client, target) {
         return connect(target.url);
     }
 }
-async function runPgRestore(o, dumpPath) {
+async function runPgRestore(o, dumpPath, dir) {
     o.log.info(`Restoring into ${o.target.database} on ${o.target.host}:${o.target.port} with ${o.jobs} job(s)`);
     const argv = restoreArgv({
         urlWithoutPassword: o.target.urlWithoutPassword,
@@ -75078,7 +75441,10 @@ async function runPgRestore(o, dumpPath) {
         noOwner: o.noOwner,
     });
     try {
-        await restore_execFileAsync(argv[0], argv.slice(1), { env: libpqEnv(o.target), maxBuffer: 16 * 1024 * 1024 });
+        await restore_execFileAsync(argv[0], argv.slice(1), {
+            env: libpqEnv(o.target, dir),
+            maxBuffer: 16 * 1024 * 1024,
+        });
     }
     catch (error) {
         const stderr = String(error.stderr ?? error.message)
@@ -75086,11 +75452,13 @@ async function runPgRestore(o, dumpPath) {
             .split('\n')
             .slice(-5)
             .join(' | ');
-        throw new Error(`pg_restore failed: ${o.redact(stderr)}`);
+        throw new BackupRejected(`pg_restore failed: ${o.redact(stderr)}`);
     }
 }
 function writeIdentity(dir, key) {
-    const path = (0,external_node_path_.join)(dir, 'identity');
+    const keyDir = (0,external_node_path_.join)(dir, 'age');
+    (0,external_node_fs_.mkdirSync)(keyDir, { mode: 0o700 });
+    const path = (0,external_node_path_.join)(keyDir, 'identity');
     (0,external_node_fs_.writeFileSync)(path, `${key}\n`, { mode: 0o600 });
     return path;
 }
@@ -75138,11 +75506,13 @@ function checkDownload(o, manifest, d) {
     if (problems.length === 0 && d.streamError)
         problems.push(`download failed: ${o.redact(String(d.streamError.message ?? d.streamError))}`);
     if (problems.length > 0)
-        throw new Error(`Backup ${o.key} failed verification; the target was not touched: ${problems.join('; ')}.`);
+        throw new BackupRejected(`Backup ${o.key} failed verification; the target was not touched: ${problems.join('; ')}.`);
     o.log.info(`Verified ${o.key}: sha256 matches the manifest and age authenticated every chunk`);
 }
 
 ;// CONCATENATED MODULE: ./actions/lib/backup/job.ts
+
+
 
 
 
@@ -75157,14 +75527,7 @@ function checkDownload(o, manifest, d) {
  * run's secrets.
  */
 async function runBackupJob(out, inputs, events) {
-    const secrets = knownSecrets([
-        inputs.source.url,
-        inputs.source.password,
-        inputs.verify?.target.url,
-        inputs.verify?.target.password,
-        inputs.verify?.identity,
-        inputs.slack?.token,
-    ]);
+    const secrets = knownSecrets([inputs.verify?.identity, inputs.slack?.token, ...pemLines(inputs.signingKey)], inputs.source, inputs.verify?.target);
     const scrub = (text) => redact(text, secrets);
     const log = { info: (m) => out.info(scrub(m)), warning: (m) => out.warning(scrub(m)) };
     let stage = 'Backup';
@@ -75184,21 +75547,7 @@ async function runBackupJob(out, inputs, events) {
         let verified;
         if (inputs.verify) {
             stage = 'Backup verification';
-            const { target, identity } = inputs.verify;
-            verified = await out.group('Verify: restore into the scratch database', () => restoreBackup({
-                s3,
-                bucket: inputs.bucket,
-                key: manifest.key,
-                identity: { key: identity },
-                target,
-                jobs: 2,
-                existing: 'reset-scratch',
-                noOwner: true,
-                log,
-                redact: scrub,
-            }));
-            if (!verified.comparison.ok)
-                throw new Error(`The restored backup ${manifest.key} does not match its manifest: ${describeComparison(verified.comparison)}.`);
+            verified = await out.group('Verify: restore into the scratch database', () => verifyBackup(s3, inputs, backup, log, scrub));
             events.verified();
             log.info(`Verified: ${describeComparison(verified.comparison)} (${formatDuration(verified.timings.totalMs)})`);
         }
@@ -75213,6 +75562,49 @@ async function runBackupJob(out, inputs, events) {
         const pruned = await out.group('Retention', () => pruneBackups(s3, inputs.bucket, inputs.prefix, policy, log));
         return { backup, verified, pruned };
     });
+}
+/**
+ * Restores the new backup into the scratch database and records the outcome beside it: verified,
+ * or failed when the backup itself is at fault (its bytes, pg_restore, the row counts). A problem
+ * of the scratch side (unreachable, not marked) records nothing: the backup stays unverified.
+ */
+async function verifyBackup(s3, inputs, backup, log, scrub) {
+    const { manifest } = backup;
+    const { target, identity } = inputs.verify;
+    const record = (ok, detail) => recordVerification(s3, inputs.bucket, manifest.key, { ok, detail: scrub(detail) });
+    let result;
+    try {
+        result = await restoreBackup({
+            s3,
+            bucket: inputs.bucket,
+            key: manifest.key,
+            identity: { key: identity },
+            publicKeys: [(0,external_node_crypto_.createPublicKey)(inputs.signingKey)],
+            target,
+            protect: [backup.source],
+            jobs: 2,
+            existing: 'reset-scratch',
+            noOwner: true,
+            log,
+            redact: scrub,
+        });
+    }
+    catch (error) {
+        if (error instanceof BackupRejected)
+            await record(false, error.message);
+        throw error;
+    }
+    const detail = describeComparison(result.comparison);
+    await record(result.comparison.ok, detail);
+    if (!result.comparison.ok)
+        throw new Error(`The restored backup ${manifest.key} does not match its manifest: ${detail}.`);
+    return result;
+}
+/** The lines of a key's PKCS#8 PEM, for redaction. */
+function pemLines(key) {
+    return String(key.export({ type: 'pkcs8', format: 'pem' }))
+        .split('\n')
+        .filter((line) => line && !line.startsWith('-----'));
 }
 
 ;// CONCATENATED MODULE: ./actions/lib/system/retry.ts
@@ -75779,14 +76171,16 @@ async function main(core) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   e: () => (/* binding */ run),
-/* harmony export */   g: () => (/* binding */ errorMessage)
+/* harmony export */   eF: () => (/* binding */ run),
+/* harmony export */   gJ: () => (/* binding */ errorMessage)
 /* harmony export */ });
+/* unused harmony export quietRuntimeWarnings */
 /**
  * Runs an action's main function and turns anything it throws into one
  * `setFailed` message, so every failure reads the same way and exits non-zero.
  */
 async function run(core, main) {
+    quietRuntimeWarnings(core);
     try {
         await main(core);
     }
@@ -75798,6 +76192,15 @@ function errorMessage(error) {
     if (error instanceof Error)
         return error.message;
     return String(error);
+}
+/**
+ * Node's runtime warnings (a dependency's DeprecationWarning, the AWS SDK's Node version notice)
+ * go to the debug log instead of stderr: they are not the step's business and must never be the
+ * last line of a failed run, after the error that explains it.
+ */
+function quietRuntimeWarnings(core, target = process) {
+    target.removeAllListeners('warning');
+    target.on('warning', (warning) => core.debug?.(`Node.js ${warning.name}: ${warning.message}`));
 }
 
 

@@ -51910,14 +51910,15 @@ module.exports = {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   e: () => (/* binding */ run)
+/* harmony export */   eF: () => (/* binding */ run)
 /* harmony export */ });
-/* unused harmony export errorMessage */
+/* unused harmony exports errorMessage, quietRuntimeWarnings */
 /**
  * Runs an action's main function and turns anything it throws into one
  * `setFailed` message, so every failure reads the same way and exits non-zero.
  */
 async function run(core, main) {
+    quietRuntimeWarnings(core);
     try {
         await main(core);
     }
@@ -51929,6 +51930,15 @@ function errorMessage(error) {
     if (error instanceof Error)
         return error.message;
     return String(error);
+}
+/**
+ * Node's runtime warnings (a dependency's DeprecationWarning, the AWS SDK's Node version notice)
+ * go to the debug log instead of stderr: they are not the step's business and must never be the
+ * last line of a failed run, after the error that explains it.
+ */
+function quietRuntimeWarnings(core, target = process) {
+    target.removeAllListeners('warning');
+    target.on('warning', (warning) => core.debug?.(`Node.js ${warning.name}: ${warning.message}`));
 }
 
 
@@ -51944,7 +51954,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 
 
-await (0,_lib_action_run__WEBPACK_IMPORTED_MODULE_2__/* .run */ .e)(_actions_core__WEBPACK_IMPORTED_MODULE_0__, _main__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
+await (0,_lib_action_run__WEBPACK_IMPORTED_MODULE_2__/* .run */ .eF)(_actions_core__WEBPACK_IMPORTED_MODULE_0__, _main__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);

@@ -73514,14 +73514,16 @@ function extend(target) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   e: () => (/* binding */ run),
-/* harmony export */   g: () => (/* binding */ errorMessage)
+/* harmony export */   eF: () => (/* binding */ run),
+/* harmony export */   gJ: () => (/* binding */ errorMessage)
 /* harmony export */ });
+/* unused harmony export quietRuntimeWarnings */
 /**
  * Runs an action's main function and turns anything it throws into one
  * `setFailed` message, so every failure reads the same way and exits non-zero.
  */
 async function run(core, main) {
+    quietRuntimeWarnings(core);
     try {
         await main(core);
     }
@@ -73534,6 +73536,15 @@ function errorMessage(error) {
         return error.message;
     return String(error);
 }
+/**
+ * Node's runtime warnings (a dependency's DeprecationWarning, the AWS SDK's Node version notice)
+ * go to the debug log instead of stderr: they are not the step's business and must never be the
+ * last line of a failed run, after the error that explains it.
+ */
+function quietRuntimeWarnings(core, target = process) {
+    target.removeAllListeners('warning');
+    target.on('warning', (warning) => core.debug?.(`Node.js ${warning.name}: ${warning.message}`));
+}
 
 
 /***/ }),
@@ -73544,18 +73555,18 @@ function errorMessage(error) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1804);
 /* harmony import */ var _lib_action_run__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2588);
-/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6721);
+/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5754);
 
 
 
-await (0,_lib_action_run__WEBPACK_IMPORTED_MODULE_2__/* .run */ .e)(_actions_core__WEBPACK_IMPORTED_MODULE_0__, _main__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
+await (0,_lib_action_run__WEBPACK_IMPORTED_MODULE_2__/* .run */ .eF)(_actions_core__WEBPACK_IMPORTED_MODULE_0__, _main__WEBPACK_IMPORTED_MODULE_1__/* .main */ .i);
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 6721:
+/***/ 5754:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -73747,7 +73758,7 @@ async function withFailureAlert(alert, work) {
     }
     catch (error) {
         const what = typeof alert.what === 'function' ? alert.what() : alert.what;
-        const reason = alert.scrub((0,run/* errorMessage */.g)(error));
+        const reason = alert.scrub((0,run/* errorMessage */.gJ)(error));
         throw new AlertedFailure(what, reason, await sendAlert(alert, failureText(what, alert, reason)));
     }
 }
@@ -73767,7 +73778,7 @@ async function sendAlert(alert, text) {
         return undefined;
     }
     catch (error) {
-        const problem = `The Slack alert could not be sent: ${(0,run/* errorMessage */.g)(error)}`;
+        const problem = `The Slack alert could not be sent: ${(0,run/* errorMessage */.gJ)(error)}`;
         alert.log.warning(problem);
         return problem;
     }
@@ -73799,7 +73810,72 @@ function describeComparison(c) {
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(3711);
+;// CONCATENATED MODULE: ./actions/lib/system/network-error.ts
+// A network failure names what could not be reached, where (never credentials) and what to check
+// next: a bare `connect ECONNREFUSED 127.0.0.1:1` does not say whether the database or the store failed.
+const NETWORK_CODES = new Set([
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'ETIMEDOUT',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'EPIPE',
+    'ECONNABORTED',
+    'EPROTO',
+    'CERT_HAS_EXPIRED',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+/** The network error code of an error or of the errors it wraps (AggregateError, cause), if any. */
+function networkCode(error) {
+    const seen = new Set();
+    const queue = [error];
+    while (queue.length > 0) {
+        const e = queue.shift();
+        if (!e || typeof e !== 'object' || seen.has(e))
+            continue;
+        seen.add(e);
+        if (typeof e.code === 'string' && NETWORK_CODES.has(e.code))
+            return e.code;
+        if (e.name === 'TimeoutError')
+            return 'timeout';
+        if (typeof e.message === 'string' &&
+            /socket hang up|Connection terminated unexpectedly|timeout expired/i.test(e.message))
+            return e.message;
+        queue.push(e.cause, ...(Array.isArray(e.errors) ? e.errors : []));
+    }
+    return undefined;
+}
+/** A URL's address without user or password (or the text unchanged when it is not a URL). */
+function safeAddress(url) {
+    try {
+        const u = new URL(url);
+        return `${u.protocol}//${u.host}${u.pathname === '/' ? '' : u.pathname}`;
+    }
+    catch {
+        return url;
+    }
+}
+/**
+ * Rewrites a network failure as "Could not reach <service> at <address> (<code>): <hint>"; other
+ * errors are returned unchanged. The original stays the `cause`.
+ */
+function explainNetworkError(error, service) {
+    const code = networkCode(error);
+    if (!code)
+        return error;
+    if (error instanceof Error && error.message.startsWith('Could not reach '))
+        return error;
+    const explained = new Error(`Could not reach the ${service.name} at ${service.address} (${code}). ${service.hint}`, { cause: error });
+    return explained;
+}
+
 ;// CONCATENATED MODULE: ./actions/lib/backup/s3.ts
+
 
 /**
  * An S3 client whose credentials come from the standard AWS chain (env, web identity
@@ -73810,8 +73886,9 @@ var dist_cjs = __nccwpck_require__(3711);
  * requests time out.
  */
 function createS3Client(options = {}) {
-    return new dist_cjs/* S3Client */.YxF({
-        region: options.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1',
+    const region = options.region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION || 'us-east-1';
+    const client = new dist_cjs/* S3Client */.YxF({
+        region,
         ...(options.endpoint ? { endpoint: options.endpoint } : {}),
         forcePathStyle: options.forcePathStyle ?? false,
         requestChecksumCalculation: 'WHEN_REQUIRED',
@@ -73819,6 +73896,21 @@ function createS3Client(options = {}) {
         maxAttempts: 3,
         requestHandler: { connectionTimeout: 10_000, socketTimeout: options.idleTimeoutMs ?? 60_000 },
     });
+    // Around the retries: a store still unreachable after them is named, with its address.
+    const service = {
+        name: 'S3 store',
+        address: options.endpoint ? safeAddress(options.endpoint) : `AWS S3 (${region})`,
+        hint: 'Check the `endpoint`/`region` inputs and that the store is up and reachable from the runner; nothing was changed in the store by this request.',
+    };
+    client.middlewareStack.add((next) => async (args) => {
+        try {
+            return await next(args);
+        }
+        catch (error) {
+            throw explainNetworkError(error, service);
+        }
+    }, { step: 'initialize', name: 'explainNetworkErrors' });
+    return client;
 }
 /** Every object under a prefix, following continuation tokens. */
 async function listObjects(s3, bucket, prefix) {
@@ -73844,7 +73936,7 @@ async function getStream(s3, bucket, key, signal) {
         throw new Error(`s3://${bucket}/${key} has no body`);
     return { body: answer.Body, size: answer.ContentLength ?? 0 };
 }
-async function putText(s3, bucket, key, text, contentType = 'application/json') {
+async function s3_putText(s3, bucket, key, text, contentType = 'application/json') {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: text, ContentType: contentType }));
 }
 async function deleteObject(s3, bucket, key) {
@@ -73895,9 +73987,19 @@ function isNotImplemented(error) {
 }
 
 ;// CONCATENATED MODULE: ./actions/lib/backup/naming.ts
-/** Object naming: `<prefix><UTC stamp>-<6 hex>.dump.zst.age` and a `.manifest.json` beside it. */
+/**
+ * Object naming: `<prefix><UTC stamp>-<6 hex>.dump.zst.age`, and beside it (sidecars) the
+ * `.manifest.json`, its `.manifest.json.sig` and the verification record (`.verified.json` or
+ * `.verify-failed.json`).
+ */
 const BACKUP_SUFFIX = '.dump.zst.age';
 const MANIFEST_SUFFIX = '.manifest.json';
+const SIDECARS = {
+    manifest: MANIFEST_SUFFIX,
+    signature: `${MANIFEST_SUFFIX}.sig`,
+    verified: '.verified.json',
+    failed: '.verify-failed.json',
+};
 const NAME = /^(\d{8}T\d{6}Z)-([0-9a-f]{6})\.dump\.zst\.age$/;
 function backupKey(prefix, startedAt, random) {
     const stamp = startedAt
@@ -73908,6 +74010,19 @@ function backupKey(prefix, startedAt, random) {
 }
 function manifestKey(key) {
     return `${key}${MANIFEST_SUFFIX}`;
+}
+function naming_sidecarKey(key, kind) {
+    return `${key}${SIDECARS[kind]}`;
+}
+/** The backup key and kind of a sidecar object's key, or undefined for anything else. */
+function parseSidecarKey(key) {
+    // Longest suffix first: `.manifest.json.sig` also ends like nothing else, but keep the order explicit.
+    for (const kind of ['signature', 'manifest', 'verified', 'failed']) {
+        const suffix = `${BACKUP_SUFFIX}${SIDECARS[kind]}`;
+        if (key.endsWith(suffix))
+            return { key: key.slice(0, -SIDECARS[kind].length), kind };
+    }
+    return undefined;
 }
 function isManifestKey(key) {
     return key.endsWith(`${BACKUP_SUFFIX}${MANIFEST_SUFFIX}`);
@@ -73937,34 +74052,40 @@ function defaultPrefix(database) {
 
 /** Groups a prefix's objects into backups, newest first; foreign objects are ignored. */
 function groupBackups(prefix, objects) {
-    const byKey = new Map(objects.map((o) => [o.key, o]));
-    const entries = [];
+    const byBackup = new Map();
+    const slot = (key) => {
+        let s = byBackup.get(key);
+        if (!s)
+            byBackup.set(key, (s = { sidecars: new Map() }));
+        return s;
+    };
     for (const object of objects) {
-        if (isManifestKey(object.key)) {
-            const key = backupKeyOfManifest(object.key);
-            const time = backupTime(prefix, key);
-            if (time && !byKey.has(key))
-                entries.push({
-                    key,
-                    manifestKey: object.key,
-                    time,
-                    status: 'orphan-manifest',
-                    size: 0,
-                    lastModified: object.lastModified,
-                });
-            continue;
-        }
-        const time = backupTime(prefix, object.key);
+        const sidecar = parseSidecarKey(object.key);
+        if (sidecar)
+            slot(sidecar.key).sidecars.set(sidecar.kind, object);
+        else if (backupTime(prefix, object.key))
+            slot(object.key).object = object;
+    }
+    const entries = [];
+    for (const [key, { object, sidecars }] of byBackup) {
+        const time = backupTime(prefix, key);
         if (!time)
             continue;
-        const good = byKey.has(manifestKey(object.key));
+        const hasManifest = sidecars.has('manifest');
+        const newestSidecar = Math.max(0, ...[...sidecars.values()].map((o) => o.lastModified.getTime()));
         entries.push({
-            key: object.key,
-            manifestKey: manifestKey(object.key),
+            key,
+            manifestKey: naming_sidecarKey(key, 'manifest'),
             time,
-            status: good ? 'good' : 'incomplete',
-            size: object.size,
-            lastModified: object.lastModified,
+            status: object ? (hasManifest ? 'good' : 'incomplete') : 'orphan-manifest',
+            verification: sidecars.has('failed') ? 'failed' : sidecars.has('verified') ? 'verified' : 'unverified',
+            signed: sidecars.has('signature'),
+            // Verification records and the signature first, the manifest last: a half-done delete never looks better.
+            sidecars: ['failed', 'verified', 'signature', 'manifest']
+                .filter((kind) => sidecars.has(kind))
+                .map((kind) => naming_sidecarKey(key, kind)),
+            size: object?.size ?? 0,
+            lastModified: object?.lastModified ?? new Date(newestSidecar),
         });
     }
     return entries.sort((a, b) => b.time.getTime() - a.time.getTime() || b.key.localeCompare(a.key));
@@ -73972,12 +74093,40 @@ function groupBackups(prefix, objects) {
 async function listBackups(s3, bucket, prefix) {
     return groupBackups(prefix, await listObjects(s3, bucket, prefix));
 }
-/** The newest good backup, or a clear error when there is none. */
-function latestGood(entries, where) {
-    const latest = entries.find((e) => e.status === 'good');
-    if (!latest)
-        throw new Error(`No good backup (object + manifest) under ${where}.`);
-    return latest;
+/**
+ * The backup a restore of `latest` or a drill takes: the newest verified good one; else the
+ * newest unverified one, with a warning; a backup whose verification failed, or whose manifest
+ * is not signed, is never chosen. Throws a clear error when nothing qualifies.
+ */
+function chooseBackup(entries, where, log) {
+    const candidates = entries.filter((e) => e.status === 'good' && e.signed && e.verification !== 'failed');
+    const verified = candidates.find((e) => e.verification === 'verified');
+    if (verified)
+        return verified;
+    const unverified = candidates[0];
+    const failed = entries.filter((e) => e.status === 'good' && e.verification === 'failed').length;
+    const unsigned = entries.filter((e) => e.status === 'good' && !e.signed).length;
+    const skipped = [
+        failed ? `${failed} failed verification` : '',
+        unsigned ? `${unsigned} without a signed manifest` : '',
+    ].filter(Boolean);
+    if (!unverified)
+        throw new Error(`No good backup (object + signed manifest, not failed verification) under ${where}${skipped.length ? ` (skipped: ${skipped.join(', ')})` : ''}.`);
+    log.warning(`No verified backup under ${where}: taking the newest unverified one, ${unverified.key}. Turn on db-backup's \`verify\` so backups are proven restorable when they are made.`);
+    return unverified;
+}
+/**
+ * Records a verification's outcome beside the backup (`<key>.verified.json` or
+ * `<key>.verify-failed.json`), so restores and drills prefer proven backups and never take a failed one.
+ */
+async function recordVerification(s3, bucket, key, outcome) {
+    const record = {
+        key,
+        result: outcome.ok ? 'verified' : 'failed',
+        at: new Date().toISOString(),
+        detail: outcome.detail,
+    };
+    await putText(s3, bucket, sidecarKey(key, outcome.ok ? 'verified' : 'failed'), `${JSON.stringify(record, null, 2)}\n`);
 }
 
 // EXTERNAL MODULE: external "node:child_process"
@@ -74027,6 +74176,10 @@ async function allOrStop(stop, tasks) {
 }
 
 ;// CONCATENATED MODULE: ./actions/lib/backup/database-url.ts
+
+
+/** Query parameters libpq reads as secrets: they never travel on a command line. */
+const SECRET_PARAMETERS = ['password', 'sslpassword'];
 /** Parses `postgres://user:pass@host:port/db?sslmode=...`; undefined when it is not one. */
 function parseDatabaseUrl(text) {
     let url;
@@ -74041,26 +74194,53 @@ function parseDatabaseUrl(text) {
     const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
     if (!url.hostname || !database || database.includes('/'))
         return undefined;
-    const password = url.password ? decodeURIComponent(url.password) : undefined;
+    const password = url.searchParams.get('password') ?? (url.password ? decodeURIComponent(url.password) : undefined);
+    const sslPassword = url.searchParams.get('sslpassword') ?? undefined;
     const bare = new URL(url.toString());
     bare.password = '';
+    for (const name of SECRET_PARAMETERS)
+        bare.searchParams.delete(name);
     return {
         database,
         host: url.hostname,
         port: url.port || '5432',
         user: decodeURIComponent(url.username),
-        password,
+        ...(password ? { password } : {}),
+        ...(sslPassword ? { sslPassword } : {}),
         urlWithoutPassword: bare.toString(),
         url: text.trim(),
     };
 }
-/** Environment for libpq tools: the password travels in PGPASSWORD, never in argv. */
-function libpqEnv(target, base = process.env) {
+/**
+ * Environment for libpq tools: the password travels in PGPASSWORD, never in argv. libpq has no
+ * variable for `sslpassword`: it goes into a 0600 service file in `privateDir` (the run's private
+ * temp dir, removed with it) that PGSERVICEFILE/PGSERVICE name.
+ */
+function libpqEnv(target, privateDir, base = process.env) {
     const env = { ...base };
-    for (const name of ['PGPASSWORD', 'PGPASSFILE', 'PGSERVICE', 'PGDATABASE', 'PGHOST', 'PGPORT', 'PGUSER'])
+    for (const name of [
+        'PGPASSWORD',
+        'PGPASSFILE',
+        'PGSERVICE',
+        'PGSERVICEFILE',
+        'PGDATABASE',
+        'PGHOST',
+        'PGPORT',
+        'PGUSER',
+    ])
         delete env[name];
     if (target.password)
         env.PGPASSWORD = target.password;
+    if (target.sslPassword) {
+        if (!privateDir)
+            throw new Error('An sslpassword needs a private directory for its service file.');
+        if (/[\r\n]/.test(target.sslPassword))
+            throw new Error('The sslpassword parameter holds a line break.');
+        const file = (0,external_node_path_.join)(privateDir, 'pg_service.conf');
+        (0,external_node_fs_.writeFileSync)(file, `[backup]\nsslpassword=${target.sslPassword}\n`, { mode: 0o600 });
+        env.PGSERVICEFILE = file;
+        env.PGSERVICE = 'backup';
+    }
     return env;
 }
 /** Same server and database (host, port, name): verify must never restore over its source. */
@@ -74095,6 +74275,8 @@ const defaults = lib.defaults
 
 ;// CONCATENATED MODULE: ./actions/lib/backup/database.ts
 
+
+
 /** Tables whose rows a dump carries: ordinary tables (partitions included), not system or extension-owned ones. */
 const TABLES_SQL = `
 SELECT n.nspname AS schema, c.relname AS table, pg_total_relation_size(c.oid) AS bytes
@@ -74128,8 +74310,22 @@ async function connect(url) {
         connectionTimeoutMillis: 15_000,
     });
     client.on('error', () => undefined);
-    await client.connect();
+    try {
+        await client.connect();
+    }
+    catch (error) {
+        throw explainNetworkError(error, postgresService(url));
+    }
     return client;
+}
+/** How a failure names a database: its name and host:port, never the user or password. */
+function postgresService(url) {
+    const target = parseDatabaseUrl(url);
+    return {
+        name: `PostgreSQL database "${target?.database ?? '?'}"`,
+        address: target ? `${target.host}:${target.port}` : 'the given URL',
+        hint: 'Check that the server is running and reachable from the runner (host, port, firewall, sslmode) and that the URL names it.',
+    };
 }
 async function listTables(client) {
     return (await client.query(TABLES_SQL)).rows;
@@ -74174,15 +74370,39 @@ async function isEmptyDatabase(client) {
     const { rows } = await client.query(USER_OBJECTS_SQL);
     return rows[0].n === 0;
 }
+async function databaseIdentity(client) {
+    const { rows } = await client.query('SELECT system_identifier::text AS id, current_database() AS db FROM pg_control_system()');
+    return { systemIdentifier: rows[0].id, database: rows[0].db };
+}
+/**
+ * The comment a scratch database must carry before a verify or a drill empties it:
+ * `COMMENT ON DATABASE <name> IS 'contextai:scratch'` (set once by whoever creates it).
+ */
+const SCRATCH_MARKER = 'contextai:scratch';
+function markScratchSql(database) {
+    return `COMMENT ON DATABASE ${quoteIdent(database)} IS '${SCRATCH_MARKER}'`;
+}
 /**
  * Empties a scratch database: drops every user schema and recreates `public`. Only for
- * verify and restore drills, whose target is declared disposable.
+ * verify and restore drills, whose target is declared disposable; and only after proving, over
+ * the live connection, that it is not a protected database (same cluster and name) and that it
+ * carries the scratch marker. Either check failing drops nothing.
  */
-async function resetScratchDatabase(client) {
+async function resetScratchDatabase(client, guard) {
+    await checkScratch(client, guard);
     const { rows } = await client.query(USER_SCHEMAS_SQL);
     for (const { name } of rows)
         await client.query(`DROP SCHEMA ${quoteIdent(name)} CASCADE`);
     await client.query('CREATE SCHEMA IF NOT EXISTS public');
+}
+async function checkScratch(client, guard) {
+    const self = await databaseIdentity(client);
+    const clash = guard.protect.find((p) => p.systemIdentifier === self.systemIdentifier && p.database === self.database);
+    if (clash)
+        throw new Error(`Refusing to empty ${self.database}: it is the database being backed up (same cluster, system identifier ${self.systemIdentifier}, same name), reached through another URL. Give the scratch database's URL.`);
+    const { rows } = await client.query(`SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = current_database()`);
+    if (rows[0]?.comment !== SCRATCH_MARKER)
+        throw new Error(`Refusing to empty ${self.database}: it does not carry the scratch marker, so it may not be disposable. If it is, mark it once as its owner: ${markScratchSql(self.database)}`);
 }
 async function openSnapshot(url) {
     const client = await connect(url);
@@ -74192,6 +74412,7 @@ async function openSnapshot(url) {
         const row = rows[0];
         return {
             id: row.id,
+            identity: await databaseIdentity(client),
             serverVersion: row.version,
             databaseSize: Number(row.size),
             countRows: () => countTables(client),
@@ -74243,6 +74464,87 @@ function parseManifest(text, key) {
     if (problems.length > 0)
         throw new Error(`The manifest${key ? ` of ${key}` : ''} is not valid: ${problems.join('; ')}.`);
     return m;
+}
+
+;// CONCATENATED MODULE: ./actions/lib/backup/signing.ts
+// Manifest signatures: Ed25519 (Node's crypto) over the manifest's exact bytes, stored beside it as
+// `<key>.manifest.json.sig`. Only the backup job holds the private key; restores and drills hold the
+// public key(s), so write access to the bucket is not enough to forge a backup that passes.
+
+const SIGNATURE_FORMAT = 'contextai.db-backup-signature/v1';
+/** An Ed25519 private key from PEM (PKCS#8, as `openssl genpkey -algorithm ed25519` writes); undefined otherwise. */
+function signing_parseSigningKey(pem) {
+    try {
+        const key = createPrivateKey(pem.trim());
+        return key.asymmetricKeyType === 'ed25519' ? key : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Every Ed25519 public key in a text of PEM blocks (`-----BEGIN PUBLIC KEY-----`); undefined when one is not. */
+function parsePublicKeys(text) {
+    const blocks = text.match(/-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----/g) ?? [];
+    if (blocks.length === 0)
+        return undefined;
+    const keys = [];
+    for (const block of blocks) {
+        try {
+            const key = (0,external_node_crypto_.createPublicKey)(block);
+            if (key.asymmetricKeyType !== 'ed25519')
+                return undefined;
+            keys.push(key);
+        }
+        catch {
+            return undefined;
+        }
+    }
+    return keys;
+}
+function keyId(key) {
+    const pub = key.type === 'private' ? (0,external_node_crypto_.createPublicKey)(key) : key;
+    const der = pub.export({ type: 'spki', format: 'der' });
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(der).digest('hex').slice(0, 16)}`;
+}
+/** The public half, as PEM (what restores and drills are given). */
+function publicKeyPem(privateKey) {
+    return createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
+}
+function signManifest(manifestText, privateKey) {
+    const file = {
+        format: SIGNATURE_FORMAT,
+        algorithm: 'ed25519',
+        key_id: keyId(privateKey),
+        signature: sign(null, Buffer.from(manifestText, 'utf8'), privateKey).toString('base64'),
+    };
+    return `${JSON.stringify(file, null, 2)}\n`;
+}
+/**
+ * Throws unless `signatureText` is a signature of exactly `manifestText` by one of `publicKeys`.
+ * `where` names the backup in the message.
+ */
+function verifyManifest(manifestText, signatureText, publicKeys, where) {
+    const refuse = (why) => {
+        throw new Error(`The manifest of ${where} ${why}: refusing it before anything else (a forged or tampered backup, or the wrong public key; see docs/BACKUPS.md, "Signed manifests").`);
+    };
+    if (signatureText === undefined)
+        refuse('has no signature');
+    let file;
+    try {
+        file = JSON.parse(signatureText);
+    }
+    catch {
+        return refuse('has a signature file that is not JSON');
+    }
+    if (file.format !== SIGNATURE_FORMAT || file.algorithm !== 'ed25519' || typeof file.signature !== 'string')
+        refuse(`has a signature file that is not ${SIGNATURE_FORMAT} (ed25519)`);
+    const signature = Buffer.from(file.signature, 'base64');
+    const data = Buffer.from(manifestText, 'utf8');
+    const key = publicKeys.find((k) => keyId(k) === file.key_id);
+    if (!key)
+        refuse(`is signed by key ${String(file.key_id)}, which is none of the trusted public keys (${publicKeys.map(keyId).join(', ')})`);
+    if (!(0,external_node_crypto_.verify)(null, data, key, signature))
+        refuse(`does not match its signature by ${String(file.key_id)}`);
 }
 
 ;// CONCATENATED MODULE: ./actions/lib/backup/pipeline.ts
@@ -74400,7 +74702,11 @@ function rate(bytes, elapsedMs) {
 
 
 
+
 const execFileAsync = (0,external_node_util_.promisify)(external_node_child_process_.execFile);
+/** The backup itself failed a check (its bytes, its decryption, pg_restore): not the target's fault. */
+class BackupRejected extends Error {
+}
 /** Where a restore's time went, in exact milliseconds (benchmarks parse this line). */
 function describeTimings(t, listMs) {
     const parts = [
@@ -74423,25 +74729,33 @@ function describeTimings(t, listMs) {
  */
 async function restoreBackup(o) {
     const started = Date.now();
+    // Before anything else: the manifest must be signed by a trusted key.
+    const manifest = await fetchSignedManifest(o);
+    const guard = {
+        protect: [
+            ...(o.protect ?? []),
+            ...(manifest.source
+                ? [{ systemIdentifier: manifest.source.system_identifier, database: manifest.source.database }]
+                : []),
+        ],
+    };
     const dir = privateTempDir('db-restore', o.tempDir);
-    const keyDir = 'key' in o.identity ? (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_fs_.existsSync)('/dev/shm') ? '/dev/shm' : dir, 'age-')) : undefined;
     const dumpPath = (0,external_node_path_.join)(dir, 'backup.dump');
     let client;
     try {
-        const identityPath = 'path' in o.identity ? o.identity.path : writeIdentity(keyDir, o.identity.key);
+        const identityPath = 'path' in o.identity ? o.identity.path : writeIdentity(dir, o.identity.key);
         const stop = new AbortController();
-        const [manifest, downloaded, opened] = await allOrStop(stop, [
-            getText(o.s3, o.bucket, manifestKey(o.key)).then((text) => parseManifest(text, o.key)),
+        const [downloaded, opened] = await allOrStop(stop, [
             download(o, identityPath, dumpPath, stop.signal),
             // Kept as soon as it connects, so `finally` closes it even when another task fails.
-            openTarget(o).then((c) => (client = c)),
+            openTarget(o, guard).then((c) => (client = c)),
         ]);
         client = opened;
         checkDownload(o, manifest, downloaded);
         const downloadMs = Date.now() - started;
         if (o.existing === 'reset-scratch')
-            await resetScratchDatabase(client);
-        await runPgRestore(o, dumpPath);
+            await resetScratchDatabase(client, guard);
+        await runPgRestore(o, dumpPath, dir);
         const restoreMs = Date.now() - started - downloadMs;
         // The dump is no longer needed: remove it while the rows are counted.
         const removed = (0,promises_.rm)(dir, { recursive: true, force: true });
@@ -74460,14 +74774,30 @@ async function restoreBackup(o) {
     finally {
         await client?.end().catch(() => undefined);
         (0,external_node_fs_.rmSync)(dir, { recursive: true, force: true });
-        if (keyDir)
-            (0,external_node_fs_.rmSync)(keyDir, { recursive: true, force: true });
     }
 }
+/** The manifest, once its signature verifies against one of the trusted public keys. */
+async function fetchSignedManifest(o) {
+    const where = `s3://${o.bucket}/${o.key}`;
+    const [text, signature] = await Promise.all([
+        getText(o.s3, o.bucket, manifestKey(o.key)),
+        getText(o.s3, o.bucket, naming_sidecarKey(o.key, 'signature')).catch((error) => {
+            if (error.name === 'NoSuchKey')
+                return undefined;
+            throw error;
+        }),
+    ]);
+    verifyManifest(text, signature, o.publicKeys, where);
+    o.log.info(`The manifest of ${o.key} is signed by a trusted key`);
+    return parseManifest(text, o.key);
+}
 /** Connects to the target and, unless told otherwise, refuses one that holds objects (read-only). */
-async function openTarget(o) {
+async function openTarget(o, guard) {
     const client = await connect(o.target.url);
     try {
+        // Read-only, before the download ends: a target that is not a marked scratch database stops the run early.
+        if (o.existing === 'reset-scratch')
+            await checkScratch(client, guard);
         if (o.existing === 'refuse' && !(await isEmptyDatabase(client)))
             throw new Error(`The target database ${o.target.database} is not empty. Restore into an empty database, or pass --clean to drop and recreate the backup's objects in it.`);
         return client;
@@ -74491,7 +74821,7 @@ async function healthy(client, target) {
         return connect(target.url);
     }
 }
-async function runPgRestore(o, dumpPath) {
+async function runPgRestore(o, dumpPath, dir) {
     o.log.info(`Restoring into ${o.target.database} on ${o.target.host}:${o.target.port} with ${o.jobs} job(s)`);
     const argv = restoreArgv({
         urlWithoutPassword: o.target.urlWithoutPassword,
@@ -74501,7 +74831,10 @@ async function runPgRestore(o, dumpPath) {
         noOwner: o.noOwner,
     });
     try {
-        await execFileAsync(argv[0], argv.slice(1), { env: libpqEnv(o.target), maxBuffer: 16 * 1024 * 1024 });
+        await execFileAsync(argv[0], argv.slice(1), {
+            env: libpqEnv(o.target, dir),
+            maxBuffer: 16 * 1024 * 1024,
+        });
     }
     catch (error) {
         const stderr = String(error.stderr ?? error.message)
@@ -74509,11 +74842,13 @@ async function runPgRestore(o, dumpPath) {
             .split('\n')
             .slice(-5)
             .join(' | ');
-        throw new Error(`pg_restore failed: ${o.redact(stderr)}`);
+        throw new BackupRejected(`pg_restore failed: ${o.redact(stderr)}`);
     }
 }
 function writeIdentity(dir, key) {
-    const path = (0,external_node_path_.join)(dir, 'identity');
+    const keyDir = (0,external_node_path_.join)(dir, 'age');
+    (0,external_node_fs_.mkdirSync)(keyDir, { mode: 0o700 });
+    const path = (0,external_node_path_.join)(keyDir, 'identity');
     (0,external_node_fs_.writeFileSync)(path, `${key}\n`, { mode: 0o600 });
     return path;
 }
@@ -74561,7 +74896,7 @@ function checkDownload(o, manifest, d) {
     if (problems.length === 0 && d.streamError)
         problems.push(`download failed: ${o.redact(String(d.streamError.message ?? d.streamError))}`);
     if (problems.length > 0)
-        throw new Error(`Backup ${o.key} failed verification; the target was not touched: ${problems.join('; ')}.`);
+        throw new BackupRejected(`Backup ${o.key} failed verification; the target was not touched: ${problems.join('; ')}.`);
     o.log.info(`Verified ${o.key}: sha256 matches the manifest and age authenticated every chunk`);
 }
 
@@ -74569,18 +74904,22 @@ function checkDownload(o, manifest, d) {
 
 
 
-/** Restores the newest good backup under the prefix into the (emptied) scratch database. */
+/**
+ * Restores the chosen backup (catalog.ts, chooseBackup) into the scratch database, after its
+ * manifest's signature verified and the scratch guard passed (restore.ts).
+ */
 async function runRestoreDrill(o, onChosen) {
     const listing = Date.now();
-    const backup = latestGood(await listBackups(o.s3, o.bucket, o.prefix), `s3://${o.bucket}/${o.prefix}`);
+    const backup = chooseBackup(await listBackups(o.s3, o.bucket, o.prefix), `s3://${o.bucket}/${o.prefix}`, o.log);
     const listMs = Date.now() - listing;
     onChosen(backup);
-    o.log.info(`Restore drill: ${backup.key} (${formatBytes(backup.size)}, taken ${backup.time.toISOString()}) into the scratch database ${o.target.database}`);
+    o.log.info(`Restore drill: ${backup.key} (${formatBytes(backup.size)}, taken ${backup.time.toISOString()}, ${backup.verification}) into the scratch database ${o.target.database}`);
     const result = await restoreBackup({
         s3: o.s3,
         bucket: o.bucket,
         key: backup.key,
         identity: { key: o.identity },
+        publicKeys: o.publicKeys,
         target: o.target,
         jobs: o.jobs,
         existing: 'reset-scratch',
@@ -74614,6 +74953,7 @@ function inputs_readSlackTarget(inputs, options = {}) {
 
 
 
+
 const DAY_MS = 86_400_000;
 const BUCKET = {
     pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
@@ -74639,7 +74979,31 @@ function databaseUrl(inputs, core, name, required) {
         return undefined;
     }
     maskSecret(core, target.password);
+    maskSecret(core, target.sslPassword);
     return target;
+}
+const SIGNING_KEY_FIX = 'is not an Ed25519 private key in PEM (`openssl genpkey -algorithm ed25519`, the `-----BEGIN PRIVATE KEY-----` block)';
+/** The secret Ed25519 key that signs manifests (PEM, PKCS#8). Never echoed. */
+function signingKey(inputs, name) {
+    const text = inputs.secret(name, { required: true });
+    if (!text)
+        return undefined;
+    const key = parseSigningKey(text);
+    if (!key)
+        inputs.problem(name, SIGNING_KEY_FIX);
+    return key;
+}
+/** The public Ed25519 key(s) manifests must be signed by (PEM blocks; several during a key rotation). */
+function manifestPublicKeys(inputs, name) {
+    const text = inputs.raw(name);
+    if (!text) {
+        inputs.problem(name, 'is required: the public key(s) of the backup signing key (`-----BEGIN PUBLIC KEY-----` PEM)');
+        return [];
+    }
+    const keys = parsePublicKeys(text);
+    if (!keys)
+        inputs.problem(name, 'is not one or more Ed25519 public keys in PEM (`openssl pkey -in signing.pem -pubout`)');
+    return keys ?? [];
 }
 /**
  * A secret age identity: the `AGE-SECRET-KEY-1…` line, or a whole age-keygen file (its `#`
@@ -74681,6 +75045,7 @@ function readBackupInputs(inputs, core) {
     return {
         source: source,
         ...storageInputs(inputs, source?.database),
+        signingKey: signingKey(inputs, 'signing-key'),
         recipients: inputs.list('recipients', {
             required: true,
             pattern: AGE_RECIPIENT,
@@ -74696,7 +75061,9 @@ function readBackupInputs(inputs, core) {
     };
 }
 /** Every secret the run knows, for redacting text that came from outside (stderr, driver errors). */
-function knownSecrets(values) {
+function knownSecrets(values, ...targets) {
+    for (const t of targets)
+        values.push(t?.url, t?.password, t?.sslPassword);
     const env = process.env;
     return [...values, env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN, env.PGPASSWORD].filter((v) => !!v);
 }
@@ -75155,12 +75522,14 @@ function readInputs(core) {
     const inputs = new Inputs(core, actionDefaults(actionYmlOf(import.meta.url)));
     const target = databaseUrl(inputs, core, 'target-database-url', true);
     const identity = ageIdentity(inputs, 'identity', true);
+    const publicKeys = manifestPublicKeys(inputs, 'manifest-public-key');
     const storage = storageInputs(inputs, undefined);
     if (!storage.prefix)
         inputs.problem('prefix', 'is required: the prefix the backups were written under (e.g. `postgres/app/`)');
     const result = {
         ...storage,
         identity: identity,
+        publicKeys,
         target: target,
         jobs: inputs.integer('jobs', { min: 1, max: 16 }),
         slack: inputs_readSlackTarget(inputs),
@@ -75225,12 +75594,7 @@ async function writeDrillSummary(core, bucket, drill) {
 
 async function main(core) {
     const inputs = readInputs(core);
-    const secrets = knownSecrets([
-        inputs.target.url,
-        inputs.target.password,
-        inputs.identity,
-        inputs.slack?.token,
-    ]);
+    const secrets = knownSecrets([inputs.identity, inputs.slack?.token], inputs.target);
     const scrub = (text) => redact(text, secrets);
     const log = { info: (m) => core.info(scrub(m)), warning: (m) => core.warning(scrub(m)) };
     const alert = {
