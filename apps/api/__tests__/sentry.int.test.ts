@@ -46,7 +46,7 @@ const breadcrumbsOf = (event: SentryEvent) =>
   Array.isArray(event.breadcrumbs) ? event.breadcrumbs : (event.breadcrumbs?.values ?? []);
 
 beforeAll(async () => {
-  await runCommand(['npm', 'run', 'build', '-w', 'apps/api'], { cwd: REPO_ROOT, timeoutMs: 120_000 });
+  await runCommand(['npm', 'run', 'build', '-w', 'apps/api'], { cwd: REPO_ROOT, timeoutMs: 300_000 });
   sentry = await startFakeSentry();
   otlp = await startFakeOtlp();
   db = await createDatabase('sentry_it'); // no migrations: listing knowledge sources fails with a 500
@@ -70,7 +70,7 @@ beforeAll(async () => {
   });
   base = `http://127.0.0.1:${port}`;
   await waitForHttp(`${base}/health`, api);
-}, 180_000);
+}, 400_000);
 
 afterAll(async () => {
   await api?.stop();
