@@ -1,6 +1,8 @@
 import { BadRequestException, InternalServerErrorException, NotFoundException } from '@nestjs/common';
 import type { Request } from 'express';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { SENTRY_CLI_VERSION } from '../../../actions/lib/sentry/cli-package';
 import { isServerError, userIdOf } from '../src/observability/sentry-exception.filter';
 
 describe('what the API reports to Sentry', () => {
@@ -18,4 +20,11 @@ describe('what the API reports to Sentry', () => {
     expect(userIdOf(req(undefined))).toBeUndefined();
     expect(userIdOf(req({ email: 'ada@example.com' }))).toBeUndefined();
   });
+});
+
+it('injects debug IDs with the sentry-cli the upload action pins (same IDs for the same build)', () => {
+  const api = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    devDependencies: Record<string, string>;
+  };
+  expect(api.devDependencies['@sentry/cli']).toBe(SENTRY_CLI_VERSION);
 });
