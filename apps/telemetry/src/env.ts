@@ -29,6 +29,8 @@ const port = z.coerce.number().int().min(1).max(65535);
 // A regex rather than z.url(), so that env.schema.json (env-validate) says exactly the same.
 const httpUrl = () => z.string().regex(/^https?:\/\/[^\s/?#@]+(\/\S*)?$/, 'expected an http(s) URL');
 // Comma-separated key=value pairs (values URL-encoded), as the OpenTelemetry specification defines.
+// https://<public key>@<host>[/<path>]/<project id> (Sentry's DSN; the secret key part is obsolete).
+const SENTRY_DSN = /^https?:\/\/[0-9A-Za-z]+(:[0-9A-Za-z]+)?@[^\s/?#@]+(\/[^\s?#]*)?\/\d+$/;
 const KEY_VALUE_LIST = /^\s*[^\s=,]+\s*=[^,]*(,\s*[^\s=,]+\s*=[^,]*)*$/;
 
 export const telemetryEnvShape = {
@@ -109,6 +111,32 @@ export const telemetryEnvShape = {
     .max(60_000)
     .default(5000)
     .describe('Milliseconds between two exports of finished spans.'),
+  SENTRY_DSN: z
+    .string()
+    .regex(SENTRY_DSN, 'expected a Sentry DSN such as https://<public key>@o1.ingest.sentry.io/<project id>')
+    .optional()
+    .describe(
+      'Sentry DSN of the project (errors and traces). Unset or empty: Sentry is off (tracing stays OTLP-only).',
+    ),
+  SENTRY_ENVIRONMENT: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,63}$/, 'expected a lowercase name such as staging or production')
+    .optional()
+    .describe('Environment of Sentry events. Default: the deployment environment (APP_ENV, else NODE_ENV).'),
+  SENTRY_SAMPLE_RATE: z.coerce
+    .number()
+    .min(0)
+    .max(1)
+    .default(1)
+    .describe('Share of errors sent to Sentry (0 to 1).'),
+  SENTRY_TRACES_SAMPLE_RATE: z.coerce
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .describe(
+      'Share of new traces sampled when Sentry is on (for Sentry and the OTLP exporter alike; a caller’s sampling decision is kept). Default: 0.1 in production, 1 elsewhere.',
+    ),
 };
 
 export const telemetryEnvSchema = z.object(telemetryEnvShape);

@@ -6,4 +6,5 @@ export * from './logger';
 export * from './metrics';
 export * from './request-id';
 export * from './scrub';
+export * from './sentry';
 export * from './tracing';

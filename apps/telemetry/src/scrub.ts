@@ -17,7 +17,8 @@ const SHAPES: [RegExp, string][] = [
   // scheme://user:password@host → scheme://user:[Redacted]@host (also redis://:password@host)
   [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:@/]*):[^\s@/]+@/gi, `$1:${REDACTED}@`],
   [/\b(Bearer|Basic|Token)\s+[A-Za-z0-9._~+/=-]{4,}/g, `$1 ${REDACTED}`],
-  [new RegExp(`([?&;]${SENSITIVE_PARAM}=)[^&#\\s"']*`, 'gi'), `$1${REDACTED}`],
+  // ?token=… in URLs, and a bare query string (url.query, query_string) starting with one.
+  [new RegExp(`((?:^|[?&;])${SENSITIVE_PARAM}=)[^&#\\s"']*`, 'gi'), `$1${REDACTED}`],
 ];
 
 export class Scrubber {

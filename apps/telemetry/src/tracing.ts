@@ -25,16 +25,20 @@ import {
 } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { Logger } from 'pino';
+import { close as closeSentry } from '@sentry/node';
 import type { TelemetryEnv } from './env';
 import { SERVER_SPAN, type RouteOf } from './http-logging';
+import { adoptTraceparent, sentryEnabled, sentryOptions, withResource, type SentrySetup } from './sentry';
+
+const SENTRY_CLOSE_MS = 3000;
 
 // OpenTelemetry tracing, exported over OTLP/HTTP (protobuf) to OTEL_EXPORTER_OTLP_ENDPOINT with
 // OTEL_EXPORTER_OTLP_HEADERS: the one exporter New Relic, Datadog (agent OTLP intake), Grafana Tempo
 // and any collector accept (docs/OBSERVABILITY.md). Without an endpoint, nothing is set up at all.
 //
-// Built as pieces (tracingPieces) so that Sentry (issue 16) can own the OpenTelemetry setup: give
-// Sentry.init the same sampler decisions and `openTelemetrySpanProcessors: [pieces.spanProcessor]`,
-// skip startTracing, and every span is exported once, to both.
+// With a Sentry DSN (options.sentry), Sentry owns the OpenTelemetry setup instead (sentry.ts): the
+// same instrumentations, and the OTLP exporter as an extra span processor, so every span is made
+// once and exported to both; Sentry's sampler (SENTRY_TRACES_SAMPLE_RATE) decides for both.
 //
 // startTracing must run before the instrumented modules (http, express, pg, ioredis, ...) are
 // loaded: the instrumentations patch them as they are required.
@@ -63,10 +67,14 @@ export interface TracingOptions {
   routeOf?: RouteOf;
   /** Where OpenTelemetry's own warnings go (e.g. an export that failed). */
   logger: Logger;
+  /** Errors and traces to Sentry too, when its DSN is set. */
+  sentry?: SentrySetup;
 }
 
 export interface Tracing {
   enabled: boolean;
+  /** Sentry owns the OpenTelemetry setup and receives errors. */
+  sentry: boolean;
   /** Exports what is buffered and stops; call it last during shutdown. */
   shutdown(): Promise<void>;
 }
@@ -156,7 +164,9 @@ export function tracingPieces(options: TracingOptions): TracingPieces {
 
 /** Registers a tracer provider, W3C trace-context propagation and the instrumentations. */
 export function startTracing(options: TracingOptions): Tracing {
-  if (!tracingEnabled(options.env)) return { enabled: false, shutdown: async () => {} };
+  const withSentry = options.sentry !== undefined && sentryEnabled(options.sentry.env);
+  if (!withSentry && !tracingEnabled(options.env))
+    return { enabled: false, sentry: false, shutdown: async () => {} };
   const log = options.logger.child({ component: 'opentelemetry' });
   diag.setLogger(
     {
@@ -169,6 +179,7 @@ export function startTracing(options: TracingOptions): Tracing {
     DiagLogLevel.WARN,
   );
   const pieces = tracingPieces(options);
+  if (withSentry) return startSentryTracing(options, options.sentry!, pieces, log);
   const provider = new TracerProvider({
     resource: pieces.resource,
     sampler: pieces.sampler,
@@ -185,11 +196,48 @@ export function startTracing(options: TracingOptions): Tracing {
   });
   return {
     enabled: true,
+    sentry: false,
     shutdown: async () => {
       unregister();
       await provider
         .shutdown()
         .catch((error: Error) => log.warn({ err: error }, 'span export at shutdown failed'));
+    },
+  };
+}
+
+function startSentryTracing(
+  options: TracingOptions,
+  sentry: SentrySetup,
+  pieces: TracingPieces,
+  log: Logger,
+): Tracing {
+  const otlp = tracingEnabled(options.env) ? [withResource(pieces.spanProcessor, pieces.resource)] : [];
+  sentry.init(
+    sentryOptions(sentry, {
+      release: options.serviceVersion,
+      environment: options.environment,
+      instrumentations: pieces.instrumentations,
+      spanProcessors: otlp,
+      quietUrls: [
+        options.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
+        options.env.OTEL_EXPORTER_OTLP_ENDPOINT,
+      ].filter((url): url is string => url !== undefined),
+    }),
+  );
+  adoptTraceparent();
+  return {
+    enabled: true,
+    sentry: true,
+    shutdown: async () => {
+      // Sentry's close sends what it holds and ends its tracer provider (our processor included).
+      await closeSentry(SENTRY_CLOSE_MS).catch((error: Error) =>
+        log.warn({ err: error }, 'sending to Sentry at shutdown failed'),
+      );
+      for (const processor of otlp)
+        await processor
+          .shutdown()
+          .catch((error: Error) => log.warn({ err: error }, 'span export at shutdown failed'));
     },
   };
 }

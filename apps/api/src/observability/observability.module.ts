@@ -1,8 +1,9 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { ApiMetrics } from './api-metrics';
 import { ErrorLogInterceptor } from './error-log.interceptor';
+import { SentryExceptionFilter } from './sentry-exception.filter';
 import type { ApiTelemetry } from './telemetry';
 
 /**
@@ -12,7 +13,7 @@ import type { ApiTelemetry } from './telemetry';
  *   on every line logged while handling a request (the request logger is main.ts's first middleware);
  * - ApiMetrics: the API's own metrics (pool, Redis, business counters);
  * - ErrorLogInterceptor: 5xx errors on the request line as err {type, message, stack}.
- * Sentry's exception filter (issue 16) belongs here too.
+ * - SentryExceptionFilter: unhandled exceptions and 5xx to Sentry (when SENTRY_DSN is set).
  */
 @Global()
 @Module({})
@@ -29,6 +30,7 @@ export class ObservabilityModule {
       providers: [
         { provide: ApiMetrics, useValue: new ApiMetrics(telemetry.registry) },
         { provide: APP_INTERCEPTOR, useClass: ErrorLogInterceptor },
+        { provide: APP_FILTER, useClass: SentryExceptionFilter },
       ],
       exports: [ApiMetrics],
     };

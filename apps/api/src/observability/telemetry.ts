@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import * as Sentry from '@sentry/nestjs';
 import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { NestInstrumentation } from '@opentelemetry/instrumentation-nestjs-core';
@@ -50,19 +51,14 @@ export function expressRoute(req: Request): string {
 export async function createApiTelemetry(config: AppConfig): Promise<ApiTelemetry> {
   const version = versionInfo(config).version;
   const environment = deploymentEnvironment(config);
-  const logger = await createLogger({
-    service: SERVICE_NAME,
-    environment,
-    version,
-    env: config,
-    secrets: [
-      ...Scrubber.secretsOfUrl(config.DATABASE_URL),
-      ...Scrubber.secretsOfUrl(config.REDIS_URL),
-      ...(config.OTEL_EXPORTER_OTLP_HEADERS ?? '')
-        .split(',')
-        .map((pair) => pair.split('=').slice(1).join('=').trim()),
-    ],
-  });
+  const secrets = [
+    ...Scrubber.secretsOfUrl(config.DATABASE_URL),
+    ...Scrubber.secretsOfUrl(config.REDIS_URL),
+    ...(config.OTEL_EXPORTER_OTLP_HEADERS ?? '')
+      .split(',')
+      .map((pair) => pair.split('=').slice(1).join('=').trim()),
+  ];
+  const logger = await createLogger({ service: SERVICE_NAME, environment, version, env: config, secrets });
   const route = (req: unknown) => expressRoute(req as Request);
   const tracing = startTracing({
     serviceName: SERVICE_NAME,
@@ -72,6 +68,7 @@ export async function createApiTelemetry(config: AppConfig): Promise<ApiTelemetr
     logger,
     untracedPorts: config.METRICS_PORT ? [config.METRICS_PORT] : [],
     routeOf: route,
+    sentry: { env: config, init: Sentry.init, scrubber: new Scrubber(secrets) },
     instrumentations: [
       // Nest routes are Express routes: the HTTP span gets the route template; middleware layers
       // (body parsers, the logger) would only add noise.
@@ -81,7 +78,13 @@ export async function createApiTelemetry(config: AppConfig): Promise<ApiTelemetr
       }),
       new NestInstrumentation(),
       // Statement text only, never the parameters; no spans for pool activity outside a request.
-      new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false }),
+      // Each statement is also a Sentry breadcrumb of the request (text only).
+      new PgInstrumentation({
+        requireParentSpan: true,
+        enhancedDatabaseReporting: false,
+        requestHook: (_span, { query }) =>
+          Sentry.addBreadcrumb({ category: 'query', type: 'query', message: query.text }),
+      }),
       new IORedisInstrumentation({ requireParentSpan: true }),
     ],
   });
