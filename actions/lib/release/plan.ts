@@ -63,7 +63,7 @@ export function runContainerCommand(
 ): string[] {
   const network =
     release.network === 'host'
-      ? ['--network', 'host', '--env', `PORT=${release.port}`]
+      ? hostNetworkFlags(release.port)
       : ['--publish', `127.0.0.1:${release.port}:${release.containerPort}`];
   return [
     ...s.engine,
@@ -84,6 +84,24 @@ export function runContainerCommand(
     ...network,
     ...release.runArgs,
     image,
+  ];
+}
+
+/**
+ * Host network: the app listens on the slot port of the host itself, so it must bind loopback only
+ * (the proxy in front holds TLS and the headers). HOST is the API's bind address, HOSTNAME the
+ * Next.js server's (its image sets 0.0.0.0). `--env` comes after `--env-file`, so it wins over it.
+ */
+function hostNetworkFlags(port: number): string[] {
+  return [
+    '--network',
+    'host',
+    '--env',
+    `PORT=${port}`,
+    '--env',
+    'HOST=127.0.0.1',
+    '--env',
+    'HOSTNAME=127.0.0.1',
   ];
 }
 

@@ -6,7 +6,8 @@ import { auditLine, parseAuditLog, parseState, prune } from './state';
 import type { AppState, AuditEntry, Release } from './types';
 
 export async function readState(remote: Remote): Promise<AppState> {
-  return parseState((await remote.session.readFile(remote.layout.state))?.toString('utf8'));
+  const file = `${remote.label}:${remote.layout.state}`;
+  return parseState((await remote.session.readFile(remote.layout.state))?.toString('utf8'), file);
 }
 
 /** The audit log, oldest first (a torn last line is skipped). */

@@ -303,6 +303,52 @@ describe('the web app', () => {
     await page.close();
   });
 
+  it('renders up/down only, never the error text of a readiness answer or a failed call', async () => {
+    // An API that answers readiness as an older API did: with the driver's error text in the body.
+    const leaky = createServer((req, res) => {
+      const ready = req.url === '/health/ready';
+      res.writeHead(ready ? 503 : 500, { 'content-type': 'application/json' });
+      res.end(
+        ready
+          ? JSON.stringify({
+              status: 'error',
+              details: {
+                postgres: { status: 'down', message: 'password authentication failed for user "leaky-user"' },
+                redis: { status: 'up' },
+              },
+            })
+          : 'not json: connect ECONNREFUSED db.internal:5432',
+      );
+    });
+    await new Promise<void>((resolve) => leaky.listen(0, '127.0.0.1', resolve));
+    const port = await freePort();
+    const server = startChild(['node', '.next/standalone/apps/web/start.mjs'], {
+      cwd: WEB_DIR,
+      env: {
+        PATH: process.env.PATH,
+        NEXT_TELEMETRY_DISABLED: '1',
+        PORT: String(port),
+        HOSTNAME: '127.0.0.1',
+        API_URL: `http://127.0.0.1:${(leaky.address() as AddressInfo).port}`,
+      },
+    });
+    const page = await browser.newPage();
+    try {
+      await waitForHttp(`http://127.0.0.1:${port}/api/health`, server);
+      await page.goto(`http://127.0.0.1:${port}/`);
+      expect(await page.getByTestId('api-readiness').textContent()).toBe('not ready');
+      expect(await page.getByTestId('check-postgres').textContent()).toBe('postgres: down');
+      expect(await page.getByTestId('api-version-error').textContent()).toBe('API unreachable');
+      const text = (await page.content()) + (await page.locator('body').innerText());
+      for (const leak of ['leaky-user', 'password', 'db.internal', 'ECONNREFUSED', 'HTTP 500'])
+        expect(text).not.toContain(leak);
+    } finally {
+      await page.close();
+      await server.stop();
+      await new Promise((resolve) => leaky.close(resolve));
+    }
+  });
+
   it('generates browser source maps but does not serve them', async () => {
     // Each served chunk names its map (sourceMappingURL); the map exists, outside the served directory.
     const staticDir = join(WEB_DIR, '.next/standalone/apps/web/.next/static');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { shellQuote } from '../../ssh/shell';
 import { engineEnvFile } from '../env-file';
 import * as plan from '../plan';
-import { afterSwitch, parseAuditLog, previousSuccessful, prune } from '../state';
+import { afterSwitch, parseAuditLog, parseState, previousSuccessful, prune } from '../state';
 import type { AppState, HostSettings, ImageTarget, Release } from '../types';
 
 const settings: HostSettings = {
@@ -65,6 +65,11 @@ describe('plan', () => {
       expect.arrayContaining(['--pull', 'never', '--name', 'api-1.2.3', '--network', 'host', 'PORT=3002']),
     );
     expect(host.slice(-3)).toEqual(['--ulimit', 'nofile=1024:1024', 'reg/api@sha256:ab']);
+    // Host network: both apps bind loopback only, whatever the env file says (--env wins over it).
+    for (const bind of ['HOST=127.0.0.1', 'HOSTNAME=127.0.0.1']) {
+      expect(host[host.indexOf(bind) - 1]).toBe('--env');
+      expect(host.indexOf(bind)).toBeGreaterThan(host.indexOf('--env-file'));
+    }
     const bridge = plan.runContainerCommand(
       settings,
       { ...release('1.2.3', 3001), network: 'bridge' },
@@ -73,6 +78,7 @@ describe('plan', () => {
     );
     expect(bridge).toEqual(expect.arrayContaining(['--publish', '127.0.0.1:3001:3000']));
     expect(bridge).not.toContain('--network');
+    expect(bridge.join(' ')).not.toContain('HOST');
   });
 
   it('quotes the lock command so the owner record cannot break out', () => {
@@ -107,6 +113,26 @@ describe('state', () => {
       'v3',
       'v1',
     ]);
+  });
+
+  it('reads state.json, and refuses a corrupt one naming the file and the fix', () => {
+    const file = 'host1:/srv/deploy/api/state.json';
+    const state = { current: release('v2', 3002), retained: [release('v1', 3001)] };
+    expect(parseState(JSON.stringify(state), file)).toEqual(state);
+    expect(parseState(undefined, file)).toEqual({ retained: [] });
+    expect(parseState('  \n', file)).toEqual({ retained: [] });
+    for (const [text, why] of [
+      ['{"current":{"version":"v2","por', 'it is not valid JSON'],
+      ['[]', 'it is not a JSON object'],
+      ['null', 'it is not a JSON object'],
+      ['{"retained":{}}', '`retained` is not a list'],
+      ['{"current":{"version":"v2"},"retained":[]}', 'a release in it lacks its version, container or port'],
+    ] as const) {
+      const parse = () => parseState(text, file);
+      expect(parse, text).toThrow(`${file} is corrupt: ${why}`);
+      expect(parse, text).toThrow(/Nothing was changed on this host.*rewrite it by hand.*docs\/DEPLOY\.md/s);
+      expect(parse, text).not.toThrow(/^Unexpected/);
+    }
   });
 
   it('finds the previous successful release, skipping failures and torn lines', () => {
