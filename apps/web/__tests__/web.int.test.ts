@@ -15,6 +15,7 @@ import { runCommand } from '../../../actions/lib/system/exec';
 import { REPO_ROOT } from '../../../test/run-action';
 import { stackEnv } from '../../../test/stack-env';
 import { startFakeOtlp, type FakeOtlp } from '../../../test/fake-otlp';
+import { startJwksServer, type JwksServer } from '../../../test/jwks-server';
 import { startEdge, writeSelfSigned, type Edge } from '../../../test/fixtures/proxy/edge';
 import {
   createDatabase,
@@ -48,6 +49,7 @@ let browser: Browser;
 let otlp: FakeOtlp;
 let edge: Edge;
 let webMetricsUrl: string;
+let issuer: JwksServer;
 const DOMAIN = 'contextai.test';
 
 beforeAll(async () => {
@@ -62,6 +64,7 @@ beforeAll(async () => {
   });
 
   otlp = await startFakeOtlp();
+  issuer = await startJwksServer();
   const tracing = {
     APP_ENV: 'staging',
     OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
@@ -79,6 +82,8 @@ beforeAll(async () => {
       REDIS_URL: stackEnv().STACK_REDIS_URL,
       APP_VERSION: '4.5.6-web',
       APP_REVISION: 'feedbee',
+      AUTH_ISSUER: issuer.issuer,
+      AUTH_AUDIENCE: issuer.audience,
     },
   });
   await waitForHttp(`${apiUrl}/health`, api);
@@ -119,6 +124,7 @@ afterAll(async () => {
   await web?.stop();
   await api?.stop();
   await otlp?.close();
+  await issuer?.close();
   await db?.drop();
 });
 
@@ -280,12 +286,15 @@ describe('the web app', () => {
   });
 
   it('lists the knowledge sources of a sector from the API', async () => {
-    for (const title of ['Tax code', 'VAT FAQ'])
-      await fetch(`${apiUrl}/sectors/finance/knowledge-sources`, {
+    const token = await issuer.sign({ permissions: ['write:knowledge-sources'] });
+    for (const title of ['Tax code', 'VAT FAQ']) {
+      const created = await fetch(`${apiUrl}/sectors/finance/knowledge-sources`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify({ title, kind: 'faq' }),
       });
+      expect(created.status).toBe(201);
+    }
     const page = await browser.newPage();
     await page.goto(`${webUrl}/knowledge-sources?sector=finance`);
     expect(await page.getByTestId('sectors').textContent()).toContain('finance (2)');
