@@ -109,8 +109,9 @@ describe('deploy-ssh', () => {
     expect(first.code, first.stdout).toBe(0);
     recordImage('v1');
     expect(await currentVersion(fx.siteUrl)).toBe('v1');
-    const envFile = join(fx.root, fx.app, 'app.env');
+    const envFile = join(fx.root, fx.app, 'env', 'v1.env');
     expect(statSync(envFile).mode & 0o777).toBe(0o600);
+    expect(statSync(join(fx.root, fx.app, 'env')).mode & 0o777).toBe(0o700);
     expect(readFileSync(envFile, 'utf8')).toBe(`API_TOKEN=${ENV_CANARY}\nMODE=test\n`);
 
     const load = startLoad(`${fx.siteUrl}/version`, { concurrency: 4, maxMs: 150_000 });

@@ -16,7 +16,27 @@ export function appLayout(root: string, app: string): AppLayout {
     // Does not match the `upstream*.conf` include glob, so nginx never reads a half-written file.
     upstreamTmp: `${dir}/.upstream.conf.tmp`,
     env: `${dir}/app.env`,
+    envDir: `${dir}/env`,
   };
+}
+
+/** A release's own env file: written by its deploy, used by every boot of it, removed when it is pruned. */
+export function releaseEnvFile(layout: AppLayout, version: string): string {
+  return `${layout.envDir}/${version}.env`;
+}
+
+/** The env file a release runs with (releases recorded before per-release env files: `app.env`). */
+export function envFileOf(layout: AppLayout, release: Pick<Release, 'envFile'>): string {
+  return release.envFile ?? layout.env;
+}
+
+/** Creates the env directory readable by the deploy user only. */
+export function prepareEnvDirCommand(layout: AppLayout): string[] {
+  return ['mkdir', '-p', '-m', '0700', '--', layout.envDir];
+}
+
+export function removeFilesCommand(paths: string[]): string[] {
+  return ['rm', '-f', '--', ...paths];
 }
 
 export const containerName = (app: string, version: string) => `${app}-${version}`;

@@ -52,7 +52,8 @@ export async function runPreSwitch(
   // A container left by an interrupted run would block the name.
   await remote.exec(plan.removeCommand(s, [name]), { allowFailure: true });
   remote.log(`running the pre-switch command ${shown} in ${target.image}`);
-  const argv = plan.preSwitchCommand(s, target, remote.layout.env, command.argv);
+  const envFile = plan.releaseEnvFile(remote.layout, target.version);
+  const argv = plan.preSwitchCommand(s, target, envFile, command.argv);
   let result;
   try {
     result = await remote.exec(argv, { allowFailure: true, timeoutMs: command.timeoutMs });

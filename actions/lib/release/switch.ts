@@ -22,6 +22,7 @@ export function nextRelease(remote: Remote, target: Target, current: Release | u
     port,
     container: plan.containerName(s.app, target.version),
     time,
+    envFile: plan.releaseEnvFile(remote.layout, target.version),
     ...target.run,
   };
 }
@@ -59,7 +60,8 @@ async function boot(remote: Remote, target: Target, next: Release): Promise<void
   }
   await remote.exec(plan.removeCommand(s, [next.container]), { allowFailure: true });
   await ensurePortFree(remote, next.port);
-  await remote.exec(plan.runContainerCommand(s, next, image, remote.layout.env));
+  // Its own env file: a retained release recreated here runs with the environment it was deployed with.
+  await remote.exec(plan.runContainerCommand(s, next, image, plan.envFileOf(remote.layout, next)));
 }
 
 async function ensurePortFree(remote: Remote, port: number): Promise<void> {

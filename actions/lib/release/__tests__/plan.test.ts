@@ -3,6 +3,8 @@ import { shellQuote } from '../../ssh/shell';
 import { engineEnvFile } from '../env-file';
 import * as plan from '../plan';
 import { afterSwitch, parseAuditLog, parseState, previousSuccessful, prune } from '../state';
+import type { Remote } from '../remote';
+import { nextRelease } from '../switch';
 import type { AppState, HostSettings, ImageTarget, Release } from '../types';
 
 const settings: HostSettings = {
@@ -147,6 +149,36 @@ describe('state', () => {
     expect(entries).toHaveLength(3);
     expect(previousSuccessful(entries, 'v2')).toBe('v1');
     expect(previousSuccessful(entries, 'v1')).toBe('v2');
+  });
+});
+
+describe('env file per release', () => {
+  const layout = plan.appLayout('/srv/deploy', 'api');
+  const remote = { settings, layout } as unknown as Remote;
+
+  it('gives a new release its own env file, and a retained one keeps the file it was deployed with', () => {
+    const v2 = nextRelease(remote, target('v2', 'reg/api:v2'), release('v1', 3001));
+    expect(v2.envFile).toBe('/srv/deploy/api/env/v2.env');
+    const v1 = { ...release('v1', 3001), envFile: '/srv/deploy/api/env/v1.env' };
+    // Rolling back to v1 after v3 took its slot: recreated from its image, with v1's env file.
+    const back = nextRelease(remote, { kind: 'retained', release: v1 }, release('v3', 3001));
+    expect(back.port).toBe(3002);
+    expect(plan.envFileOf(layout, back)).toBe('/srv/deploy/api/env/v1.env');
+    const run = plan.runContainerCommand(settings, back, 'sha256:1', plan.envFileOf(layout, back));
+    expect(run[run.indexOf('--env-file') + 1]).toBe('/srv/deploy/api/env/v1.env');
+    // Recorded before env files were per release: the app's former app.env.
+    expect(plan.envFileOf(layout, release('v0', 3001))).toBe('/srv/deploy/api/app.env');
+  });
+
+  it('keeps the env directory private', () => {
+    expect(plan.prepareEnvDirCommand(layout)).toEqual([
+      'mkdir',
+      '-p',
+      '-m',
+      '0700',
+      '--',
+      '/srv/deploy/api/env',
+    ]);
   });
 });
 
