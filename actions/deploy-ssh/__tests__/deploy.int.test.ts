@@ -280,5 +280,29 @@ describe('deploy-ssh', () => {
       .map(([version]) => version);
     expect(present.sort()).toEqual(['v7', 'v8']);
     expect(await currentVersion(fx.siteUrl)).toBe('v8');
+    // The pruned releases' env files (secrets) went with them.
+    expect(readdirSync(join(fx.root, fx.app, 'env')).sort()).toEqual(['v7.env', 'v8.env']);
+  });
+
+  it('verifies the switch through the proxy: a reload that exits 0 without effect is reverted, v8 serves', async () => {
+    const v9 = buildPulledImage('v9');
+    const verify = { 'verify-url': `${fx.siteUrl}/version`, 'health-timeout': '5s' };
+    // `true` exits 0 and reloads nothing: the proxy keeps sending requests to v8.
+    const run = await deploy(v9, { ...verify, 'proxy-reload': 'true' });
+    expect(run.code, run.stdout).toBe(1);
+    expect(run.stdout).toContain(
+      `the proxy did not serve v9 at ${fx.siteUrl}/version within 5s after the reload (last answer: version v8)`,
+    );
+    expect(run.stdout).toContain('upstream.conf was restored');
+    expect(
+      podman('container', 'inspect', '--format', '{{.State.Running}}', `${fx.app}-v9`).stdout.trim(),
+    ).toBe('false');
+    expect(await currentVersion(fx.siteUrl)).toBe('v8');
+    expect(readFileSync(join(fx.root, fx.app, 'current'), 'utf8').trim()).toBe('v8');
+
+    const verified = await deploy(v9, verify);
+    expect(verified.code, verified.stdout).toBe(0);
+    expect(verified.stdout).toContain(`${fx.siteUrl}/version answers v9 through the proxy`);
+    expect(await currentVersion(fx.siteUrl)).toBe('v9');
   });
 });

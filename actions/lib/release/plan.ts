@@ -165,6 +165,27 @@ export function healthCommand(s: HostSettings, port: number): string[] {
   ];
 }
 
+/**
+ * Fetches `verify-url` on the host, from the proxy on this host: a name is resolved to 127.0.0.1
+ * (`--resolve`), so TLS is checked against the real name while no other host is asked.
+ */
+export function verifyCommand(url: URL): string[] {
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  const isIp = /^[\d.]+$/.test(url.hostname);
+  const resolve = isIp ? [] : ['--resolve', `${url.hostname}:${port}:127.0.0.1`];
+  return ['curl', '-fsS', '--max-time', '2', '--noproxy', '*', ...resolve, url.href];
+}
+
+/** The version a verify answer names (`{"version": "..."}`), if any. */
+export function answeredVersion(body: string): string | undefined {
+  try {
+    const version = (JSON.parse(body) as { version?: unknown }).version;
+    return typeof version === 'string' ? version : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Probes a slot port: exit 7 (could not connect) means it is free. */
 export function portProbeCommand(port: number): string[] {
   return ['curl', '-s', '-o', '/dev/null', '--max-time', '2', '--noproxy', '*', `http://127.0.0.1:${port}/`];

@@ -11,6 +11,12 @@ export interface HostSettings {
   ports: [number, number];
   healthPath: string;
   healthTimeoutMs: number;
+  /**
+   * A URL through the proxy whose JSON answer names the serving version (`{"version": ...}`),
+   * probed on the host after the reload until the new version answers (within healthTimeoutMs);
+   * otherwise the switch is reverted. Undefined: the reload's exit code is all that is checked.
+   */
+  verifyUrl?: URL;
   proxyReload: string[];
   proxyTest: string[];
   drainMs: number;

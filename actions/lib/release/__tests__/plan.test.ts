@@ -152,6 +152,37 @@ describe('state', () => {
   });
 });
 
+describe('verifying the switch through the proxy', () => {
+  it('asks the proxy on the host, TLS checked against the real name', () => {
+    expect(plan.verifyCommand(new URL('https://api.example.com/api/version'))).toEqual([
+      'curl',
+      '-fsS',
+      '--max-time',
+      '2',
+      '--noproxy',
+      '*',
+      '--resolve',
+      'api.example.com:443:127.0.0.1',
+      'https://api.example.com/api/version',
+    ]);
+    expect(plan.verifyCommand(new URL('http://127.0.0.1:8080/version'))).toEqual([
+      'curl',
+      '-fsS',
+      '--max-time',
+      '2',
+      '--noproxy',
+      '*',
+      'http://127.0.0.1:8080/version',
+    ]);
+  });
+
+  it('reads the version the answer names, nothing else', () => {
+    expect(plan.answeredVersion('{"version":"v2","revision":null}\n')).toBe('v2');
+    for (const body of ['v2', '{"version":2}', '<h1>v2</h1>', ''])
+      expect(plan.answeredVersion(body)).toBeUndefined();
+  });
+});
+
 describe('env file per release', () => {
   const layout = plan.appLayout('/srv/deploy', 'api');
   const remote = { settings, layout } as unknown as Remote;
