@@ -52996,11 +52996,25 @@ function unlockCommand(layout, token) {
 function appendLogCommand(layout) {
     return ['sh', '-c', 'cat >> "$1"', 'sh', layout.log];
 }
-function loginCommand(s, registry, username) {
-    return [...s.engine, 'login', '--username', username, '--password-stdin', registry];
+const makeAuthDirCommand = () => ['mktemp', '-d', '/tmp/contextai-pull.XXXXXXXX'];
+const removeAuthDirCommand = (auth) => ['rm', '-rf', '--', auth.dir];
+/** Whether the engine is podman (else docker's CLI flags apply). */
+function isPodman(s) {
+    return s.engine.some((word) => /(^|\/)podman$/.test(word));
 }
-function pullCommand(s, image) {
-    return [...s.engine, 'pull', image];
+/** The engine with its credentials flag before (docker) or after (podman) the subcommand. */
+function withAuth(s, subcommand, auth) {
+    if (!auth)
+        return [...s.engine, subcommand];
+    if (isPodman(s))
+        return [...s.engine, subcommand, '--authfile', `${auth.dir}/auth.json`];
+    return [...s.engine, '--config', auth.dir, subcommand];
+}
+function loginCommand(s, registry, username, auth) {
+    return [...withAuth(s, 'login', auth), '--username', username, '--password-stdin', registry];
+}
+function pullCommand(s, image, auth) {
+    return [...withAuth(s, 'pull', auth), image];
 }
 /** Starts a release's container on its slot port, never pulling (deploy pulled already; rollback must not). */
 function runContainerCommand(s, release, image, envFile) {
@@ -53234,17 +53248,34 @@ function lockHeldMessage(label, lock, holder) {
 
 
 const PULL_TIMEOUT_MS = 15 * 60_000;
-/** Logs in to the registry (when given credentials) and pulls the image; returns how long it took. */
+/**
+ * Pulls the image; with credentials, logs in for this pull only (a private temp dir removed after
+ * the pull whatever its outcome, see plan.PullAuth). Returns how long it took.
+ */
 async function pullImage(remote, image, registry) {
     const started = Date.now();
     if (registry)
-        await remote.exec(loginCommand(remote.settings, registry.server, registry.username), {
-            stdin: registry.password,
-        });
-    await remote.exec(pullCommand(remote.settings, image), { timeoutMs: PULL_TIMEOUT_MS });
+        await pullWithLogin(remote, image, registry);
+    else
+        await remote.exec(pullCommand(remote.settings, image), { timeoutMs: PULL_TIMEOUT_MS });
     const ms = Date.now() - started;
     remote.log(`pulled ${image} in ${formatDuration(ms)}`);
     return ms;
+}
+async function pullWithLogin(remote, image, registry) {
+    const s = remote.settings;
+    const auth = { dir: (await remote.exec(makeAuthDirCommand())).stdout.trim() };
+    try {
+        await remote.exec(loginCommand(s, registry.server, registry.username, auth), {
+            stdin: registry.password,
+        });
+        await remote.exec(pullCommand(s, image, auth), { timeoutMs: PULL_TIMEOUT_MS });
+    }
+    finally {
+        const removed = await remote.exec(removeAuthDirCommand(auth), { allowFailure: true });
+        if (removed.code !== 0)
+            remote.log(`warning: could not remove the registry credentials in ${auth.dir}: ${removed.stderr.trim()}`);
+    }
 }
 /**
  * Runs the pre-switch command in a one-off container of the new image with the app's env file.

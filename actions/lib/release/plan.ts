@@ -66,12 +66,36 @@ export function appendLogCommand(layout: AppLayout): string[] {
   return ['sh', '-c', 'cat >> "$1"', 'sh', layout.log];
 }
 
-export function loginCommand(s: HostSettings, registry: string, username: string): string[] {
-  return [...s.engine, 'login', '--username', username, '--password-stdin', registry];
+/**
+ * Registry credentials live only for one pull, in a private directory of this run (`mktemp -d`:
+ * mode 0700) that is removed afterwards: never in `~/.docker/config.json` or podman's auth file.
+ * Docker takes the directory as its global `--config`; podman an `--authfile` inside it.
+ */
+export interface PullAuth {
+  dir: string;
 }
 
-export function pullCommand(s: HostSettings, image: string): string[] {
-  return [...s.engine, 'pull', image];
+export const makeAuthDirCommand = (): string[] => ['mktemp', '-d', '/tmp/contextai-pull.XXXXXXXX'];
+export const removeAuthDirCommand = (auth: PullAuth): string[] => ['rm', '-rf', '--', auth.dir];
+
+/** Whether the engine is podman (else docker's CLI flags apply). */
+function isPodman(s: HostSettings): boolean {
+  return s.engine.some((word) => /(^|\/)podman$/.test(word));
+}
+
+/** The engine with its credentials flag before (docker) or after (podman) the subcommand. */
+function withAuth(s: HostSettings, subcommand: string, auth?: PullAuth): string[] {
+  if (!auth) return [...s.engine, subcommand];
+  if (isPodman(s)) return [...s.engine, subcommand, '--authfile', `${auth.dir}/auth.json`];
+  return [...s.engine, '--config', auth.dir, subcommand];
+}
+
+export function loginCommand(s: HostSettings, registry: string, username: string, auth: PullAuth): string[] {
+  return [...withAuth(s, 'login', auth), '--username', username, '--password-stdin', registry];
+}
+
+export function pullCommand(s: HostSettings, image: string, auth?: PullAuth): string[] {
+  return [...withAuth(s, 'pull', auth), image];
 }
 
 /** Starts a release's container on its slot port, never pulling (deploy pulled already; rollback must not). */

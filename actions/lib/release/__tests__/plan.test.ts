@@ -152,6 +152,65 @@ describe('state', () => {
   });
 });
 
+describe('registry credentials for one pull', () => {
+  const auth = { dir: '/tmp/contextai-pull.abc' };
+
+  it("podman: an --authfile in the run's private directory, for login and pull", () => {
+    expect(plan.loginCommand(settings, 'reg.example', 'puller', auth)).toEqual([
+      'sudo',
+      '-n',
+      'podman',
+      '--storage-driver',
+      'vfs',
+      'login',
+      '--authfile',
+      '/tmp/contextai-pull.abc/auth.json',
+      '--username',
+      'puller',
+      '--password-stdin',
+      'reg.example',
+    ]);
+    expect(plan.pullCommand(settings, 'reg.example/api:1', auth)).toEqual([
+      'sudo',
+      '-n',
+      'podman',
+      '--storage-driver',
+      'vfs',
+      'pull',
+      '--authfile',
+      '/tmp/contextai-pull.abc/auth.json',
+      'reg.example/api:1',
+    ]);
+  });
+
+  it('docker: the directory as its global --config, never ~/.docker/config.json', () => {
+    const docker = { ...settings, engine: ['docker'] };
+    expect(plan.loginCommand(docker, 'reg.example', 'puller', auth)).toEqual([
+      'docker',
+      '--config',
+      '/tmp/contextai-pull.abc',
+      'login',
+      '--username',
+      'puller',
+      '--password-stdin',
+      'reg.example',
+    ]);
+    expect(plan.pullCommand(docker, 'img', auth)).toEqual([
+      'docker',
+      '--config',
+      '/tmp/contextai-pull.abc',
+      'pull',
+      'img',
+    ]);
+    expect(plan.pullCommand(docker, 'img')).toEqual(['docker', 'pull', 'img']);
+  });
+
+  it('makes a private directory and removes it', () => {
+    expect(plan.makeAuthDirCommand()).toEqual(['mktemp', '-d', '/tmp/contextai-pull.XXXXXXXX']);
+    expect(plan.removeAuthDirCommand(auth)).toEqual(['rm', '-rf', '--', '/tmp/contextai-pull.abc']);
+  });
+});
+
 describe('verifying the switch through the proxy', () => {
   it('asks the proxy on the host, TLS checked against the real name', () => {
     expect(plan.verifyCommand(new URL('https://api.example.com/api/version'))).toEqual([
