@@ -122,8 +122,9 @@ describe('deploy-ssh', () => {
     expect(first.code, first.stdout).toBe(0);
     recordImage('v1');
     expect(await currentVersion(fx.siteUrl)).toBe('v1');
-    const envFile = join(fx.root, fx.app, 'app.env');
+    const envFile = join(fx.root, fx.app, 'env', 'v1.env');
     expect(statSync(envFile).mode & 0o777).toBe(0o600);
+    expect(statSync(join(fx.root, fx.app, 'env')).mode & 0o777).toBe(0o700);
     expect(readFileSync(envFile, 'utf8')).toBe(`API_TOKEN=${ENV_CANARY}\nMODE=test\n`);
     expectTarget('v1', 'blue', 3291);
     expect(inspect('v1', '{{json .Config.Env}}')).toContain('"METRICS_PORT=3291"');
@@ -305,5 +306,31 @@ describe('deploy-ssh', () => {
     expect(present.sort()).toEqual(['v7', 'v8']);
     expect(readdirSync(join(fx.root, 'metrics-targets'))).toEqual([]);
     expect(await currentVersion(fx.siteUrl)).toBe('v8');
+    // The pruned releases' env files (secrets) went with them.
+    const envFiles = readdirSync(join(fx.root, fx.app, 'env'));
+    expect(envFiles).toEqual(expect.arrayContaining(['v7.env', 'v8.env']));
+    for (const pruned of ['v1.env', 'v2.env', 'v4.env', 'v6.env']) expect(envFiles).not.toContain(pruned);
+  });
+
+  it('verifies the switch through the proxy: a reload that exits 0 without effect is reverted, v8 serves', async () => {
+    const v9 = buildPulledImage('v9');
+    const verify = { 'verify-url': `${fx.siteUrl}/version`, 'health-timeout': '5s' };
+    // `true` exits 0 and reloads nothing: the proxy keeps sending requests to v8.
+    const run = await deploy(v9, { ...verify, 'proxy-reload': 'true' });
+    expect(run.code, run.stdout).toBe(1);
+    expect(run.stdout).toMatch(
+      /the proxy did not serve v9 at http:\/\/127\.0\.0\.1:\d+\/version within .+ after the reload \(last answer: version v8\)/,
+    );
+    expect(run.stdout).toContain('upstream.conf was restored');
+    expect(
+      podman('container', 'inspect', '--format', '{{.State.Running}}', `${fx.app}-v9`).stdout.trim(),
+    ).toBe('false');
+    expect(await currentVersion(fx.siteUrl)).toBe('v8');
+    expect(readFileSync(join(fx.root, fx.app, 'current'), 'utf8').trim()).toBe('v8');
+
+    const verified = await deploy(v9, verify);
+    expect(verified.code, verified.stdout).toBe(0);
+    expect(verified.stdout).toContain(`${fx.siteUrl}/version answers v9 through the proxy`);
+    expect(await currentVersion(fx.siteUrl)).toBe('v9');
   });
 });

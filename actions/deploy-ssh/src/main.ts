@@ -15,7 +15,7 @@ export async function main(core: Core): Promise<void> {
   const outcome = await runFleet(core, inputs, {
     prepare: async (host) => {
       await host.pull(target.image, inputs.registry);
-      await host.writeEnv(inputs.envFile);
+      await host.writeEnv(target.version, inputs.envFile);
     },
     ...(preSwitch ? { beforeChange: (hosts) => hosts[0]!.runPreSwitch(target, preSwitch) } : {}),
     change: (host) => host.switchTo(target),

@@ -28376,7 +28376,7 @@ module.exports = {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
 /* harmony import */ var _lib_action_run__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2588);
-/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8554);
+/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(759);
 
 
 
@@ -28387,7 +28387,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8554:
+/***/ 759:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28455,6 +28455,47 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
  */
 function privateTempDir(prefix, base) {
     return (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(base || process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), `${prefix}-`));
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./actions/lib/action/untrusted-output.ts
+// Output from outside (container logs, migration output, build, push, Trivy and sentry-cli lines)
+// printed so the runner never executes a workflow command hidden in it. The runner reads every
+// stdout line that starts with `::` as a command (`::add-mask::`, `::set-output::`, `::error::`,
+// `::stop-commands::`, …); between `::stop-commands::<token>` and `::<token>::` it reads none.
+// The token is random per block, so the output cannot guess it to resume commands itself.
+
+/** Turns workflow commands off; the returned function turns them back on. */
+function stopCommands(log) {
+    const token = (0,external_node_crypto_.randomBytes)(16).toString('hex');
+    log.info(`::stop-commands::${token}`);
+    return () => log.info(`::${token}::`);
+}
+/** Prints `text` with workflow commands off. */
+function printUntrusted(log, text) {
+    const resume = stopCommands(log);
+    try {
+        log.info(text);
+    }
+    finally {
+        resume();
+    }
+}
+/**
+ * A log group for streamed untrusted output: `work` prints each line through `print` while
+ * workflow commands are off. The group is opened before and closed after, as commands.
+ */
+async function groupUntrusted(log, title, work) {
+    return log.group(title, async () => {
+        const resume = stopCommands(log);
+        try {
+            return await work((line) => log.info(line));
+        }
+        finally {
+            resume();
+        }
+    });
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -28730,14 +28771,13 @@ function registryOf(image) {
 
 
 
+
 const BUILD_TIMEOUT_MS = 60 * 60_000;
 const PUSH_TIMEOUT_MS = 30 * 60_000;
 /** Builds the image (output grouped in the log) and returns its ID. */
 async function buildImage(log, engine, spec, title) {
-    await log.group(`Build ${title} (${engine.name})`, () => runCommand(buildArgv(engine, spec), {
-        timeoutMs: BUILD_TIMEOUT_MS,
-        onLine: (line) => log.info(line),
-    }));
+    // The build's output comes from the Dockerfile's commands: never read as workflow commands.
+    await groupUntrusted(log, `Build ${title} (${engine.name})`, (print) => runCommand(buildArgv(engine, spec), { timeoutMs: BUILD_TIMEOUT_MS, onLine: print }));
     const imageId = (0,external_node_fs_namespaceObject.readFileSync)(spec.iidFile, 'utf8').trim();
     if (!imageId)
         throw new Error(`${engine.name} finished the build but wrote no image ID.`);
@@ -28773,10 +28813,10 @@ async function pushTags(log, engine, refs, access, work, secrets) {
     const digests = [];
     for (const [index, ref] of refs.entries()) {
         const digestFile = (0,external_node_path_namespaceObject.join)(work, `digest-${index}`);
-        const result = await log.group(`Push ${ref} (${index + 1}/${refs.length})`, () => runCommand(pushArgv(engine, ref, access, digestFile), {
+        const result = await groupUntrusted(log, `Push ${ref} (${index + 1}/${refs.length})`, (print) => runCommand(pushArgv(engine, ref, access, digestFile), {
             timeoutMs: PUSH_TIMEOUT_MS,
             secrets,
-            onLine: (line) => log.info(line),
+            onLine: print,
         }));
         const digest = engine.name === 'docker'
             ? parseDockerPushDigest(result.stdout)

@@ -2,6 +2,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Core } from '../action/core';
+import { groupUntrusted } from '../action/untrusted-output';
 import { runCommand } from '../system/exec';
 import * as argv from './engine';
 import type { BuildSpec, Engine, RegistryAccess } from './engine';
@@ -14,11 +15,9 @@ const PUSH_TIMEOUT_MS = 30 * 60_000;
 
 /** Builds the image (output grouped in the log) and returns its ID. */
 export async function buildImage(log: Log, engine: Engine, spec: BuildSpec, title: string): Promise<string> {
-  await log.group(`Build ${title} (${engine.name})`, () =>
-    runCommand(argv.buildArgv(engine, spec), {
-      timeoutMs: BUILD_TIMEOUT_MS,
-      onLine: (line) => log.info(line),
-    }),
+  // The build's output comes from the Dockerfile's commands: never read as workflow commands.
+  await groupUntrusted(log, `Build ${title} (${engine.name})`, (print) =>
+    runCommand(argv.buildArgv(engine, spec), { timeoutMs: BUILD_TIMEOUT_MS, onLine: print }),
   );
   const imageId = readFileSync(spec.iidFile, 'utf8').trim();
   if (!imageId) throw new Error(`${engine.name} finished the build but wrote no image ID.`);
@@ -74,11 +73,11 @@ export async function pushTags(
   const digests: string[] = [];
   for (const [index, ref] of refs.entries()) {
     const digestFile = join(work, `digest-${index}`);
-    const result = await log.group(`Push ${ref} (${index + 1}/${refs.length})`, () =>
+    const result = await groupUntrusted(log, `Push ${ref} (${index + 1}/${refs.length})`, (print) =>
       runCommand(argv.pushArgv(engine, ref, access, digestFile), {
         timeoutMs: PUSH_TIMEOUT_MS,
         secrets,
-        onLine: (line) => log.info(line),
+        onLine: print,
       }),
     );
     const digest =

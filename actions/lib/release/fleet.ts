@@ -4,6 +4,7 @@
 import type { Core } from '../action/core';
 import { errorMessage } from '../action/run';
 import { runActor, runLabel } from '../action/run-link';
+import { printUntrusted } from '../action/untrusted-output';
 import { HostRun, type AuditFields, type HostContext } from './host';
 import type { FleetInputs } from './inputs';
 
@@ -33,10 +34,12 @@ function hostContext(core: Pick<Core, 'info'>, fleet: FleetInputs): HostContext 
     privateKey: fleet.privateKey,
     knownHosts: fleet.knownHosts,
     owner: { actor: runActor(), run: runLabel() },
-    log: (message) => core.info(message),
+    // A message may end with a command's stderr: its further lines are output from the host.
+    log: (message) => (message.includes('\n') ? printUntrusted(core, message) : core.info(message)),
+    // Container logs and the pre-switch command's output: never read as workflow commands.
     showLogs: (title, text) => {
       core.info(`::group::${title}`);
-      core.info(text.trimEnd() || '(no output)');
+      printUntrusted(core, text.trimEnd() || '(no output)');
       core.info('::endgroup::');
     },
   };

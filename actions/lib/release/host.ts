@@ -6,6 +6,7 @@ import { formatHost, type HostTarget, type KnownHost } from '../ssh/known-hosts'
 import { SshSession } from '../ssh/session';
 import { HostLock, type LockOwner } from './lock';
 import { publishMetricsTarget } from './metrics-target';
+import * as plan from './plan';
 import { appLayout, prepareDirCommand } from './plan';
 import { pullImage, runPreSwitch, type PreSwitchCommand, type RegistryLogin } from './pre-switch';
 import { appendAudit, hasContainer, readAuditLog, readState, saveState } from './releases';
@@ -90,9 +91,15 @@ export class HostRun {
     this.timings.pullMs = await pullImage(this.connected(), image, registry);
   }
 
-  /** Writes the app's env file (mode 0600 before any byte is written). */
-  async writeEnv(text: string): Promise<void> {
-    await this.connected().session.writeFile(this.layout.env, text, { mode: 0o600 });
+  /**
+   * Writes the new release's own env file (mode 0600 before any byte is written, in a 0700
+   * directory). What serves, and every retained release, keep theirs: a failed deploy changes no
+   * environment a rollback would use.
+   */
+  async writeEnv(version: string, text: string): Promise<void> {
+    const remote = this.connected();
+    await remote.exec(plan.prepareEnvDirCommand(this.layout));
+    await remote.session.writeFile(plan.releaseEnvFile(this.layout, version), text, { mode: 0o600 });
   }
 
   /** Runs the deploy's pre-switch command here, in the new image; throws when it fails. */

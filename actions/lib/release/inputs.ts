@@ -29,6 +29,7 @@ export function readFleetInputs(inputs: Inputs): FleetInputs {
     ports: readPortPair(inputs, 'ports'),
     healthPath: inputs.optional('health-path', HEALTH_PATH) ?? '',
     healthTimeoutMs: inputs.duration('health-timeout', { minMs: 1_000, maxMs: 3_600_000 }),
+    verifyUrl: readVerifyUrl(inputs),
     proxyReload: inputs.words('proxy-reload'),
     proxyTest: inputs.words('proxy-test'),
     drainMs: inputs.duration('drain', { maxMs: 600_000 }),
@@ -36,6 +37,16 @@ export function readFleetInputs(inputs: Inputs): FleetInputs {
     lockTimeoutMs: inputs.duration('lock-timeout', { maxMs: 24 * 3_600_000 }),
   };
   return { ...ssh, maxParallel: inputs.integer('max-parallel', { min: 1, max: 100 }), settings };
+}
+
+/** `verify-url`: http(s), no credentials, a plain path (it becomes a curl argument on the host). */
+function readVerifyUrl(inputs: Inputs): URL | undefined {
+  const text = inputs.optional('verify-url', {
+    pattern: /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/[A-Za-z0-9._~/-]*$/,
+    expected:
+      'a URL through the proxy such as `https://api.example.com/api/version` (no credentials, no query)',
+  });
+  return text ? new URL(text) : undefined;
 }
 
 /** Two different TCP ports, comma-separated (the slot pair of `ports`, `metrics-ports`). */

@@ -18,7 +18,27 @@ export function appLayout(root: string, app: string): AppLayout {
     // Does not match the `upstream*.conf` include glob, so nginx never reads a half-written file.
     upstreamTmp: `${dir}/.upstream.conf.tmp`,
     env: `${dir}/app.env`,
+    envDir: `${dir}/env`,
   };
+}
+
+/** A release's own env file: written by its deploy, used by every boot of it, removed when it is pruned. */
+export function releaseEnvFile(layout: AppLayout, version: string): string {
+  return `${layout.envDir}/${version}.env`;
+}
+
+/** The env file a release runs with (releases recorded before per-release env files: `app.env`). */
+export function envFileOf(layout: AppLayout, release: Pick<Release, 'envFile'>): string {
+  return release.envFile ?? layout.env;
+}
+
+/** Creates the env directory readable by the deploy user only. */
+export function prepareEnvDirCommand(layout: AppLayout): string[] {
+  return ['mkdir', '-p', '-m', '0700', '--', layout.envDir];
+}
+
+export function removeFilesCommand(paths: string[]): string[] {
+  return ['rm', '-f', '--', ...paths];
 }
 
 export const containerName = (app: string, version: string) => `${app}-${version}`;
@@ -48,12 +68,36 @@ export function appendLogCommand(layout: AppLayout): string[] {
   return ['sh', '-c', 'cat >> "$1"', 'sh', layout.log];
 }
 
-export function loginCommand(s: HostSettings, registry: string, username: string): string[] {
-  return [...s.engine, 'login', '--username', username, '--password-stdin', registry];
+/**
+ * Registry credentials live only for one pull, in a private directory of this run (`mktemp -d`:
+ * mode 0700) that is removed afterwards: never in `~/.docker/config.json` or podman's auth file.
+ * Docker takes the directory as its global `--config`; podman an `--authfile` inside it.
+ */
+export interface PullAuth {
+  dir: string;
 }
 
-export function pullCommand(s: HostSettings, image: string): string[] {
-  return [...s.engine, 'pull', image];
+export const makeAuthDirCommand = (): string[] => ['mktemp', '-d', '/tmp/contextai-pull.XXXXXXXX'];
+export const removeAuthDirCommand = (auth: PullAuth): string[] => ['rm', '-rf', '--', auth.dir];
+
+/** Whether the engine is podman (else docker's CLI flags apply). */
+function isPodman(s: HostSettings): boolean {
+  return s.engine.some((word) => /(^|\/)podman$/.test(word));
+}
+
+/** The engine with its credentials flag before (docker) or after (podman) the subcommand. */
+function withAuth(s: HostSettings, subcommand: string, auth?: PullAuth): string[] {
+  if (!auth) return [...s.engine, subcommand];
+  if (isPodman(s)) return [...s.engine, subcommand, '--authfile', `${auth.dir}/auth.json`];
+  return [...s.engine, '--config', auth.dir, subcommand];
+}
+
+export function loginCommand(s: HostSettings, registry: string, username: string, auth: PullAuth): string[] {
+  return [...withAuth(s, 'login', auth), '--username', username, '--password-stdin', registry];
+}
+
+export function pullCommand(s: HostSettings, image: string, auth?: PullAuth): string[] {
+  return [...withAuth(s, 'pull', auth), image];
 }
 
 /** Starts a release's container on its slot port, never pulling (deploy pulled already; rollback must not). */
@@ -65,7 +109,7 @@ export function runContainerCommand(
 ): string[] {
   const network =
     release.network === 'host'
-      ? ['--network', 'host', '--env', `PORT=${release.port}`]
+      ? hostNetworkFlags(release.port)
       : ['--publish', `127.0.0.1:${release.port}:${release.containerPort}`];
   return [
     ...s.engine,
@@ -88,6 +132,24 @@ export function runContainerCommand(
     ...logRunArgs(release.logs),
     ...release.runArgs,
     image,
+  ];
+}
+
+/**
+ * Host network: the app listens on the slot port of the host itself, so it must bind loopback only
+ * (the proxy in front holds TLS and the headers). HOST is the API's bind address, HOSTNAME the
+ * Next.js server's (its image sets 0.0.0.0). `--env` comes after `--env-file`, so it wins over it.
+ */
+function hostNetworkFlags(port: number): string[] {
+  return [
+    '--network',
+    'host',
+    '--env',
+    `PORT=${port}`,
+    '--env',
+    'HOST=127.0.0.1',
+    '--env',
+    'HOSTNAME=127.0.0.1',
   ];
 }
 
@@ -129,6 +191,27 @@ export function healthCommand(s: HostSettings, port: number): string[] {
     '*',
     `http://127.0.0.1:${port}${s.healthPath}`,
   ];
+}
+
+/**
+ * Fetches `verify-url` on the host, from the proxy on this host: a name is resolved to 127.0.0.1
+ * (`--resolve`), so TLS is checked against the real name while no other host is asked.
+ */
+export function verifyCommand(url: URL): string[] {
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  const isIp = /^[\d.]+$/.test(url.hostname);
+  const resolve = isIp ? [] : ['--resolve', `${url.hostname}:${port}:127.0.0.1`];
+  return ['curl', '-fsS', '--max-time', '2', '--noproxy', '*', ...resolve, url.href];
+}
+
+/** The version a verify answer names (`{"version": "..."}`), if any. */
+export function answeredVersion(body: string): string | undefined {
+  try {
+    const version = (JSON.parse(body) as { version?: unknown }).version;
+    return typeof version === 'string' ? version : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Probes a slot port: exit 7 (could not connect) means it is free. */

@@ -21,17 +21,34 @@ export interface PreSwitchCommand {
 
 const PULL_TIMEOUT_MS = 15 * 60_000;
 
-/** Logs in to the registry (when given credentials) and pulls the image; returns how long it took. */
+/**
+ * Pulls the image; with credentials, logs in for this pull only (a private temp dir removed after
+ * the pull whatever its outcome, see plan.PullAuth). Returns how long it took.
+ */
 export async function pullImage(remote: Remote, image: string, registry?: RegistryLogin): Promise<number> {
   const started = Date.now();
-  if (registry)
-    await remote.exec(plan.loginCommand(remote.settings, registry.server, registry.username), {
-      stdin: registry.password,
-    });
-  await remote.exec(plan.pullCommand(remote.settings, image), { timeoutMs: PULL_TIMEOUT_MS });
+  if (registry) await pullWithLogin(remote, image, registry);
+  else await remote.exec(plan.pullCommand(remote.settings, image), { timeoutMs: PULL_TIMEOUT_MS });
   const ms = Date.now() - started;
   remote.log(`pulled ${image} in ${formatDuration(ms)}`);
   return ms;
+}
+
+async function pullWithLogin(remote: Remote, image: string, registry: RegistryLogin): Promise<void> {
+  const s = remote.settings;
+  const auth = { dir: (await remote.exec(plan.makeAuthDirCommand())).stdout.trim() };
+  try {
+    await remote.exec(plan.loginCommand(s, registry.server, registry.username, auth), {
+      stdin: registry.password,
+    });
+    await remote.exec(plan.pullCommand(s, image, auth), { timeoutMs: PULL_TIMEOUT_MS });
+  } finally {
+    const removed = await remote.exec(plan.removeAuthDirCommand(auth), { allowFailure: true });
+    if (removed.code !== 0)
+      remote.log(
+        `warning: could not remove the registry credentials in ${auth.dir}: ${removed.stderr.trim()}`,
+      );
+  }
 }
 
 /**
@@ -52,7 +69,8 @@ export async function runPreSwitch(
   // A container left by an interrupted run would block the name.
   await remote.exec(plan.removeCommand(s, [name]), { allowFailure: true });
   remote.log(`running the pre-switch command ${shown} in ${target.image}`);
-  const argv = plan.preSwitchCommand(s, target, remote.layout.env, command.argv);
+  const envFile = plan.releaseEnvFile(remote.layout, target.version);
+  const argv = plan.preSwitchCommand(s, target, envFile, command.argv);
   let result;
   try {
     result = await remote.exec(argv, { allowFailure: true, timeoutMs: command.timeoutMs });

@@ -6,7 +6,8 @@ import { auditLine, parseAuditLog, parseState, prune } from './state';
 import type { AppState, AuditEntry, Release } from './types';
 
 export async function readState(remote: Remote): Promise<AppState> {
-  return parseState((await remote.session.readFile(remote.layout.state))?.toString('utf8'));
+  const file = `${remote.label}:${remote.layout.state}`;
+  return parseState((await remote.session.readFile(remote.layout.state))?.toString('utf8'), file);
 }
 
 /** The audit log, oldest first (a torn last line is skipped). */
@@ -63,6 +64,7 @@ async function removeReleases(remote: Remote, kept: AppState, removed: Release[]
     return;
   }
   remote.log(`removed old releases ${removed.map((r) => r.version).join(', ')} (keeping ${s.keepReleases})`);
+  await removeEnvFiles(remote, kept, removed);
   const keptReleases = [...(kept.current ? [kept.current] : []), ...kept.retained];
   const keptImages = await imageIds(
     remote,
@@ -73,6 +75,15 @@ async function removeReleases(remote: Remote, kept: AppState, removed: Release[]
     if (image.code === 0) remote.log(`removed image ${id.slice(0, 12)}`);
     else remote.log(`warning: could not remove image ${id.slice(0, 12)}: ${image.stderr.trim()}`);
   }
+}
+
+/** Removes the env files of pruned releases (they hold secrets), unless a kept release shares one. */
+async function removeEnvFiles(remote: Remote, kept: AppState, removed: Release[]): Promise<void> {
+  const keptFiles = new Set([kept.current, ...kept.retained].map((r) => r?.envFile));
+  const files = removed.map((r) => r.envFile).filter((f): f is string => !!f && !keptFiles.has(f));
+  if (files.length === 0) return;
+  const rm = await remote.exec(plan.removeFilesCommand(files), { allowFailure: true });
+  if (rm.code !== 0) remote.log(`warning: could not remove old env files: ${rm.stderr.trim()}`);
 }
 
 /** Image ids of the containers that exist (missing ones are skipped). */

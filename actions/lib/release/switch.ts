@@ -22,6 +22,7 @@ export function nextRelease(remote: Remote, target: Target, current: Release | u
     port,
     container: plan.containerName(s.app, target.version),
     time,
+    envFile: plan.releaseEnvFile(remote.layout, target.version),
     ...target.run,
   };
 }
@@ -59,7 +60,8 @@ async function boot(remote: Remote, target: Target, next: Release): Promise<void
   }
   await remote.exec(plan.removeCommand(s, [next.container]), { allowFailure: true });
   await ensurePortFree(remote, next.port);
-  await remote.exec(plan.runContainerCommand(s, next, image, remote.layout.env));
+  // Its own env file: a retained release recreated here runs with the environment it was deployed with.
+  await remote.exec(plan.runContainerCommand(s, next, image, plan.envFileOf(remote.layout, next)));
 }
 
 async function ensurePortFree(remote: Remote, port: number): Promise<void> {
@@ -104,7 +106,7 @@ async function switchProxy(remote: Remote, release: Release): Promise<void> {
   const { session, layout, settings } = remote;
   const previous = await session.readFile(layout.upstream);
   await writeUpstream(remote, plan.upstreamConf(settings, release));
-  const failure = await testAndReloadProxy(remote);
+  const failure = (await testAndReloadProxy(remote)) ?? (await verifyThroughProxy(remote, release));
   if (!failure) return;
 
   if (previous) await writeUpstream(remote, previous);
@@ -139,6 +141,32 @@ async function testAndReloadProxy(
   } catch (error) {
     return { why: 'the proxy could not be tested or reloaded', output: errorMessage(error), reloadTried };
   }
+}
+
+/**
+ * A reload that exits 0 may not have taken effect (nginx reloads asynchronously; a wrong site or
+ * pid file): asks the proxy itself, through `verify-url`, until the new version answers.
+ */
+async function verifyThroughProxy(
+  remote: Remote,
+  release: Release,
+): Promise<{ why: string; output: string; reloadTried: boolean } | undefined> {
+  const url = remote.settings.verifyUrl;
+  if (!url) return undefined;
+  const deadline = Date.now() + remote.settings.healthTimeoutMs;
+  let seen = 'no answer';
+  do {
+    const probe = await remote.exec(plan.verifyCommand(url), { allowFailure: true });
+    const version = probe.code === 0 ? plan.answeredVersion(probe.stdout) : undefined;
+    if (version === release.version) {
+      remote.log(`${url.href} answers ${version} through the proxy`);
+      return undefined;
+    }
+    seen = version ? `version ${version}` : probe.stderr.trim() || `curl exit ${probe.code}`;
+    await sleep(HEALTH_POLL_MS);
+  } while (Date.now() < deadline);
+  const why = `the proxy did not serve ${release.version} at ${url.href} within ${formatDuration(remote.settings.healthTimeoutMs)} after the reload (last answer: ${seen})`;
+  return { why, output: '', reloadTried: true };
 }
 
 /** Replaces upstream.conf atomically (temp file + rename). */

@@ -11,6 +11,12 @@ export interface HostSettings {
   ports: [number, number];
   healthPath: string;
   healthTimeoutMs: number;
+  /**
+   * A URL through the proxy whose JSON answer names the serving version (`{"version": ...}`),
+   * probed on the host after the reload until the new version answers (within healthTimeoutMs);
+   * otherwise the switch is reverted. Undefined: the reload's exit code is all that is checked.
+   */
+  verifyUrl?: URL;
   proxyReload: string[];
   proxyTest: string[];
   drainMs: number;
@@ -54,6 +60,12 @@ export interface Release extends ContainerRun {
   container: string;
   /** ISO time the release was switched in. */
   time: string;
+  /**
+   * The release's own env file (`<root>/<app>/env/<version>.env`): a rollback that recreates its
+   * container runs it with the environment it was deployed with. Absent in releases recorded before
+   * env files were per release; those use the app's former `app.env`.
+   */
+  envFile?: string;
 }
 
 /** A deploy's new release: an image to run as `version`. */
@@ -76,7 +88,10 @@ export interface AppLayout {
   state: string;
   upstream: string;
   upstreamTmp: string;
+  /** The env file of releases recorded before env files were per release. */
   env: string;
+  /** Directory of the per-release env files (mode 0700). */
+  envDir: string;
 }
 
 /** `<root>/<app>/state.json`: what serves now and which stopped releases are kept for rollback. */

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Core } from '../action/core';
+import { groupUntrusted } from '../action/untrusted-output';
 import { runCommand } from '../system/exec';
 import { parseReport, type ScanReport } from './trivy-report';
 
@@ -48,8 +49,9 @@ export function readDbMetadata(cacheDir: string): DbMetadata | undefined {
 
 /** Runs the scan (its output grouped in the log) and reads the JSON report it wrote. */
 export async function scanImage(log: Pick<Core, 'info' | 'group'>, spec: ScanSpec): Promise<ScanReport> {
-  await log.group(`trivy image ${spec.imageRef}`, () =>
-    runCommand(scanArgv(spec), { timeoutMs: SCAN_TIMEOUT_MS, onLine: (line) => log.info(line) }),
+  // Trivy prints what it finds in the image (paths, package names): never read as workflow commands.
+  await groupUntrusted(log, `trivy image ${spec.imageRef}`, (print) =>
+    runCommand(scanArgv(spec), { timeoutMs: SCAN_TIMEOUT_MS, onLine: print }),
   );
   return parseReport(readFileSync(spec.reportFile, 'utf8'));
 }

@@ -1,6 +1,7 @@
 import { classifyFailure, isRetryable, scrubCliOutput, type CliFailure } from './cli-output';
 import type { CliStep } from './plan';
 import type { Core } from '../action/core';
+import { groupUntrusted } from '../action/untrusted-output';
 import { runCommand } from '../system/exec';
 import { backoffDelay, sleep } from '../system/retry';
 
@@ -31,14 +32,15 @@ export async function runStep(
   ctx: RunContext,
 ) {
   for (let attempt = 1; ; attempt += 1) {
-    const result = await core.group(attempt === 1 ? step.title : `${step.title} (attempt ${attempt})`, () =>
+    const title = attempt === 1 ? step.title : `${step.title} (attempt ${attempt})`;
+    const result = await groupUntrusted(core, title, (print) =>
       runCommand(step.argv, {
         env: ctx.env,
         cwd: ctx.cwd,
         timeoutMs: STEP_TIMEOUT_MS,
         allowFailure: true,
         secrets: ctx.secrets,
-        onLine: (line) => core.info(scrubCliOutput(line, ctx.secrets)),
+        onLine: (line) => print(scrubCliOutput(line, ctx.secrets)),
       }),
     );
     const stdout = scrubCliOutput(result.stdout, ctx.secrets);

@@ -31653,7 +31653,7 @@ function quietRuntimeWarnings(core, target = process) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
 /* harmony import */ var _lib_action_run__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2588);
-/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5424);
+/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6081);
 
 
 
@@ -31664,7 +31664,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5424:
+/***/ 6081:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32789,6 +32789,45 @@ function result(finding, index, artifactName) {
     };
 }
 
+;// CONCATENATED MODULE: ./actions/lib/action/untrusted-output.ts
+// Output from outside (container logs, migration output, build, push, Trivy and sentry-cli lines)
+// printed so the runner never executes a workflow command hidden in it. The runner reads every
+// stdout line that starts with `::` as a command (`::add-mask::`, `::set-output::`, `::error::`,
+// `::stop-commands::`, …); between `::stop-commands::<token>` and `::<token>::` it reads none.
+// The token is random per block, so the output cannot guess it to resume commands itself.
+
+/** Turns workflow commands off; the returned function turns them back on. */
+function stopCommands(log) {
+    const token = (0,external_node_crypto_.randomBytes)(16).toString('hex');
+    log.info(`::stop-commands::${token}`);
+    return () => log.info(`::${token}::`);
+}
+/** Prints `text` with workflow commands off. */
+function printUntrusted(log, text) {
+    const resume = stopCommands(log);
+    try {
+        log.info(text);
+    }
+    finally {
+        resume();
+    }
+}
+/**
+ * A log group for streamed untrusted output: `work` prints each line through `print` while
+ * workflow commands are off. The group is opened before and closed after, as commands.
+ */
+async function groupUntrusted(log, title, work) {
+    return log.group(title, async () => {
+        const resume = stopCommands(log);
+        try {
+            return await work((line) => log.info(line));
+        }
+        finally {
+            resume();
+        }
+    });
+}
+
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./actions/lib/action/secrets.ts
@@ -32946,6 +32985,7 @@ function displayCommand(argv) {
 
 
 
+
 const SCAN_TIMEOUT_MS = 30 * 60_000;
 /**
  * `trivy image` with the full JSON report: no `--severity`, `--ignore-unfixed` or
@@ -32972,7 +33012,8 @@ function readDbMetadata(cacheDir) {
 }
 /** Runs the scan (its output grouped in the log) and reads the JSON report it wrote. */
 async function scanImage(log, spec) {
-    await log.group(`trivy image ${spec.imageRef}`, () => runCommand(scanArgv(spec), { timeoutMs: SCAN_TIMEOUT_MS, onLine: (line) => log.info(line) }));
+    // Trivy prints what it finds in the image (paths, package names): never read as workflow commands.
+    await groupUntrusted(log, `trivy image ${spec.imageRef}`, (print) => runCommand(scanArgv(spec), { timeoutMs: SCAN_TIMEOUT_MS, onLine: print }));
     return parseReport((0,external_node_fs_namespaceObject.readFileSync)(spec.reportFile, 'utf8'));
 }
 

@@ -31653,7 +31653,7 @@ function quietRuntimeWarnings(core, target = process) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
 /* harmony import */ var _lib_action_run__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2588);
-/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2075);
+/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(82);
 
 
 
@@ -31664,7 +31664,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2075:
+/***/ 82:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33364,6 +33364,45 @@ function cliEnv(inputs, home, base = process.env) {
     };
 }
 
+;// CONCATENATED MODULE: ./actions/lib/action/untrusted-output.ts
+// Output from outside (container logs, migration output, build, push, Trivy and sentry-cli lines)
+// printed so the runner never executes a workflow command hidden in it. The runner reads every
+// stdout line that starts with `::` as a command (`::add-mask::`, `::set-output::`, `::error::`,
+// `::stop-commands::`, …); between `::stop-commands::<token>` and `::<token>::` it reads none.
+// The token is random per block, so the output cannot guess it to resume commands itself.
+
+/** Turns workflow commands off; the returned function turns them back on. */
+function stopCommands(log) {
+    const token = (0,external_node_crypto_.randomBytes)(16).toString('hex');
+    log.info(`::stop-commands::${token}`);
+    return () => log.info(`::${token}::`);
+}
+/** Prints `text` with workflow commands off. */
+function printUntrusted(log, text) {
+    const resume = stopCommands(log);
+    try {
+        log.info(text);
+    }
+    finally {
+        resume();
+    }
+}
+/**
+ * A log group for streamed untrusted output: `work` prints each line through `print` while
+ * workflow commands are off. The group is opened before and closed after, as commands.
+ */
+async function groupUntrusted(log, title, work) {
+    return log.group(title, async () => {
+        const resume = stopCommands(log);
+        try {
+            return await work((line) => log.info(line));
+        }
+        finally {
+            resume();
+        }
+    });
+}
+
 ;// CONCATENATED MODULE: ./actions/lib/system/retry.ts
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The delay before retry number `attempt` (1-based), exponential and capped. */
@@ -33395,6 +33434,7 @@ async function retry(fn, options) {
 
 
 
+
 /** Attempts of one step when the network fails (sentry-cli itself retries only 5xx answers). */
 const NETWORK_ATTEMPTS = 3;
 const RETRY = { attempts: NETWORK_ATTEMPTS, delayMs: 2_000, maxDelayMs: 10_000, jitter: 0.1 };
@@ -33406,13 +33446,14 @@ const STEP_TIMEOUT_MS = 20 * 60_000;
  */
 async function runStep(core, step, ctx) {
     for (let attempt = 1;; attempt += 1) {
-        const result = await core.group(attempt === 1 ? step.title : `${step.title} (attempt ${attempt})`, () => runCommand(step.argv, {
+        const title = attempt === 1 ? step.title : `${step.title} (attempt ${attempt})`;
+        const result = await groupUntrusted(core, title, (print) => runCommand(step.argv, {
             env: ctx.env,
             cwd: ctx.cwd,
             timeoutMs: STEP_TIMEOUT_MS,
             allowFailure: true,
             secrets: ctx.secrets,
-            onLine: (line) => core.info(scrubCliOutput(line, ctx.secrets)),
+            onLine: (line) => print(scrubCliOutput(line, ctx.secrets)),
         }));
         const stdout = scrubCliOutput(result.stdout, ctx.secrets);
         if (result.code === 0)

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../../actions/lib/system/exec';
+import { startJwksServer, type JwksServer } from '../../../test/jwks-server';
 import { REPO_ROOT } from '../../../test/run-action';
 import { migrate, readMigrations } from '../src/migrations/migrator';
 import {
@@ -24,6 +25,10 @@ let redisPort: number;
 let redis: Child;
 let api: Child;
 let base: string;
+let metricsUrl: string;
+let issuer: JwksServer;
+/** A token with the write permission: what the product's users get from Auth0. */
+let writer: string;
 
 function apiEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, NO_COLOR: '1', NODE_ENV: 'test', HOST: '127.0.0.1', ...extra };
@@ -43,6 +48,10 @@ beforeAll(async () => {
   const port = await freePort();
   // Every route is under the global prefix `/api` (the edge forwards `/api/...` unchanged).
   base = `http://127.0.0.1:${port}/api`;
+  const metricsPort = await freePort();
+  metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+  issuer = await startJwksServer();
+  writer = await issuer.sign({ permissions: ['write:knowledge-sources'] }, { expiresIn: '1h' });
   expect((await migrateCli(db.url)).stdout).toContain('2 migration(s) applied, 0 already applied');
   api = startChild(['node', 'dist/main.js'], {
     cwd: API_DIR,
@@ -54,6 +63,9 @@ beforeAll(async () => {
       APP_REVISION: 'abc1234',
       APP_BUILT_AT: '2026-01-02T03:04:05Z',
       HEALTH_CHECK_TIMEOUT_MS: '500',
+      METRICS_PORT: String(metricsPort),
+      AUTH_ISSUER: issuer.issuer,
+      AUTH_AUDIENCE: issuer.audience,
     }),
   });
   await waitForHttp(`${base}/health`, api);
@@ -63,14 +75,30 @@ afterAll(async () => {
   await api?.stop();
   await redis?.stop();
   await db?.drop();
+  await issuer?.close();
 });
 
-const post = (path: string, body: unknown) =>
+// `null`: no Authorization header (undefined would take the default).
+const post = (path: string, body: unknown, token: string | null = writer) =>
   fetch(`${base}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify(body),
   });
+
+const remove = (path: string, token: string | null = writer) =>
+  fetch(`${base}${path}`, {
+    method: 'DELETE',
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
+
+async function authFailures(): Promise<Record<string, number>> {
+  const text = await (await fetch(metricsUrl)).text();
+  const counts: Record<string, number> = {};
+  for (const [, reason, value] of text.matchAll(/^auth_failures_total\{reason="(\w+)"\} (\d+)$/gm))
+    counts[reason!] = Number(value);
+  return counts;
+}
 
 describe('migrations', () => {
   it('are idempotent and recorded', async () => {
@@ -139,7 +167,7 @@ describe('health and version', () => {
     const down = await fetch(`${base}/health/ready`);
     expect(down.status).toBe(503);
     const body = (await down.json()) as { error: Record<string, unknown>; info: Record<string, unknown> };
-    expect(Object.keys(body.error)).toEqual(['redis']);
+    expect(body.error).toEqual({ redis: { status: 'down' } });
     expect(body.info).toMatchObject({ postgres: { status: 'up' } });
     expect(await (await fetch(`${base}/health`)).status).toBe(200); // liveness does not depend on Redis
 
@@ -165,9 +193,10 @@ describe('health and version', () => {
         body = (await response.json()) as typeof body;
         return response.status === 503 && Object.keys(body.error ?? {}).join() === 'postgres';
       });
-      expect(body.error).toMatchObject({
-        postgres: { status: 'down', message: expect.stringContaining('ECONNREFUSED') },
-      });
+      // Up or down only: the driver's error (hosts, ports, user names) goes to the log, not the body.
+      expect(body.error).toEqual({ postgres: { status: 'down' } });
+      expect(JSON.stringify(body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
+      expect(broken.output()).toMatch(/readiness: postgres is down: .*ECONNREFUSED/);
     } finally {
       await broken.stop();
     }
@@ -215,12 +244,8 @@ describe('knowledge sources', () => {
       ],
     });
 
-    expect(
-      (await fetch(`${base}/sectors/legal/knowledge-sources/${source.id}`, { method: 'DELETE' })).status,
-    ).toBe(204);
-    expect(
-      (await fetch(`${base}/sectors/legal/knowledge-sources/${source.id}`, { method: 'DELETE' })).status,
-    ).toBe(404);
+    expect((await remove(`/sectors/legal/knowledge-sources/${source.id}`)).status).toBe(204);
+    expect((await remove(`/sectors/legal/knowledge-sources/${source.id}`)).status).toBe(404);
     expect((await fetch(`${base}/sectors/legal/knowledge-sources/${source.id}`)).status).toBe(404);
   });
 
@@ -283,17 +308,116 @@ describe('knowledge sources', () => {
       () =>
         fetch(`${base}/sectors/legal/knowledge-sources`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${writer}` },
           body: '{"title":',
         }),
     ],
     ['a bad id', () => fetch(`${base}/sectors/legal/knowledge-sources/not-a-uuid`)],
     ['a bad limit', () => fetch(`${base}/sectors/legal/knowledge-sources?limit=0`)],
     ['a forged cursor', () => fetch(`${base}/sectors/legal/knowledge-sources?cursor=abc`)],
+    [
+      'a cursor whose date is "1" (PostgreSQL would take it)',
+      () => fetch(`${base}/sectors/legal/knowledge-sources?cursor=${cursorOf(['1', crypto.randomUUID()])}`),
+    ],
+    [
+      'a cursor whose id is not a UUID',
+      () =>
+        fetch(
+          `${base}/sectors/legal/knowledge-sources?cursor=${cursorOf(['2026-01-02T03:04:05Z', '-'.repeat(36)])}`,
+        ),
+    ],
   ])('answers 400 for %s', async (_case, request) => {
     const response = await request();
     expect(response.status).toBe(400);
     expect(((await response.json()) as { message: string }).message).toBeTruthy();
+  });
+
+  it('names the cursor in the 400 for a malformed one', async () => {
+    const response = await fetch(`${base}/sectors/legal/knowledge-sources?cursor=${cursorOf(['1', 'x'])}`);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { message: string }).message).toBe(
+      'Invalid query: cursor: expected a nextCursor value from a previous page',
+    );
+  });
+});
+
+const cursorOf = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+describe('writes need a valid access token (JWKS, issuer, audience, permission)', () => {
+  const body = { title: 'Guarded', kind: 'faq' };
+  const path = '/sectors/auth/knowledge-sources';
+
+  it('refuses each kind of bad credentials with 401/403, no detail, counted by reason', async () => {
+    const before = await authFailures();
+    expect(Object.keys(before).sort()).toEqual(['expired', 'forbidden', 'invalid', 'missing']);
+    const cases: [string | null, number, string][] = [
+      [null, 401, 'missing'],
+      [await issuer.sign({ permissions: ['write:knowledge-sources'] }, { forged: true }), 401, 'invalid'],
+      [
+        await issuer.sign({ permissions: ['write:knowledge-sources'], aud: 'https://other.example' }),
+        401,
+        'invalid',
+      ],
+      [
+        await issuer.sign(
+          { permissions: ['write:knowledge-sources'] },
+          { expiresIn: Math.floor(Date.now() / 1000) - 60 },
+        ),
+        401,
+        'expired',
+      ],
+      [await issuer.sign({ permissions: ['read:knowledge-sources'] }), 403, 'forbidden'],
+    ];
+    for (const [token, status, reason] of cases) {
+      const response = await post(path, body, token);
+      expect(response.status, reason).toBe(status);
+      // No detail: the same body for every reason, nothing about which check failed.
+      expect(await response.json(), reason).toEqual({
+        statusCode: status,
+        message: status === 401 ? 'Unauthorized' : 'Forbidden',
+      });
+      if (status === 401) expect(response.headers.get('www-authenticate')).toBe('Bearer');
+    }
+    // A write is checked before its body: an anonymous caller learns nothing from validation either.
+    expect((await post(path, { kind: 'nope' }, null)).status).toBe(401);
+    expect((await remove(`${path}/${crypto.randomUUID()}`, null)).status).toBe(401);
+    const after = await authFailures();
+    expect(after).toEqual({
+      missing: before.missing! + 3,
+      invalid: before.invalid! + 2,
+      expired: before.expired! + 1,
+      forbidden: before.forbidden! + 1,
+    });
+  });
+
+  it('lets a token with the permission create and delete; reads stay public', async () => {
+    const created = await post(path, body);
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    expect((await fetch(`${base}${path}/${id}`)).status).toBe(200);
+    expect(
+      (await remove(`${path}/${id}`, await issuer.sign({ scope: 'openid write:knowledge-sources' }))).status,
+    ).toBe(204);
+  });
+
+  it('refuses every write when no issuer is configured (closed by default)', async () => {
+    const port = await freePort();
+    const closed = startChild(['node', 'dist/main.js'], {
+      cwd: API_DIR,
+      env: apiEnv({ PORT: String(port), DATABASE_URL: db.url, REDIS_URL: `redis://127.0.0.1:${redisPort}` }),
+    });
+    try {
+      await waitForHttp(`http://127.0.0.1:${port}/health`, closed);
+      const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${writer}` },
+        body: JSON.stringify(body),
+      });
+      expect(response.status).toBe(401);
+      expect(closed.output()).toContain('AUTH_ISSUER and AUTH_AUDIENCE are not set: every write is refused');
+    } finally {
+      await closed.stop();
+    }
   });
 });
 

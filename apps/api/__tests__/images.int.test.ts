@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../../actions/lib/system/exec';
+import { startJwksServer } from '../../../test/jwks-server';
 import { REPO_ROOT, runAction } from '../../../test/run-action';
 import { stackEnv } from '../../../test/stack-env';
 import { describeScrapedDeploy } from './scraped-deploy';
@@ -187,11 +188,15 @@ describe('the app images', () => {
     const port = await freePort();
     const metricsPort = await freePort();
     const name = `contextai-api-it-${sha.slice(0, 8)}`;
+    // Writes need a token checked against a JWKS (jose, an ES module, loads in the image's Node).
+    const issuer = await startJwksServer();
     await podmanRun(name, images.api.tag, {
       PORT: String(port),
       METRICS_PORT: String(metricsPort),
       DATABASE_URL: db.url,
       REDIS_URL: env.STACK_REDIS_URL!,
+      AUTH_ISSUER: issuer.issuer,
+      AUTH_AUDIENCE: issuer.audience,
     });
     const base = `http://127.0.0.1:${port}/api`;
     await waitForHttp(`${base}/health/ready`, undefined, 60_000);
@@ -209,10 +214,14 @@ describe('the app images', () => {
     });
     const created201 = await fetch(`${base}/sectors/images/knowledge-sources`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${await issuer.sign({ permissions: ['write:knowledge-sources'] })}`,
+      },
       body: JSON.stringify({ title: 'From the image', kind: 'faq' }),
     });
     expect(created201.status).toBe(201);
+    await issuer.close();
     // The image's HEALTHCHECK command itself passes inside the container.
     await eventually(
       async () =>

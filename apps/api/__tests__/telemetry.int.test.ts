@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../../actions/lib/system/exec';
 import { startFakeOtlp, type FakeOtlp, type ReceivedSpan } from '../../../test/fake-otlp';
+import { startJwksServer, type JwksServer } from '../../../test/jwks-server';
 import { REPO_ROOT } from '../../../test/run-action';
 import { stackEnv } from '../../../test/stack-env';
 import {
@@ -38,6 +39,9 @@ let api: Child;
 let base: string;
 let metricsUrl: string;
 const children: Child[] = [];
+let issuer: JwksServer;
+/** Headers of a write: JSON and a valid access token (writes need one). */
+let writeHeaders: Record<string, string>;
 
 interface LogLine {
   level: string;
@@ -65,6 +69,8 @@ function apiEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     APP_VERSION: VERSION,
     APP_ENV: 'staging',
     REDIS_URL: stackEnv().STACK_REDIS_URL,
+    AUTH_ISSUER: issuer.issuer,
+    AUTH_AUDIENCE: issuer.audience,
     ...extra,
   };
 }
@@ -88,6 +94,9 @@ beforeAll(async () => {
     env: { PATH: process.env.PATH, DATABASE_URL: db.url },
   });
   otlp = await startFakeOtlp({ headers: { 'api-key': OTLP_KEY } });
+  issuer = await startJwksServer();
+  const token = await issuer.sign({ permissions: ['write:knowledge-sources'] }, { expiresIn: '1h' });
+  writeHeaders = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
   const metricsPort = await freePort();
   metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
   ({ child: api, base } = await startApi({
@@ -103,6 +112,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const child of children) await child.stop();
   await otlp?.close();
+  await issuer?.close();
   await db?.drop();
 });
 
@@ -181,7 +191,7 @@ describe('logs', () => {
     });
     const refused = await fetch(`${base}/sectors/legal/knowledge-sources`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-request-id': 'canary-request-02' },
+      headers: { ...writeHeaders, 'x-request-id': 'canary-request-02' },
       body: JSON.stringify({ title: 'x', kind: 'faq', password: CANARIES.password }),
     });
     expect(refused.status).toBe(400);
@@ -189,7 +199,8 @@ describe('logs', () => {
       async () => logLines(api).filter((l) => l.req?.id?.startsWith('canary-request-')).length === 2,
     );
     const output = api.output();
-    for (const canary of [...Object.values(CANARIES), OTLP_KEY]) expect(output).not.toContain(canary);
+    const token = writeHeaders.authorization!.slice('Bearer '.length);
+    for (const canary of [...Object.values(CANARIES), OTLP_KEY, token]) expect(output).not.toContain(canary);
     expect(output).toContain('access_token=[Redacted]');
   });
 });
@@ -241,7 +252,7 @@ describe('traces', () => {
     const title = 'parameter-canary-91ab';
     const response = await fetch(`${base}/sectors/tracing/knowledge-sources`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', traceparent: `00-${traceId}-${parent}-01` },
+      headers: { ...writeHeaders, traceparent: `00-${traceId}-${parent}-01` },
       body: JSON.stringify({ title, kind: 'faq' }),
     });
     expect(response.status).toBe(201);
@@ -315,12 +326,15 @@ describe('metrics', () => {
     const before = await scrape();
     const created = await fetch(`${base}/sectors/metrics/knowledge-sources`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: writeHeaders,
       body: JSON.stringify({ title: 'Counted', kind: 'faq' }),
     });
     const { id } = (await created.json()) as { id: string };
     await fetch(`${base}/sectors/metrics/knowledge-sources`);
-    await fetch(`${base}/sectors/metrics/knowledge-sources/${id}`, { method: 'DELETE' });
+    await fetch(`${base}/sectors/metrics/knowledge-sources/${id}`, {
+      method: 'DELETE',
+      headers: writeHeaders,
+    });
     await fetch(`${base}/no/such/path/${id}`);
     const after = await scrape();
     for (const counter of ['created', 'deleted']) {

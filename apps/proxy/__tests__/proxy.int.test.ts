@@ -271,3 +271,69 @@ describe('apps/proxy on nginx', () => {
     expect(protocol).toBe('h2');
   });
 });
+
+// Last in this file: the bursts use up the buckets of the client address every test shares.
+describe('rate limits at the edge (apps/proxy/templates/rate-limit.*.conf)', () => {
+  function send(method: string, path: string): Promise<Reply> {
+    return new Promise((resolve, reject) => {
+      const req = httpsRequest(
+        {
+          host: '127.0.0.1',
+          port: edge.httpsPort,
+          method,
+          path,
+          headers: { host: DOMAINS[0]!, 'content-type': 'application/json', 'content-length': '2' },
+          servername: DOMAINS[0],
+          rejectUnauthorized: false,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end('{}');
+    });
+  }
+  const burst = (count: number, method: string, path: string) =>
+    Promise.all(Array.from({ length: count }, () => send(method, path)));
+  const statuses = (replies: Reply[]) =>
+    replies.reduce<Record<number, number>>((n, r) => ({ ...n, [r.status]: (n[r.status] ?? 0) + 1 }), {});
+
+  it('limits auth-like requests (API writes, /auth paths) strictly, with 429 and Retry-After', async () => {
+    const writes = await burst(25, 'POST', '/api/sectors/legal/knowledge-sources');
+    const counts = statuses(writes);
+    // burst 10 + at most a refill or two at 30 r/min; the rest is refused.
+    expect(counts[200]).toBeGreaterThanOrEqual(10);
+    expect(counts[200]).toBeLessThanOrEqual(12);
+    expect(counts[429]).toBe(25 - counts[200]!);
+    const refused = writes.find((r) => r.status === 429)!;
+    expect(refused.headers['retry-after']).toBe('2');
+    // nginx's own answer, with the edge's headers and without any upstream.
+    expect(refused.headers['x-upstream']).toBeUndefined();
+    expect(refused.headers['strict-transport-security']).toBeDefined();
+    expect(refused.headers['x-request-id']).toMatch(/^[0-9a-f]{32}$/);
+    expect((await send('POST', '/auth/login')).status).toBe(429); // same client, same strict bucket
+    // Reads of the API are in their own bucket: still served, without Retry-After.
+    const read = await send('GET', '/api/sources');
+    expect(read.status).toBe(200);
+    expect(read.headers['retry-after']).toBeUndefined();
+  });
+
+  it('limits the API per client and leaves the web alone; the access log records the 429s', async () => {
+    const web = await burst(100, 'GET', '/dashboard');
+    expect(statuses(web)).toEqual({ 200: 100 });
+    const api = statuses(await burst(100, 'GET', '/api/sources'));
+    expect(api[200]).toBeGreaterThanOrEqual(40);
+    expect(api[200]).toBeLessThan(70);
+    expect(api[429]).toBe(100 - api[200]!);
+    const logged = readFileSync(edge.accessLog, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { path: string; status: number });
+    expect(logged.filter((l) => l.status === 429 && l.path === '/api/sources')).toHaveLength(api[429]!);
+  });
+});

@@ -3,6 +3,15 @@ import { resolve } from 'node:path';
 import { listenPort, validateParams, type ProxyParams } from './params';
 
 export const TEMPLATE_PATH = resolve(import.meta.dirname, '..', 'templates', 'contextai.conf.template');
+/** The rate limits, kept in their own files: the zones (http context) and their use (server context). */
+const RATE_LIMIT_PATHS = {
+  RATE_LIMIT_ZONES: resolve(import.meta.dirname, '..', 'templates', 'rate-limit.http.conf'),
+  RATE_LIMIT: resolve(import.meta.dirname, '..', 'templates', 'rate-limit.server.conf'),
+};
+
+function fileLines(path: string): string[] {
+  return readFileSync(path, 'utf8').trimEnd().split('\n');
+}
 
 const PLACEHOLDER = /\{\{([A-Z_]+)\}\}/g;
 
@@ -26,6 +35,8 @@ function placeholderValues(p: ProxyParams): Record<string, string | string[]> {
     HSTS: p.hsts,
     CSP: p.csp,
     PERMISSIONS_POLICY: p.permissionsPolicy,
+    RATE_LIMIT_ZONES: fileLines(RATE_LIMIT_PATHS.RATE_LIMIT_ZONES),
+    RATE_LIMIT: fileLines(RATE_LIMIT_PATHS.RATE_LIMIT),
   };
 }
 

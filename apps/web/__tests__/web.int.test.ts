@@ -15,6 +15,7 @@ import { runCommand } from '../../../actions/lib/system/exec';
 import { REPO_ROOT } from '../../../test/run-action';
 import { stackEnv } from '../../../test/stack-env';
 import { startFakeOtlp, type FakeOtlp } from '../../../test/fake-otlp';
+import { startJwksServer, type JwksServer } from '../../../test/jwks-server';
 import { startEdge, writeSelfSigned, type Edge } from '../../../test/fixtures/proxy/edge';
 import {
   createDatabase,
@@ -48,6 +49,7 @@ let browser: Browser;
 let otlp: FakeOtlp;
 let edge: Edge;
 let webMetricsUrl: string;
+let issuer: JwksServer;
 const DOMAIN = 'contextai.test';
 
 beforeAll(async () => {
@@ -62,6 +64,7 @@ beforeAll(async () => {
   });
 
   otlp = await startFakeOtlp();
+  issuer = await startJwksServer();
   const tracing = {
     APP_ENV: 'staging',
     OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
@@ -79,6 +82,8 @@ beforeAll(async () => {
       REDIS_URL: stackEnv().STACK_REDIS_URL,
       APP_VERSION: '4.5.6-web',
       APP_REVISION: 'feedbee',
+      AUTH_ISSUER: issuer.issuer,
+      AUTH_AUDIENCE: issuer.audience,
     },
   });
   await waitForHttp(`${apiUrl}/api/health`, api);
@@ -119,6 +124,7 @@ afterAll(async () => {
   await web?.stop();
   await api?.stop();
   await otlp?.close();
+  await issuer?.close();
   await db?.drop();
 });
 
@@ -284,12 +290,15 @@ describe('the web app', () => {
   });
 
   it('lists the knowledge sources of a sector from the API', async () => {
-    for (const title of ['Tax code', 'VAT FAQ'])
-      await fetch(`${apiUrl}/api/sectors/finance/knowledge-sources`, {
+    const token = await issuer.sign({ permissions: ['write:knowledge-sources'] });
+    for (const title of ['Tax code', 'VAT FAQ']) {
+      const created = await fetch(`${apiUrl}/api/sectors/finance/knowledge-sources`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
         body: JSON.stringify({ title, kind: 'faq' }),
       });
+      expect(created.status).toBe(201);
+    }
     const page = await browser.newPage();
     await page.goto(`${webUrl}/knowledge-sources?sector=finance`);
     expect(await page.getByTestId('sectors').textContent()).toContain('finance (2)');
@@ -305,6 +314,52 @@ describe('the web app', () => {
     expect(await page.getByTestId('api-readiness').textContent()).toBe('not ready');
     expect(await page.getByTestId('api-version-error').textContent()).toContain('API unreachable');
     await page.close();
+  });
+
+  it('renders up/down only, never the error text of a readiness answer or a failed call', async () => {
+    // An API that answers readiness as an older API did: with the driver's error text in the body.
+    const leaky = createServer((req, res) => {
+      const ready = req.url === '/health/ready';
+      res.writeHead(ready ? 503 : 500, { 'content-type': 'application/json' });
+      res.end(
+        ready
+          ? JSON.stringify({
+              status: 'error',
+              details: {
+                postgres: { status: 'down', message: 'password authentication failed for user "leaky-user"' },
+                redis: { status: 'up' },
+              },
+            })
+          : 'not json: connect ECONNREFUSED db.internal:5432',
+      );
+    });
+    await new Promise<void>((resolve) => leaky.listen(0, '127.0.0.1', resolve));
+    const port = await freePort();
+    const server = startChild(['node', '.next/standalone/apps/web/start.mjs'], {
+      cwd: WEB_DIR,
+      env: {
+        PATH: process.env.PATH,
+        NEXT_TELEMETRY_DISABLED: '1',
+        PORT: String(port),
+        HOSTNAME: '127.0.0.1',
+        API_URL: `http://127.0.0.1:${(leaky.address() as AddressInfo).port}`,
+      },
+    });
+    const page = await browser.newPage();
+    try {
+      await waitForHttp(`http://127.0.0.1:${port}/api/health`, server);
+      await page.goto(`http://127.0.0.1:${port}/`);
+      expect(await page.getByTestId('api-readiness').textContent()).toBe('not ready');
+      expect(await page.getByTestId('check-postgres').textContent()).toBe('postgres: down');
+      expect(await page.getByTestId('api-version-error').textContent()).toBe('API unreachable');
+      const text = (await page.content()) + (await page.locator('body').innerText());
+      for (const leak of ['leaky-user', 'password', 'db.internal', 'ECONNREFUSED', 'HTTP 500'])
+        expect(text).not.toContain(leak);
+    } finally {
+      await page.close();
+      await server.stop();
+      await new Promise((resolve) => leaky.close(resolve));
+    }
   });
 
   it('generates browser source maps but does not serve them', async () => {

@@ -33,10 +33,10 @@ export async function apiGet<T>(path: string): Promise<ApiResult<T>> {
     return { ok: true, status: response.status, body };
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code;
-    return {
-      ok: false,
-      error: `${(error as Error).name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS} ms` : (cause ?? (error as Error).message)}`,
-    };
+    const why = `${(error as Error).name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS} ms` : (cause ?? (error as Error).message)}`;
+    // The detail is for the logs (console.* is the JSON logger here); pages show only that it failed.
+    console.warn(`API GET ${path} failed: ${why}`);
+    return { ok: false, error: why };
   }
 }
 
@@ -48,7 +48,7 @@ export interface VersionInfo {
 
 export interface Readiness {
   status: 'ok' | 'error' | 'shutting_down';
-  details?: Record<string, { status: 'up' | 'down'; message?: string }>;
+  details?: Record<string, { status: 'up' | 'down' }>;
 }
 
 export interface KnowledgeSource {

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { shellQuote } from '../../ssh/shell';
 import { engineEnvFile } from '../env-file';
 import * as plan from '../plan';
-import { afterSwitch, parseAuditLog, previousSuccessful, prune } from '../state';
+import { afterSwitch, parseAuditLog, parseState, previousSuccessful, prune } from '../state';
+import type { Remote } from '../remote';
+import { nextRelease } from '../switch';
 import type { AppState, HostSettings, ImageTarget, Release } from '../types';
 
 const settings: HostSettings = {
@@ -65,6 +67,11 @@ describe('plan', () => {
       expect.arrayContaining(['--pull', 'never', '--name', 'api-1.2.3', '--network', 'host', 'PORT=3002']),
     );
     expect(host.slice(-3)).toEqual(['--ulimit', 'nofile=1024:1024', 'reg/api@sha256:ab']);
+    // Host network: both apps bind loopback only, whatever the env file says (--env wins over it).
+    for (const bind of ['HOST=127.0.0.1', 'HOSTNAME=127.0.0.1']) {
+      expect(host[host.indexOf(bind) - 1]).toBe('--env');
+      expect(host.indexOf(bind)).toBeGreaterThan(host.indexOf('--env-file'));
+    }
     const bridge = plan.runContainerCommand(
       settings,
       { ...release('1.2.3', 3001), network: 'bridge' },
@@ -73,6 +80,7 @@ describe('plan', () => {
     );
     expect(bridge).toEqual(expect.arrayContaining(['--publish', '127.0.0.1:3001:3000']));
     expect(bridge).not.toContain('--network');
+    expect(bridge.join(' ')).not.toContain('HOST');
   });
 
   it('quotes the lock command so the owner record cannot break out', () => {
@@ -109,6 +117,26 @@ describe('state', () => {
     ]);
   });
 
+  it('reads state.json, and refuses a corrupt one naming the file and the fix', () => {
+    const file = 'host1:/srv/deploy/api/state.json';
+    const state = { current: release('v2', 3002), retained: [release('v1', 3001)] };
+    expect(parseState(JSON.stringify(state), file)).toEqual(state);
+    expect(parseState(undefined, file)).toEqual({ retained: [] });
+    expect(parseState('  \n', file)).toEqual({ retained: [] });
+    for (const [text, why] of [
+      ['{"current":{"version":"v2","por', 'it is not valid JSON'],
+      ['[]', 'it is not a JSON object'],
+      ['null', 'it is not a JSON object'],
+      ['{"retained":{}}', '`retained` is not a list'],
+      ['{"current":{"version":"v2"},"retained":[]}', 'a release in it lacks its version, container or port'],
+    ] as const) {
+      const parse = () => parseState(text, file);
+      expect(parse, text).toThrow(`${file} is corrupt: ${why}`);
+      expect(parse, text).toThrow(/Nothing was changed on this host.*rewrite it by hand.*docs\/DEPLOY\.md/s);
+      expect(parse, text).not.toThrow(/^Unexpected/);
+    }
+  });
+
   it('finds the previous successful release, skipping failures and torn lines', () => {
     const log = [
       { version: 'v1', result: 'success' },
@@ -121,6 +149,126 @@ describe('state', () => {
     expect(entries).toHaveLength(3);
     expect(previousSuccessful(entries, 'v2')).toBe('v1');
     expect(previousSuccessful(entries, 'v1')).toBe('v2');
+  });
+});
+
+describe('registry credentials for one pull', () => {
+  const auth = { dir: '/tmp/contextai-pull.abc' };
+
+  it("podman: an --authfile in the run's private directory, for login and pull", () => {
+    expect(plan.loginCommand(settings, 'reg.example', 'puller', auth)).toEqual([
+      'sudo',
+      '-n',
+      'podman',
+      '--storage-driver',
+      'vfs',
+      'login',
+      '--authfile',
+      '/tmp/contextai-pull.abc/auth.json',
+      '--username',
+      'puller',
+      '--password-stdin',
+      'reg.example',
+    ]);
+    expect(plan.pullCommand(settings, 'reg.example/api:1', auth)).toEqual([
+      'sudo',
+      '-n',
+      'podman',
+      '--storage-driver',
+      'vfs',
+      'pull',
+      '--authfile',
+      '/tmp/contextai-pull.abc/auth.json',
+      'reg.example/api:1',
+    ]);
+  });
+
+  it('docker: the directory as its global --config, never ~/.docker/config.json', () => {
+    const docker = { ...settings, engine: ['docker'] };
+    expect(plan.loginCommand(docker, 'reg.example', 'puller', auth)).toEqual([
+      'docker',
+      '--config',
+      '/tmp/contextai-pull.abc',
+      'login',
+      '--username',
+      'puller',
+      '--password-stdin',
+      'reg.example',
+    ]);
+    expect(plan.pullCommand(docker, 'img', auth)).toEqual([
+      'docker',
+      '--config',
+      '/tmp/contextai-pull.abc',
+      'pull',
+      'img',
+    ]);
+    expect(plan.pullCommand(docker, 'img')).toEqual(['docker', 'pull', 'img']);
+  });
+
+  it('makes a private directory and removes it', () => {
+    expect(plan.makeAuthDirCommand()).toEqual(['mktemp', '-d', '/tmp/contextai-pull.XXXXXXXX']);
+    expect(plan.removeAuthDirCommand(auth)).toEqual(['rm', '-rf', '--', '/tmp/contextai-pull.abc']);
+  });
+});
+
+describe('verifying the switch through the proxy', () => {
+  it('asks the proxy on the host, TLS checked against the real name', () => {
+    expect(plan.verifyCommand(new URL('https://api.example.com/api/version'))).toEqual([
+      'curl',
+      '-fsS',
+      '--max-time',
+      '2',
+      '--noproxy',
+      '*',
+      '--resolve',
+      'api.example.com:443:127.0.0.1',
+      'https://api.example.com/api/version',
+    ]);
+    expect(plan.verifyCommand(new URL('http://127.0.0.1:8080/version'))).toEqual([
+      'curl',
+      '-fsS',
+      '--max-time',
+      '2',
+      '--noproxy',
+      '*',
+      'http://127.0.0.1:8080/version',
+    ]);
+  });
+
+  it('reads the version the answer names, nothing else', () => {
+    expect(plan.answeredVersion('{"version":"v2","revision":null}\n')).toBe('v2');
+    for (const body of ['v2', '{"version":2}', '<h1>v2</h1>', ''])
+      expect(plan.answeredVersion(body)).toBeUndefined();
+  });
+});
+
+describe('env file per release', () => {
+  const layout = plan.appLayout('/srv/deploy', 'api');
+  const remote = { settings, layout } as unknown as Remote;
+
+  it('gives a new release its own env file, and a retained one keeps the file it was deployed with', () => {
+    const v2 = nextRelease(remote, target('v2', 'reg/api:v2'), release('v1', 3001));
+    expect(v2.envFile).toBe('/srv/deploy/api/env/v2.env');
+    const v1 = { ...release('v1', 3001), envFile: '/srv/deploy/api/env/v1.env' };
+    // Rolling back to v1 after v3 took its slot: recreated from its image, with v1's env file.
+    const back = nextRelease(remote, { kind: 'retained', release: v1 }, release('v3', 3001));
+    expect(back.port).toBe(3002);
+    expect(plan.envFileOf(layout, back)).toBe('/srv/deploy/api/env/v1.env');
+    const run = plan.runContainerCommand(settings, back, 'sha256:1', plan.envFileOf(layout, back));
+    expect(run[run.indexOf('--env-file') + 1]).toBe('/srv/deploy/api/env/v1.env');
+    // Recorded before env files were per release: the app's former app.env.
+    expect(plan.envFileOf(layout, release('v0', 3001))).toBe('/srv/deploy/api/app.env');
+  });
+
+  it('keeps the env directory private', () => {
+    expect(plan.prepareEnvDirCommand(layout)).toEqual([
+      'mkdir',
+      '-p',
+      '-m',
+      '0700',
+      '--',
+      '/srv/deploy/api/env',
+    ]);
   });
 });
 

@@ -20,6 +20,13 @@ export function isEnvBoolean(schema: z.ZodType): boolean {
 }
 
 const port = z.coerce.number().int().min(1).max(65535);
+/** https, or http to the loopback interface only (a local JWKS server in tests). */
+const secureUrl = z
+  .url({ protocol: /^https?$/ })
+  .refine(
+    (url) => url.startsWith('https://') || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\//.test(url),
+    'expected an https:// URL (http:// only to 127.0.0.1 or localhost)',
+  );
 const milliseconds = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 /** The variables (without the cross-variable rule below): `.pick()` and `.shape` work on it. */
@@ -59,6 +66,29 @@ export const envFields = z.object({
   SHUTDOWN_TIMEOUT_MS: milliseconds(1000, 300_000)
     .default(25_000)
     .describe('Time in-flight requests get after SIGTERM before the process exits with code 1.'),
+  AUTH_ISSUER: secureUrl
+    .optional()
+    .describe(
+      'Issuer of the access tokens that writes need (the `iss` claim), e.g. https://<tenant>.auth0.com/. Unset: every write is refused.',
+    ),
+  AUTH_AUDIENCE: z
+    .string()
+    .min(1)
+    .max(512)
+    .optional()
+    .describe('Audience the access tokens must name (the `aud` claim): the API identifier in Auth0.'),
+  AUTH_JWKS_URL: secureUrl
+    .optional()
+    .describe(
+      "Where the issuer's signing keys are published; default `<AUTH_ISSUER>.well-known/jwks.json` (Auth0).",
+    ),
+  AUTH_WRITE_PERMISSION: z
+    .string()
+    .regex(/^[A-Za-z0-9:._-]{1,128}$/, 'expected a permission name such as write:knowledge-sources')
+    .default('write:knowledge-sources')
+    .describe(
+      'Permission (token `permissions` list or `scope`) that creating and deleting knowledge sources need.',
+    ),
   APP_VERSION: z
     .string()
     .max(128)
@@ -70,12 +100,14 @@ export const envFields = z.object({
   ...telemetryEnvShape,
 });
 
-export const envSchema = envFields.refine(
-  (env) => env.METRICS_PORT === undefined || env.METRICS_PORT !== env.PORT,
-  {
+export const envSchema = envFields
+  .refine((env) => env.METRICS_PORT === undefined || env.METRICS_PORT !== env.PORT, {
     path: ['METRICS_PORT'],
     message: 'must differ from PORT (the edge routes PORT; metrics stay on their own listener)',
-  },
-);
+  })
+  .refine((env) => (env.AUTH_ISSUER === undefined) === (env.AUTH_AUDIENCE === undefined), {
+    path: ['AUTH_AUDIENCE'],
+    message: 'AUTH_ISSUER and AUTH_AUDIENCE go together (a token is checked against both)',
+  });
 
 export type AppConfig = z.infer<typeof envSchema>;

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, Logger } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Pool } from 'pg';
 import type Redis from 'ioredis';
@@ -10,6 +10,8 @@ import { withTimeout } from '../common/with-timeout';
 
 @Controller('health')
 export class HealthController {
+  private readonly logger = new Logger(HealthController.name);
+
   constructor(
     @Inject(HealthCheckService) private readonly health: HealthCheckService,
     @Inject(HealthIndicatorService) private readonly indicators: HealthIndicatorService,
@@ -24,7 +26,11 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Readiness: 200 when PostgreSQL and Redis answer; 503 naming the failed one under `error`. */
+  /**
+   * Readiness: 200 when PostgreSQL and Redis answer; 503 naming the failed one under `error`.
+   * The body says only up or down per dependency: a driver's error names users, hosts and ports,
+   * so it goes to the log, never to the client (the edge and the web page show this body).
+   */
   @Get('ready')
   @HealthCheck()
   ready() {
@@ -40,7 +46,8 @@ export class HealthController {
       await withTimeout(ping(), this.config.HEALTH_CHECK_TIMEOUT_MS, key);
       return indicator.up();
     } catch (error) {
-      return indicator.down({ message: (error as Error).message });
+      this.logger.warn(`readiness: ${key} is down: ${(error as Error).message}`);
+      return indicator.down();
     }
   }
 }

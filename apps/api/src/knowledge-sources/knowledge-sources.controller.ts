@@ -12,7 +12,9 @@ import {
   ParseUUIDPipe,
   Post,
   Query,
+  UseGuards,
 } from '@nestjs/common';
+import { WriteAuthGuard } from '../auth/write-auth.guard';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { CacheControl, REVALIDATE } from '../http/cache-control';
 import { ApiMetrics } from '../observability/api-metrics';
@@ -44,7 +46,9 @@ export class KnowledgeSourcesController {
     return { items: await this.repository.sectors() };
   }
 
+  /** Writes need a valid access token with the write permission (WriteAuthGuard): 401/403 otherwise. */
   @Post(':sector/knowledge-sources')
+  @UseGuards(WriteAuthGuard)
   async create(
     @Param('sector', sector) sectorSlug: string,
     @Body(new ZodValidationPipe(createKnowledgeSourceSchema, 'body')) body: CreateKnowledgeSource,
@@ -91,6 +95,7 @@ export class KnowledgeSourcesController {
   }
 
   @Delete(':sector/knowledge-sources/:id')
+  @UseGuards(WriteAuthGuard)
   @HttpCode(204)
   async delete(@Param('sector', sector) sectorSlug: string, @Param('id', uuid) id: string): Promise<void> {
     if (!(await this.repository.delete(sectorSlug, id)))

@@ -6,6 +6,7 @@ import type Redis from 'ioredis';
 export const MAX_SECTOR_LABELS = 200;
 
 export const AUTH_FAILURE_REASONS = ['missing', 'invalid', 'expired', 'forbidden'] as const;
+export type AuthFailureReason = (typeof AUTH_FAILURE_REASONS)[number];
 
 /**
  * The API's own metrics (TEAM contract), next to the HTTP and process metrics every app serves:
@@ -17,7 +18,7 @@ export class ApiMetrics {
   readonly knowledgeSourcesCreated: Counter<'sector'>;
   readonly knowledgeSourcesDeleted: Counter<'sector'>;
   readonly knowledgeSourceListings: Counter<'sector'>;
-  /** For the authentication the hardening issue adds: reason is one of AUTH_FAILURE_REASONS. */
+  /** Refused writes (WriteAuthGuard): reason is one of AUTH_FAILURE_REASONS. */
   readonly authFailures: Counter<'reason'>;
   /** For the caches of the performance issue: result is hit, miss or error. */
   readonly cacheRequests: Counter<'cache' | 'result'>;
