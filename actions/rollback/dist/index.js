@@ -51951,7 +51951,7 @@ function quietRuntimeWarnings(core, target = process) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8261);
 /* harmony import */ var _lib_action_run__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2588);
-/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4967);
+/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3597);
 
 
 
@@ -51962,7 +51962,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4967:
+/***/ 3597:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -51994,6 +51994,45 @@ function runActor(env = process.env) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./actions/lib/action/untrusted-output.ts
+// Output from outside (container logs, migration output, build, push, Trivy and sentry-cli lines)
+// printed so the runner never executes a workflow command hidden in it. The runner reads every
+// stdout line that starts with `::` as a command (`::add-mask::`, `::set-output::`, `::error::`,
+// `::stop-commands::`, …); between `::stop-commands::<token>` and `::<token>::` it reads none.
+// The token is random per block, so the output cannot guess it to resume commands itself.
+
+/** Turns workflow commands off; the returned function turns them back on. */
+function stopCommands(log) {
+    const token = (0,external_node_crypto_.randomBytes)(16).toString('hex');
+    log.info(`::stop-commands::${token}`);
+    return () => log.info(`::${token}::`);
+}
+/** Prints `text` with workflow commands off. */
+function printUntrusted(log, text) {
+    const resume = stopCommands(log);
+    try {
+        log.info(text);
+    }
+    finally {
+        resume();
+    }
+}
+/**
+ * A log group for streamed untrusted output: `work` prints each line through `print` while
+ * workflow commands are off. The group is opened before and closed after, as commands.
+ */
+async function groupUntrusted(log, title, work) {
+    return log.group(title, async () => {
+        const resume = stopCommands(log);
+        try {
+            return await work((line) => log.info(line));
+        }
+        finally {
+            resume();
+        }
+    });
+}
+
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
 ;// CONCATENATED MODULE: ./actions/lib/action/duration.ts
@@ -53044,7 +53083,23 @@ function appLayout(root, app) {
         // Does not match the `upstream*.conf` include glob, so nginx never reads a half-written file.
         upstreamTmp: `${dir}/.upstream.conf.tmp`,
         env: `${dir}/app.env`,
+        envDir: `${dir}/env`,
     };
+}
+/** A release's own env file: written by its deploy, used by every boot of it, removed when it is pruned. */
+function releaseEnvFile(layout, version) {
+    return `${layout.envDir}/${version}.env`;
+}
+/** The env file a release runs with (releases recorded before per-release env files: `app.env`). */
+function envFileOf(layout, release) {
+    return release.envFile ?? layout.env;
+}
+/** Creates the env directory readable by the deploy user only. */
+function prepareEnvDirCommand(layout) {
+    return ['mkdir', '-p', '-m', '0700', '--', layout.envDir];
+}
+function removeFilesCommand(paths) {
+    return ['rm', '-f', '--', ...paths];
 }
 const containerName = (app, version) => `${app}-${version}`;
 /** Exit code of the lock command when another run holds the lock (its owner record is on stdout). */
@@ -53067,16 +53122,30 @@ function unlockCommand(layout, token) {
 function appendLogCommand(layout) {
     return ['sh', '-c', 'cat >> "$1"', 'sh', layout.log];
 }
-function loginCommand(s, registry, username) {
-    return [...s.engine, 'login', '--username', username, '--password-stdin', registry];
+const makeAuthDirCommand = () => ['mktemp', '-d', '/tmp/contextai-pull.XXXXXXXX'];
+const removeAuthDirCommand = (auth) => ['rm', '-rf', '--', auth.dir];
+/** Whether the engine is podman (else docker's CLI flags apply). */
+function isPodman(s) {
+    return s.engine.some((word) => /(^|\/)podman$/.test(word));
 }
-function pullCommand(s, image) {
-    return [...s.engine, 'pull', image];
+/** The engine with its credentials flag before (docker) or after (podman) the subcommand. */
+function withAuth(s, subcommand, auth) {
+    if (!auth)
+        return [...s.engine, subcommand];
+    if (isPodman(s))
+        return [...s.engine, subcommand, '--authfile', `${auth.dir}/auth.json`];
+    return [...s.engine, '--config', auth.dir, subcommand];
+}
+function loginCommand(s, registry, username, auth) {
+    return [...withAuth(s, 'login', auth), '--username', username, '--password-stdin', registry];
+}
+function pullCommand(s, image, auth) {
+    return [...withAuth(s, 'pull', auth), image];
 }
 /** Starts a release's container on its slot port, never pulling (deploy pulled already; rollback must not). */
 function runContainerCommand(s, release, image, envFile) {
     const network = release.network === 'host'
-        ? ['--network', 'host', '--env', `PORT=${release.port}`]
+        ? hostNetworkFlags(release.port)
         : ['--publish', `127.0.0.1:${release.port}:${release.containerPort}`];
     return [
         ...s.engine,
@@ -53099,6 +53168,23 @@ function runContainerCommand(s, release, image, envFile) {
         ...logRunArgs(release.logs),
         ...release.runArgs,
         image,
+    ];
+}
+/**
+ * Host network: the app listens on the slot port of the host itself, so it must bind loopback only
+ * (the proxy in front holds TLS and the headers). HOST is the API's bind address, HOSTNAME the
+ * Next.js server's (its image sets 0.0.0.0). `--env` comes after `--env-file`, so it wins over it.
+ */
+function hostNetworkFlags(port) {
+    return [
+        '--network',
+        'host',
+        '--env',
+        `PORT=${port}`,
+        '--env',
+        'HOST=127.0.0.1',
+        '--env',
+        'HOSTNAME=127.0.0.1',
     ];
 }
 /** The image id of (stopped) containers, one per line, so a rollback boots exactly what ran, without a pull. */
@@ -53133,6 +53219,26 @@ function healthCommand(s, port) {
         '*',
         `http://127.0.0.1:${port}${s.healthPath}`,
     ];
+}
+/**
+ * Fetches `verify-url` on the host, from the proxy on this host: a name is resolved to 127.0.0.1
+ * (`--resolve`), so TLS is checked against the real name while no other host is asked.
+ */
+function verifyCommand(url) {
+    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+    const isIp = /^[\d.]+$/.test(url.hostname);
+    const resolve = isIp ? [] : ['--resolve', `${url.hostname}:${port}:127.0.0.1`];
+    return ['curl', '-fsS', '--max-time', '2', '--noproxy', '*', ...resolve, url.href];
+}
+/** The version a verify answer names (`{"version": "..."}`), if any. */
+function answeredVersion(body) {
+    try {
+        const version = JSON.parse(body).version;
+        return typeof version === 'string' ? version : undefined;
+    }
+    catch {
+        return undefined;
+    }
 }
 /** Probes a slot port: exit 7 (could not connect) means it is free. */
 function portProbeCommand(port) {
@@ -53270,17 +53376,34 @@ function lockHeldMessage(label, lock, holder) {
 
 
 const PULL_TIMEOUT_MS = 15 * 60_000;
-/** Logs in to the registry (when given credentials) and pulls the image; returns how long it took. */
+/**
+ * Pulls the image; with credentials, logs in for this pull only (a private temp dir removed after
+ * the pull whatever its outcome, see plan.PullAuth). Returns how long it took.
+ */
 async function pullImage(remote, image, registry) {
     const started = Date.now();
     if (registry)
-        await remote.exec(loginCommand(remote.settings, registry.server, registry.username), {
-            stdin: registry.password,
-        });
-    await remote.exec(pullCommand(remote.settings, image), { timeoutMs: PULL_TIMEOUT_MS });
+        await pullWithLogin(remote, image, registry);
+    else
+        await remote.exec(pullCommand(remote.settings, image), { timeoutMs: PULL_TIMEOUT_MS });
     const ms = Date.now() - started;
     remote.log(`pulled ${image} in ${formatDuration(ms)}`);
     return ms;
+}
+async function pullWithLogin(remote, image, registry) {
+    const s = remote.settings;
+    const auth = { dir: (await remote.exec(makeAuthDirCommand())).stdout.trim() };
+    try {
+        await remote.exec(loginCommand(s, registry.server, registry.username, auth), {
+            stdin: registry.password,
+        });
+        await remote.exec(pullCommand(s, image, auth), { timeoutMs: PULL_TIMEOUT_MS });
+    }
+    finally {
+        const removed = await remote.exec(removeAuthDirCommand(auth), { allowFailure: true });
+        if (removed.code !== 0)
+            remote.log(`warning: could not remove the registry credentials in ${auth.dir}: ${removed.stderr.trim()}`);
+    }
 }
 /**
  * Runs the pre-switch command in a one-off container of the new image with the app's env file.
@@ -53295,7 +53418,8 @@ async function runPreSwitch(remote, target, command, serving) {
     // A container left by an interrupted run would block the name.
     await remote.exec(removeCommand(s, [name]), { allowFailure: true });
     remote.log(`running the pre-switch command ${shown} in ${target.image}`);
-    const argv = preSwitchCommand(s, target, remote.layout.env, command.argv);
+    const envFile = releaseEnvFile(remote.layout, target.version);
+    const argv = preSwitchCommand(s, target, envFile, command.argv);
     let result;
     try {
         result = await remote.exec(argv, { allowFailure: true, timeoutMs: command.timeoutMs });
@@ -53314,11 +53438,43 @@ async function runPreSwitch(remote, target, command, serving) {
 }
 
 ;// CONCATENATED MODULE: ./actions/lib/release/state.ts
-function parseState(text) {
+/**
+ * Reads `state.json` (`file` names it in errors). A file that is not the state this code writes
+ * is refused with what it is and how to repair it: guessing would boot or stop the wrong release.
+ */
+function parseState(text, file) {
     if (!text?.trim())
         return { retained: [] };
-    const parsed = JSON.parse(text);
-    return { ...(parsed.current ? { current: parsed.current } : {}), retained: parsed.retained ?? [] };
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch (error) {
+        throw corruptState(file, `it is not valid JSON (${error.message})`);
+    }
+    const state = parsed;
+    const releases = [state?.current, ...(Array.isArray(state?.retained) ? state.retained : [])];
+    if (typeof state !== 'object' || Array.isArray(state) || state === null)
+        throw corruptState(file, 'it is not a JSON object');
+    if (state.retained !== undefined && !Array.isArray(state.retained))
+        throw corruptState(file, '`retained` is not a list');
+    if (!releases.every((release) => release === undefined || isRelease(release)))
+        throw corruptState(file, 'a release in it lacks its version, container or port');
+    return { ...(state.current ? { current: state.current } : {}), retained: state.retained ?? [] };
+}
+function isRelease(value) {
+    const release = value;
+    return (typeof release === 'object' &&
+        release !== null &&
+        typeof release.version === 'string' &&
+        typeof release.container === 'string' &&
+        typeof release.port === 'number');
+}
+function corruptState(file, why) {
+    return new Error(`${file} is corrupt: ${why}. Nothing was changed on this host. It records which release serves ` +
+        `and which are kept for rollback; to fix it, rewrite it by hand (docs/DEPLOY.md, "A corrupt ` +
+        `state.json": \`current\` is the app's running container, releases.log lists the versions), or ` +
+        `move it aside and stop the app's containers, so the next deploy starts as on a new host.`);
 }
 /** The state after `next` was switched in: the old current becomes the newest retained release. */
 function afterSwitch(state, next) {
@@ -53365,7 +53521,8 @@ function previousSuccessful(entries, current) {
 
 
 async function readState(remote) {
-    return parseState((await remote.session.readFile(remote.layout.state))?.toString('utf8'));
+    const file = `${remote.label}:${remote.layout.state}`;
+    return parseState((await remote.session.readFile(remote.layout.state))?.toString('utf8'), file);
 }
 /** The audit log, oldest first (a torn last line is skipped). */
 async function readAuditLog(remote) {
@@ -53409,6 +53566,7 @@ async function removeReleases(remote, kept, removed) {
         return;
     }
     remote.log(`removed old releases ${removed.map((r) => r.version).join(', ')} (keeping ${s.keepReleases})`);
+    await removeEnvFiles(remote, kept, removed);
     const keptReleases = [...(kept.current ? [kept.current] : []), ...kept.retained];
     const keptImages = await imageIds(remote, keptReleases.map((r) => r.container));
     for (const id of imagesToRemove(prunedImages, keptImages)) {
@@ -53418,6 +53576,16 @@ async function removeReleases(remote, kept, removed) {
         else
             remote.log(`warning: could not remove image ${id.slice(0, 12)}: ${image.stderr.trim()}`);
     }
+}
+/** Removes the env files of pruned releases (they hold secrets), unless a kept release shares one. */
+async function removeEnvFiles(remote, kept, removed) {
+    const keptFiles = new Set([kept.current, ...kept.retained].map((r) => r?.envFile));
+    const files = removed.map((r) => r.envFile).filter((f) => !!f && !keptFiles.has(f));
+    if (files.length === 0)
+        return;
+    const rm = await remote.exec(removeFilesCommand(files), { allowFailure: true });
+    if (rm.code !== 0)
+        remote.log(`warning: could not remove old env files: ${rm.stderr.trim()}`);
 }
 /** Image ids of the containers that exist (missing ones are skipped). */
 async function imageIds(remote, containers) {
@@ -53483,6 +53651,7 @@ function nextRelease(remote, target, current) {
         port,
         container: containerName(s.app, target.version),
         time,
+        envFile: releaseEnvFile(remote.layout, target.version),
         ...target.run,
     };
 }
@@ -53518,7 +53687,8 @@ async function boot(remote, target, next) {
     }
     await remote.exec(removeCommand(s, [next.container]), { allowFailure: true });
     await ensurePortFree(remote, next.port);
-    await remote.exec(runContainerCommand(s, next, image, remote.layout.env));
+    // Its own env file: a retained release recreated here runs with the environment it was deployed with.
+    await remote.exec(runContainerCommand(s, next, image, envFileOf(remote.layout, next)));
 }
 async function ensurePortFree(remote, port) {
     const probe = await remote.exec(portProbeCommand(port), { allowFailure: true });
@@ -53557,7 +53727,7 @@ async function switchProxy(remote, release) {
     const { session, layout, settings } = remote;
     const previous = await session.readFile(layout.upstream);
     await writeUpstream(remote, upstreamConf(settings, release));
-    const failure = await testAndReloadProxy(remote);
+    const failure = (await testAndReloadProxy(remote)) ?? (await verifyThroughProxy(remote, release));
     if (!failure)
         return;
     if (previous)
@@ -53592,6 +53762,29 @@ async function testAndReloadProxy(remote) {
         return { why: 'the proxy could not be tested or reloaded', output: (0,run/* errorMessage */.gJ)(error), reloadTried };
     }
 }
+/**
+ * A reload that exits 0 may not have taken effect (nginx reloads asynchronously; a wrong site or
+ * pid file): asks the proxy itself, through `verify-url`, until the new version answers.
+ */
+async function verifyThroughProxy(remote, release) {
+    const url = remote.settings.verifyUrl;
+    if (!url)
+        return undefined;
+    const deadline = Date.now() + remote.settings.healthTimeoutMs;
+    let seen = 'no answer';
+    do {
+        const probe = await remote.exec(verifyCommand(url), { allowFailure: true });
+        const version = probe.code === 0 ? answeredVersion(probe.stdout) : undefined;
+        if (version === release.version) {
+            remote.log(`${url.href} answers ${version} through the proxy`);
+            return undefined;
+        }
+        seen = version ? `version ${version}` : probe.stderr.trim() || `curl exit ${probe.code}`;
+        await sleep(HEALTH_POLL_MS);
+    } while (Date.now() < deadline);
+    const why = `the proxy did not serve ${release.version} at ${url.href} within ${formatDuration(remote.settings.healthTimeoutMs)} after the reload (last answer: ${seen})`;
+    return { why, output: '', reloadTried: true };
+}
 /** Replaces upstream.conf atomically (temp file + rename). */
 async function writeUpstream(remote, text) {
     await remote.session.writeFile(remote.layout.upstreamTmp, text, { mode: 0o644 });
@@ -53602,6 +53795,7 @@ async function writeUpstream(remote, text) {
 // One host's side of a deploy or rollback: connect, lock, switch, record, unlock. The steps live in
 // lock.ts, switch.ts, releases.ts and pre-switch.ts; this class keeps what the run did on the host,
 // which changes only through its methods. The first failing command stops the host's flow.
+
 
 
 
@@ -53652,9 +53846,15 @@ class HostRun {
     async pull(image, registry) {
         this.timings.pullMs = await pullImage(this.connected(), image, registry);
     }
-    /** Writes the app's env file (mode 0600 before any byte is written). */
-    async writeEnv(text) {
-        await this.connected().session.writeFile(this.layout.env, text, { mode: 0o600 });
+    /**
+     * Writes the new release's own env file (mode 0600 before any byte is written, in a 0700
+     * directory). What serves, and every retained release, keep theirs: a failed deploy changes no
+     * environment a rollback would use.
+     */
+    async writeEnv(version, text) {
+        const remote = this.connected();
+        await remote.exec(prepareEnvDirCommand(this.layout));
+        await remote.session.writeFile(releaseEnvFile(this.layout, version), text, { mode: 0o600 });
     }
     /** Runs the deploy's pre-switch command here, in the new image; throws when it fails. */
     async runPreSwitch(target, command) {
@@ -53757,6 +53957,7 @@ class HostRun {
 
 
 
+
 function hostContext(core, fleet) {
     return {
         settings: fleet.settings,
@@ -53764,10 +53965,12 @@ function hostContext(core, fleet) {
         privateKey: fleet.privateKey,
         knownHosts: fleet.knownHosts,
         owner: { actor: runActor(), run: runLabel() },
-        log: (message) => core.info(message),
+        // A message may end with a command's stderr: its further lines are output from the host.
+        log: (message) => (message.includes('\n') ? printUntrusted(core, message) : core.info(message)),
+        // Container logs and the pre-switch command's output: never read as workflow commands.
         showLogs: (title, text) => {
             core.info(`::group::${title}`);
-            core.info(text.trimEnd() || '(no output)');
+            printUntrusted(core, text.trimEnd() || '(no output)');
             core.info('::endgroup::');
         },
     };
@@ -53997,6 +54200,7 @@ function readFleetInputs(inputs) {
         ports: readPortPair(inputs, 'ports'),
         healthPath: inputs.optional('health-path', HEALTH_PATH) ?? '',
         healthTimeoutMs: inputs.duration('health-timeout', { minMs: 1_000, maxMs: 3_600_000 }),
+        verifyUrl: readVerifyUrl(inputs),
         proxyReload: inputs.words('proxy-reload'),
         proxyTest: inputs.words('proxy-test'),
         drainMs: inputs.duration('drain', { maxMs: 600_000 }),
@@ -54004,6 +54208,14 @@ function readFleetInputs(inputs) {
         lockTimeoutMs: inputs.duration('lock-timeout', { maxMs: 24 * 3_600_000 }),
     };
     return { ...ssh, maxParallel: inputs.integer('max-parallel', { min: 1, max: 100 }), settings };
+}
+/** `verify-url`: http(s), no credentials, a plain path (it becomes a curl argument on the host). */
+function readVerifyUrl(inputs) {
+    const text = inputs.optional('verify-url', {
+        pattern: /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/[A-Za-z0-9._~/-]*$/,
+        expected: 'a URL through the proxy such as `https://api.example.com/api/version` (no credentials, no query)',
+    });
+    return text ? new URL(text) : undefined;
 }
 /** Two different TCP ports, comma-separated (the slot pair of `ports`, `metrics-ports`). */
 function readPortPair(inputs, name) {

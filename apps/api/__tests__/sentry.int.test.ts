@@ -68,7 +68,7 @@ beforeAll(async () => {
       OTEL_BSP_SCHEDULE_DELAY: '100',
     },
   });
-  base = `http://127.0.0.1:${port}`;
+  base = `http://127.0.0.1:${port}/api`;
   await waitForHttp(`${base}/health`, api);
 }, 400_000);
 
@@ -105,8 +105,8 @@ describe('a server error', () => {
   });
 
   it('carries the route template, the request id and the caller’s trace id', () => {
-    expect(event.tags).toMatchObject({ route: '/sectors/:sector/knowledge-sources' });
-    expect(event.transaction).toBe('GET /sectors/:sector/knowledge-sources');
+    expect(event.tags).toMatchObject({ route: '/api/sectors/:sector/knowledge-sources' });
+    expect(event.transaction).toBe('GET /api/sectors/:sector/knowledge-sources');
     expect(event.contexts?.trace?.trace_id).toBe(TRACE_ID);
   });
 
