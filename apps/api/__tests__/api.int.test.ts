@@ -407,8 +407,8 @@ describe('writes need a valid access token (JWKS, issuer, audience, permission)'
       env: apiEnv({ PORT: String(port), DATABASE_URL: db.url, REDIS_URL: `redis://127.0.0.1:${redisPort}` }),
     });
     try {
-      await waitForHttp(`http://127.0.0.1:${port}/health`, closed);
-      const response = await fetch(`http://127.0.0.1:${port}${path}`, {
+      await waitForHttp(`http://127.0.0.1:${port}/api/health`, closed);
+      const response = await fetch(`http://127.0.0.1:${port}/api${path}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${writer}` },
         body: JSON.stringify(body),
