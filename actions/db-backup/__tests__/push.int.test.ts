@@ -4,7 +4,15 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { everythingPrinted, runAction } from '../../../test/run-action';
-import { ageKeyPair, deletePrefix, s3For, sql, stack, tempDir } from '../../../test/backup-fixture';
+import {
+  ageKeyPair,
+  deletePrefix,
+  signingKeyPair,
+  s3For,
+  sql,
+  stack,
+  tempDir,
+} from '../../../test/backup-fixture';
 
 const run = Date.now().toString(36);
 const DB = `dbb_push_${run}`;
@@ -16,6 +24,7 @@ const pushgateway = s.env.STACK_PUSHGATEWAY_URL!;
 const group = `${pushgateway}/metrics/job/contextai_backup/kind/hourly/env/${ENV}`;
 const work = tempDir('dbb-push');
 const keys = ageKeyPair(work);
+const signing = signingKeyPair(work);
 
 const backup = (password: string, extra: Record<string, string> = {}) =>
   runAction(
@@ -27,6 +36,7 @@ const backup = (password: string, extra: Record<string, string> = {}) =>
       endpoint: s.endpoint,
       'force-path-style': 'true',
       recipients: keys.recipient,
+      'signing-key': signing.privatePem,
       'pushgateway-url': pushgateway,
       environment: ENV,
       'backup-kind': 'hourly',

@@ -17,7 +17,7 @@ import { STACK_SCRIPT, stackEnv } from '../../../test/stack-env';
 import { ALERTMANAGER_TEMPLATES_DIR, renderAlertmanagerConfig } from '../src/alertmanager-config';
 import { derivedAlertmanagerConfig, derivedRules, testPrometheusConfig } from '../src/test-config';
 import { BACKUP_SERIES, pushOutcome } from '../../../actions/lib/monitoring/run-metrics';
-import { ageKeyPair, stack, tempDir } from '../../../test/backup-fixture';
+import { ageKeyPair, signingKeyPair, stack, tempDir } from '../../../test/backup-fixture';
 import { runAction } from '../../../test/run-action';
 
 const env = stackEnv();
@@ -36,6 +36,7 @@ async function until<T>(what: string, probe: () => T | undefined | false, timeou
 
 const backupWork = tempDir('alerting-backup');
 const backupKeys = ageKeyPair(backupWork);
+const signing = signingKeyPair(backupWork);
 
 /** A real db-backup run that fails (pg_dump refused: wrong password) and pushes its outcome. */
 function failedBackupRun(kind: string) {
@@ -49,6 +50,7 @@ function failedBackupRun(kind: string) {
       endpoint: s.endpoint,
       'force-path-style': 'true',
       recipients: backupKeys.recipient,
+      'signing-key': signing.privatePem,
       'pushgateway-url': env.STACK_PUSHGATEWAY_URL,
       environment: ENV,
       'backup-kind': kind,
