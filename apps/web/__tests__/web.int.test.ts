@@ -179,9 +179,14 @@ describe('one request from the edge through web and API', () => {
     expect(reply.status).toBe(200);
     const id = reply.headers['x-request-id'] as string;
     expect(id).toMatch(/^[0-9a-f]{32}$/); // made by the edge: the client sent none
-    await eventually(async () => completed(web, id).length === 1 && completed(api, id).length === 1);
+    // the page asks the API for the overview (and for the first sector's sources when there is one)
+    const overviewOf = (lines: ReturnType<typeof completed>) => lines.find((l) => l.route === '/api/sectors');
+    await eventually(
+      async () => completed(web, id).length === 1 && overviewOf(completed(api, id)) !== undefined,
+    );
     const [webLine] = completed(web, id);
-    const [apiLine] = completed(api, id);
+    const apiLine = overviewOf(completed(api, id));
+    for (const line of completed(api, id)) expect(line.trace_id).toBe(webLine!.trace_id);
     expect(webLine).toMatchObject({
       service: 'contextai-web',
       env: 'staging',
