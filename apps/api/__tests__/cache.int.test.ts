@@ -7,6 +7,7 @@ import { get as httpGet } from 'node:http';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../../actions/lib/system/exec';
+import { startJwksServer, type JwksServer } from '../../../test/jwks-server';
 import { REPO_ROOT } from '../../../test/run-action';
 import { GLOBAL_PREFIX } from '../src/http/prefix';
 import {
@@ -26,6 +27,9 @@ let redis: Child;
 let api: Child;
 let base: string;
 let metricsUrl: string;
+let issuer: JwksServer;
+/** Writes need an access token with the write permission (the API verifies it against the issuer's JWKS). */
+let auth: { authorization: string };
 
 beforeAll(async () => {
   // Generous: the build shares two cores with the rest of the suite.
@@ -33,6 +37,10 @@ beforeAll(async () => {
   db = await createDatabase('cache_it');
   redisPort = await freePort();
   redis = await startRedis(redisPort);
+  issuer = await startJwksServer();
+  auth = {
+    authorization: `Bearer ${await issuer.sign({ permissions: ['write:knowledge-sources'] }, { expiresIn: '1h' })}`,
+  };
   const env = { PATH: process.env.PATH, NODE_ENV: 'test', HOST: '127.0.0.1', DATABASE_URL: db.url };
   await runCommand(['node', 'dist/migrations/cli.js'], { cwd: API_DIR, env });
   const [port, metricsPort] = [await freePort(), await freePort()];
@@ -47,6 +55,8 @@ beforeAll(async () => {
       REDIS_URL: `redis://127.0.0.1:${redisPort}`,
       HEALTH_CHECK_TIMEOUT_MS: '2000',
       LOG_LEVEL: 'warn',
+      AUTH_ISSUER: issuer.issuer,
+      AUTH_AUDIENCE: issuer.audience,
     },
   });
   await waitForHttp(`${base}/health`, api);
@@ -56,12 +66,13 @@ afterAll(async () => {
   await api?.stop();
   await redis?.stop();
   await db?.drop();
+  await issuer?.close();
 });
 
 const create = async (sector: string, title: string) => {
   const response = await fetch(`${base}/sectors/${sector}/knowledge-sources`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...auth },
     body: JSON.stringify({ title, kind: 'faq' }),
   });
   expect(response.status).toBe(201);
@@ -69,7 +80,8 @@ const create = async (sector: string, title: string) => {
 };
 const remove = async (sector: string, id: string) =>
   expect(
-    (await fetch(`${base}/sectors/${sector}/knowledge-sources/${id}`, { method: 'DELETE' })).status,
+    (await fetch(`${base}/sectors/${sector}/knowledge-sources/${id}`, { method: 'DELETE', headers: auth }))
+      .status,
   ).toBe(204);
 const json = async (path: string) => {
   const response = await fetch(`${base}${path}`);
@@ -200,9 +212,10 @@ describe('HTTP caching', () => {
   it('marks writes and health as not storable', async () => {
     const created = await fetch(`${base}/sectors/energy/knowledge-sources`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...auth },
       body: JSON.stringify({ title: 'Outage map', kind: 'faq' }),
     });
+    expect(created.status).toBe(201);
     expect(created.headers.get('cache-control')).toBe('no-store');
     expect((await fetch(`${base}/health/ready`)).headers.get('cache-control')).toBe('no-store');
     expect((await fetch(`${base}/version`)).headers.get('cache-control')).toBe('public, no-cache');

@@ -204,7 +204,8 @@ describe('a private sshd with a verbose log', () => {
       // The refused sftp channel must not stay open: sshd allows 10 sessions per connection
       // (MaxSessions), and ten commands at once need all of them. sshd frees a closed channel in
       // its next loop, not when the close arrives, so a loaded machine may still count the last
-      // file command's channel: a few tries tell that from a channel that never closes.
+      // file command's channel (or the nine of a refused try, still sleeping): tries over some 15 s
+      // tell that from a channel that never closes.
       const tenAtOnce = () =>
         Promise.all(Array.from({ length: 10 }, (_, i) => session.exec(['sh', '-c', `sleep 0.3; echo ${i}`])));
       let outputs: Awaited<ReturnType<typeof tenAtOnce>> | undefined;
@@ -212,8 +213,8 @@ describe('a private sshd with a verbose log', () => {
         try {
           outputs = await tenAtOnce();
         } catch (error) {
-          if (attempt === 5 || !/Channel open failure/.test(String(error))) throw error;
-          await new Promise((resolve) => setTimeout(resolve, 500));
+          if (attempt === 20 || !/Channel open failure/.test(String(error))) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 750));
         }
       }
       expect(outputs.map((o) => o.stdout.trim())).toEqual(Array.from({ length: 10 }, (_, i) => `${i}`));
