@@ -15,7 +15,8 @@
 // holds this registry, for the deploy user nor for root (the engine runs as `sudo -n podman`);
 // the per-run private directory (`/tmp/contextai-pull.*`, seen being created with inotify while the
 // action runs, mode 0700, owned by the deploy user) is gone; and neither password appears in
-// anything the action printed, its outputs or its summary.
+// anything the action printed, its outputs or its summary. A directory left by a run killed
+// mid-pull is swept by the next deploy once it is older than any pull can take.
 //
 //   /work/tools/inns <ns> bash -c 'scripts/stack up && npx vitest run --project integration registry-auth'
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -81,10 +82,37 @@ function htpasswdLine(user: string, password: string): string {
 function makeCertificates(dir: string): void {
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-  openssl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-subj', '/CN=registry-auth test CA', '-days', '1');
+  openssl(
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-subj',
+    '/CN=registry-auth test CA',
+    '-days',
+    '1',
+  );
   openssl('req', ...ec, '-keyout', 'tls.key', '-out', 'tls.csr', '-subj', '/CN=127.0.0.1');
   writeFileSync(join(dir, 'ext'), 'subjectAltName=IP:127.0.0.1\n');
-  openssl('x509', '-req', '-in', 'tls.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-out', 'tls.crt', '-days', '1', '-extfile', 'ext');
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    'tls.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-out',
+    'tls.crt',
+    '-days',
+    '1',
+    '-extfile',
+    'ext',
+  );
 }
 
 async function startRegistry(): Promise<void> {
@@ -147,7 +175,10 @@ function seedImage(): string {
 function credentialFiles(): string[] {
   const accounts = [
     { uid: 0, home: '/root' },
-    { uid: Number(execFileSync('id', ['-u', stack.STACK_SSH_USER!], { encoding: 'utf8' })), home: homeOf(stack.STACK_SSH_USER!) },
+    {
+      uid: Number(execFileSync('id', ['-u', stack.STACK_SSH_USER!], { encoding: 'utf8' })),
+      home: homeOf(stack.STACK_SSH_USER!),
+    },
   ];
   return accounts.flatMap(({ uid, home }) => [
     join(home, '.docker/config.json'),
@@ -207,16 +238,32 @@ async function deployWatchingTmp(
   }
 }
 
+/** A pull directory as a killed run leaves it (owned by the deploy user, auth.json in it), aged. */
+function leftPullDir(age: string): string {
+  const dir = execFileSync(
+    'sudo',
+    ['-n', '-u', stack.STACK_SSH_USER!, 'mktemp', '-d', `/tmp/${PULL_DIR_PREFIX}XXXXXXXX`],
+    {
+      encoding: 'utf8',
+    },
+  ).trim();
+  writeFileSync(join(dir, 'auth.json'), '{"auths":{}}\n', { mode: 0o600 });
+  execFileSync('touch', ['-d', age, dir]);
+  return dir;
+}
+
 function expectNothingLeft(run: ActionRun, pullDirs: PullDir[]): void {
   expect(pullDirs.length, 'the pull went through a per-run directory').toBeGreaterThan(0);
   const deployUid = Number(execFileSync('id', ['-u', stack.STACK_SSH_USER!], { encoding: 'utf8' }));
   for (const dir of pullDirs) {
     expect(existsSync(dir.path), `${dir.path} was removed`).toBe(false);
-    if (dir.mode !== undefined) expect({ mode: dir.mode, owner: dir.owner }).toEqual({ mode: 0o700, owner: deployUid });
+    if (dir.mode !== undefined)
+      expect({ mode: dir.mode, owner: dir.owner }).toEqual({ mode: 0o700, owner: deployUid });
   }
   expect(leakedCredentialFiles()).toEqual([]);
   const printed = everythingPrinted(run);
-  for (const secret of [passwords.puller, passwords.pusher, WRONG_PASSWORD]) expect(printed).not.toContain(secret);
+  for (const secret of [passwords.puller, passwords.pusher, WRONG_PASSWORD])
+    expect(printed).not.toContain(secret);
 }
 
 beforeAll(async () => {
@@ -244,11 +291,23 @@ describe('deploy-ssh with a private registry', () => {
   });
 
   it('deploys with the pull credential, then keeps no credential on the host', async () => {
-    const { run, pullDirs } = await deployWatchingTmp(imageRef, 'v1', passwords.puller);
-    pulledRefs.push(imageRef);
-    expect(run.code, run.stdout).toBe(0);
-    expect(await currentVersion(fx.siteUrl)).toBe('v1');
-    expectNothingLeft(run, pullDirs);
+    // A run killed mid-pull leaves its directory: the next deploy sweeps it once it is older than
+    // any pull can take, and leaves a concurrent run's (recent) one alone.
+    const stale = leftPullDir('2 hours ago');
+    const recent = leftPullDir('5 minutes ago');
+    try {
+      const { run, pullDirs } = await deployWatchingTmp(imageRef, 'v1', passwords.puller);
+      pulledRefs.push(imageRef);
+      expect(run.code, run.stdout).toBe(0);
+      expect(await currentVersion(fx.siteUrl)).toBe('v1');
+      expectNothingLeft(run, pullDirs);
+      expect(existsSync(stale)).toBe(false);
+      expect(run.stdout).toContain(`removed registry credentials left by an interrupted run: ${stale}`);
+      expect(existsSync(join(recent, 'auth.json'))).toBe(true);
+    } finally {
+      rmSync(stale, { recursive: true, force: true });
+      rmSync(recent, { recursive: true, force: true });
+    }
   });
 
   it('a refused login (wrong password) fails the deploy and keeps no credential either', async () => {
@@ -260,7 +319,11 @@ describe('deploy-ssh with a private registry', () => {
   });
 
   it('a failed pull (no such image) after a good login keeps no credential either', async () => {
-    const { run, pullDirs } = await deployWatchingTmp(`${server}/regauth/app:missing`, 'v3', passwords.puller);
+    const { run, pullDirs } = await deployWatchingTmp(
+      `${server}/regauth/app:missing`,
+      'v3',
+      passwords.puller,
+    );
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/manifest unknown|not found/i);
     expectNothingLeft(run, pullDirs);

@@ -77,8 +77,35 @@ export interface PullAuth {
   dir: string;
 }
 
-export const makeAuthDirCommand = (): string[] => ['mktemp', '-d', '/tmp/contextai-pull.XXXXXXXX'];
+const AUTH_DIR_PREFIX = '/tmp/contextai-pull.';
+export const makeAuthDirCommand = (): string[] => ['mktemp', '-d', `${AUTH_DIR_PREFIX}XXXXXXXX`];
 export const removeAuthDirCommand = (auth: PullAuth): string[] => ['rm', '-rf', '--', auth.dir];
+
+/**
+ * Removes (and prints) the pull directories of this login user older than `minutes`: a run killed
+ * mid-pull (cancelled job, lost runner) never reached its own removal. `minutes` must exceed the
+ * pull timeout, so a concurrent run's directory is never touched; `-writable` skips other users'.
+ */
+export const sweepStaleAuthDirsCommand = (minutes: number): string[] => [
+  'find',
+  '/tmp',
+  '-maxdepth',
+  '1',
+  '-type',
+  'd',
+  '-name',
+  `${AUTH_DIR_PREFIX.slice('/tmp/'.length)}*`,
+  '-writable',
+  '-mmin',
+  `+${minutes}`,
+  '-print',
+  '-exec',
+  'rm',
+  '-rf',
+  '--',
+  '{}',
+  '+',
+];
 
 /** Whether the engine is podman (else docker's CLI flags apply). */
 function isPodman(s: HostSettings): boolean {

@@ -20,6 +20,8 @@ export interface PreSwitchCommand {
 }
 
 const PULL_TIMEOUT_MS = 15 * 60_000;
+/** Pull directories older than this were left by a killed run (twice the pull timeout). */
+const STALE_AUTH_DIR_MINUTES = (2 * PULL_TIMEOUT_MS) / 60_000;
 
 /**
  * Pulls the image; with credentials, logs in for this pull only (a private temp dir removed after
@@ -36,6 +38,7 @@ export async function pullImage(remote: Remote, image: string, registry?: Regist
 
 async function pullWithLogin(remote: Remote, image: string, registry: RegistryLogin): Promise<void> {
   const s = remote.settings;
+  await sweepStaleAuthDirs(remote);
   const auth = { dir: (await remote.exec(plan.makeAuthDirCommand())).stdout.trim() };
   try {
     await remote.exec(plan.loginCommand(s, registry.server, registry.username, auth), {
@@ -49,6 +52,18 @@ async function pullWithLogin(remote: Remote, image: string, registry: RegistryLo
         `warning: could not remove the registry credentials in ${auth.dir}: ${removed.stderr.trim()}`,
       );
   }
+}
+
+/** Removes the credentials a killed run left behind (its own removal never ran), and says so. */
+async function sweepStaleAuthDirs(remote: Remote): Promise<void> {
+  const swept = await remote.exec(plan.sweepStaleAuthDirsCommand(STALE_AUTH_DIR_MINUTES), {
+    allowFailure: true,
+  });
+  const dirs = swept.stdout.split('\n').filter(Boolean);
+  if (dirs.length > 0)
+    remote.log(`removed registry credentials left by an interrupted run: ${dirs.join(', ')}`);
+  if (swept.code !== 0)
+    remote.log(`warning: could not sweep old registry credential directories: ${swept.stderr.trim()}`);
 }
 
 /**

@@ -53122,8 +53122,34 @@ function unlockCommand(layout, token) {
 function appendLogCommand(layout) {
     return ['sh', '-c', 'cat >> "$1"', 'sh', layout.log];
 }
-const makeAuthDirCommand = () => ['mktemp', '-d', '/tmp/contextai-pull.XXXXXXXX'];
+const AUTH_DIR_PREFIX = '/tmp/contextai-pull.';
+const makeAuthDirCommand = () => ['mktemp', '-d', `${AUTH_DIR_PREFIX}XXXXXXXX`];
 const removeAuthDirCommand = (auth) => ['rm', '-rf', '--', auth.dir];
+/**
+ * Removes (and prints) the pull directories of this login user older than `minutes`: a run killed
+ * mid-pull (cancelled job, lost runner) never reached its own removal. `minutes` must exceed the
+ * pull timeout, so a concurrent run's directory is never touched; `-writable` skips other users'.
+ */
+const sweepStaleAuthDirsCommand = (minutes) => [
+    'find',
+    '/tmp',
+    '-maxdepth',
+    '1',
+    '-type',
+    'd',
+    '-name',
+    `${AUTH_DIR_PREFIX.slice('/tmp/'.length)}*`,
+    '-writable',
+    '-mmin',
+    `+${minutes}`,
+    '-print',
+    '-exec',
+    'rm',
+    '-rf',
+    '--',
+    '{}',
+    '+',
+];
 /** Whether the engine is podman (else docker's CLI flags apply). */
 function isPodman(s) {
     return s.engine.some((word) => /(^|\/)podman$/.test(word));
@@ -53376,6 +53402,8 @@ function lockHeldMessage(label, lock, holder) {
 
 
 const PULL_TIMEOUT_MS = 15 * 60_000;
+/** Pull directories older than this were left by a killed run (twice the pull timeout). */
+const STALE_AUTH_DIR_MINUTES = (2 * PULL_TIMEOUT_MS) / 60_000;
 /**
  * Pulls the image; with credentials, logs in for this pull only (a private temp dir removed after
  * the pull whatever its outcome, see plan.PullAuth). Returns how long it took.
@@ -53392,6 +53420,7 @@ async function pullImage(remote, image, registry) {
 }
 async function pullWithLogin(remote, image, registry) {
     const s = remote.settings;
+    await sweepStaleAuthDirs(remote);
     const auth = { dir: (await remote.exec(makeAuthDirCommand())).stdout.trim() };
     try {
         await remote.exec(loginCommand(s, registry.server, registry.username, auth), {
@@ -53404,6 +53433,17 @@ async function pullWithLogin(remote, image, registry) {
         if (removed.code !== 0)
             remote.log(`warning: could not remove the registry credentials in ${auth.dir}: ${removed.stderr.trim()}`);
     }
+}
+/** Removes the credentials a killed run left behind (its own removal never ran), and says so. */
+async function sweepStaleAuthDirs(remote) {
+    const swept = await remote.exec(sweepStaleAuthDirsCommand(STALE_AUTH_DIR_MINUTES), {
+        allowFailure: true,
+    });
+    const dirs = swept.stdout.split('\n').filter(Boolean);
+    if (dirs.length > 0)
+        remote.log(`removed registry credentials left by an interrupted run: ${dirs.join(', ')}`);
+    if (swept.code !== 0)
+        remote.log(`warning: could not sweep old registry credential directories: ${swept.stderr.trim()}`);
 }
 /**
  * Runs the pre-switch command in a one-off container of the new image with the app's env file.

@@ -209,6 +209,29 @@ describe('registry credentials for one pull', () => {
     expect(plan.makeAuthDirCommand()).toEqual(['mktemp', '-d', '/tmp/contextai-pull.XXXXXXXX']);
     expect(plan.removeAuthDirCommand(auth)).toEqual(['rm', '-rf', '--', '/tmp/contextai-pull.abc']);
   });
+
+  it('sweeps only its own pull directories older than the given age', () => {
+    expect(plan.sweepStaleAuthDirsCommand(30)).toEqual([
+      'find',
+      '/tmp',
+      '-maxdepth',
+      '1',
+      '-type',
+      'd',
+      '-name',
+      'contextai-pull.*',
+      '-writable',
+      '-mmin',
+      '+30',
+      '-print',
+      '-exec',
+      'rm',
+      '-rf',
+      '--',
+      '{}',
+      '+',
+    ]);
+  });
 });
 
 describe('verifying the switch through the proxy', () => {
