@@ -69,7 +69,7 @@ const podman = (...args: string[]) => {
 /** A bcrypt ($2b$) htpasswd line, hashed by crypt(3); the password goes through stdin, not argv. */
 function htpasswdLine(user: string, password: string): string {
   const alphabet = './ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  const salt = [...randomBytes(21)].map((b) => alphabet[b % 64]).join('') + '.'; // last char: 2 bits
+  const salt = [...randomBytes(21)].map((b) => alphabet[b % 64]).join('') + '.'; // 22nd char: 2 bits, '.' = 0
   const hash = execFileSync('perl', ['-e', 'my $p = <STDIN>; print crypt($p, $ARGV[0])', `$2b$05$${salt}`], {
     input: password,
     encoding: 'utf8',
@@ -80,39 +80,13 @@ function htpasswdLine(user: string, password: string): string {
 
 /** A root CA and a leaf for IP 127.0.0.1, as files in `dir`. */
 function makeCertificates(dir: string): void {
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-  openssl(
-    'req',
-    '-x509',
-    ...ec,
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.crt',
-    '-subj',
-    '/CN=registry-auth test CA',
-    '-days',
-    '1',
-  );
-  openssl('req', ...ec, '-keyout', 'tls.key', '-out', 'tls.csr', '-subj', '/CN=127.0.0.1');
+  const openssl = (args: string, ...more: string[]) =>
+    execFileSync('openssl', [...args.split(' '), ...more], { cwd: dir, stdio: 'pipe' });
+  const ec = '-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes';
+  openssl(`req -x509 ${ec} -keyout ca.key -out ca.crt -days 1 -subj`, '/CN=registry-auth test CA');
+  openssl(`req ${ec} -keyout tls.key -out tls.csr -subj /CN=127.0.0.1`);
   writeFileSync(join(dir, 'ext'), 'subjectAltName=IP:127.0.0.1\n');
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    'tls.csr',
-    '-CA',
-    'ca.crt',
-    '-CAkey',
-    'ca.key',
-    '-out',
-    'tls.crt',
-    '-days',
-    '1',
-    '-extfile',
-    'ext',
-  );
+  openssl('x509 -req -in tls.csr -CA ca.crt -CAkey ca.key -out tls.crt -days 1 -extfile ext');
 }
 
 async function startRegistry(): Promise<void> {
