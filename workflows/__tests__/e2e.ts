@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stackEnv } from '../../test/stack-env';
 import { allSecrets, parseEnvFile, type EnvFile } from '../src/values';
@@ -107,6 +108,10 @@ export async function runReal(
   github.token = token; // `${{ github.token }}`, as `pipeline run` sets it
   for (const value of [token, ...allSecrets(env)]) masker.add(value);
   let printed = '';
+  // Also streamed to a file, masked like the console: a run that times out still shows how far it got.
+  const logDir = join(process.env.STACK_DIR ?? tmpdir(), 'e2e-logs');
+  mkdirSync(logDir, { recursive: true });
+  const logFile = join(logDir, `${new Date().toISOString().replace(/[:.]/g, '')}-${workflow}.log`);
   const result = await runWorkflow(path, inputs, {
     repoRoot: REPO_ROOT,
     github,
@@ -114,7 +119,10 @@ export async function runReal(
     token,
     runnerEnv: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env.runner },
     masker,
-    reporter: new Reporter(masker, (text) => (printed += text)),
+    reporter: new Reporter(masker, (text) => {
+      printed += text;
+      appendFileSync(logFile, text);
+    }),
     environments: loadEnvironments(join(REPO_ROOT, 'workflows', 'environments.yml')),
     approved: new Set(options.approve ?? []),
     assumedWorkflows: options.assume,
