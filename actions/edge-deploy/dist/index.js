@@ -52236,39 +52236,22 @@ class EdgeDeployError extends Error {
 const sha256 = (text) => (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
 async function deployEdge(hosts, d, log) {
     const layout = edgeLayout(d.root, d.configPath);
-    const started = Date.now();
-    const switched = [];
     const states = await Promise.all(hosts.map((h) => readEdgeState(h, layout)));
-    const previous = states[0]?.current?.version;
-    for (const [i, host] of hosts.entries()) {
-        const step = { host, state: states[i], backedUp: false, reloaded: false };
+    const run = { hosts, states, layout, d, log, started: Date.now() };
+    const switched = [];
+    for (const host of hosts) {
+        const step = { host, backedUp: false, reloaded: false };
         try {
             await switchHost(step, layout, d, log);
             switched.push(step);
         }
         catch (error) {
-            const reason = error.message;
-            const undone = await undoAll([...switched, step], layout, d, log);
-            const outcomes = hosts.map((h, j) => {
-                const undo = undone.get(h.label);
-                if (undo === undefined)
-                    return { host: h.label, outcome: 'untouched', detail: 'not changed' };
-                const detail = h === host ? `${reason}; ${undo.detail}` : undo.detail;
-                return {
-                    host: h.label,
-                    previous: states[j].current?.version,
-                    outcome: undo.ok ? 'reverted' : 'failed',
-                    detail,
-                };
-            });
-            await recordFailure(outcomes, hosts, states, layout, d, started);
-            const undoLines = [...undone].map(([label, undo]) => `${label}: ${undo.detail}`);
-            throw new EdgeDeployError(`The edge ${d.version} was not deployed: ${host.label}: ${reason}\n${undoLines.join('\n')}`, [...undone.values()].every((u) => u.ok), outcomes, previous);
+            throw await undoFailedDeploy(run, [...switched, step], error.message);
         }
     }
     const outcomes = [];
     for (const [i, host] of hosts.entries()) {
-        await record(host, layout, d, states[i], started, log);
+        await record(host, layout, d, states[i], run.started, log);
         outcomes.push({
             host: host.label,
             previous: states[i].current?.version,
@@ -52276,7 +52259,26 @@ async function deployEdge(hosts, d, log) {
             detail: `serves ${d.version}`,
         });
     }
-    return { previous, hosts: outcomes };
+    return { previous: states[0]?.current?.version, hosts: outcomes };
+}
+/** Puts every changed host back (the last one is the host that failed) and words the failure. */
+async function undoFailedDeploy(run, steps, reason) {
+    const failed = steps.at(-1).host;
+    const undone = await undoAll(steps, run.layout, run.d, run.log);
+    const outcomes = run.hosts.map((h, i) => {
+        const undo = undone.get(h.label);
+        if (undo === undefined)
+            return { host: h.label, outcome: 'untouched', detail: 'not changed' };
+        return {
+            host: h.label,
+            previous: run.states[i].current?.version,
+            outcome: undo.ok ? 'reverted' : 'failed',
+            detail: h === failed ? `${reason}; ${undo.detail}` : undo.detail,
+        };
+    });
+    await recordFailure(run, outcomes);
+    const undoLines = [...undone].map(([label, undo]) => `${label}: ${undo.detail}`);
+    return new EdgeDeployError(`The edge ${run.d.version} was not deployed: ${failed.label}: ${reason}\n${undoLines.join('\n')}`, [...undone.values()].every((u) => u.ok), outcomes, run.states[0]?.current?.version);
 }
 async function readEdgeState(host, layout) {
     const text = (await host.session.readFile(layout.state))?.toString('utf8');
@@ -52347,12 +52349,13 @@ async function record(host, layout, d, state, started, log) {
     }
 }
 /** The audit lines of a failed deploy on every host it touched; a host that cannot be written is skipped. */
-async function recordFailure(outcomes, hosts, states, layout, d, started) {
+async function recordFailure(run, outcomes) {
     for (const [i, outcome] of outcomes.entries()) {
         if (outcome.outcome === 'untouched')
             continue;
-        const entry = audit(d, outcome.host, states[i], outcome.outcome === 'reverted' ? 'reverted' : 'failed', started);
-        await appendAudit(hosts[i], layout, { ...entry, error: outcome.detail }).catch(() => undefined);
+        const result = outcome.outcome === 'reverted' ? 'reverted' : 'failed';
+        const entry = audit(run.d, outcome.host, run.states[i], result, run.started);
+        await appendAudit(run.hosts[i], run.layout, { ...entry, error: outcome.detail }).catch(() => undefined);
     }
 }
 function audit(d, host, state, result, started) {

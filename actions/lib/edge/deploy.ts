@@ -62,53 +62,41 @@ export class EdgeDeployError extends Error {
 
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-/** A host whose live file was replaced: what to undo, and what it had before. */
+/** One host's progress, for the undo: what was changed there. */
 interface Switched {
   host: Host;
-  state: EdgeState;
   /** The live file was backed up to `.previous` (before that, a `.previous` may be an older one). */
   backedUp: boolean;
   reloaded: boolean;
 }
 
+/** What a run knows about every host (the undo and the audit lines need it all). */
+interface Run {
+  hosts: Host[];
+  states: EdgeState[];
+  layout: EdgeLayout;
+  d: EdgeDeploy;
+  log: Log;
+  started: number;
+}
+
 export async function deployEdge(hosts: Host[], d: EdgeDeploy, log: Log): Promise<EdgeDeployResult> {
   const layout = edgeLayout(d.root, d.configPath);
-  const started = Date.now();
-  const switched: Switched[] = [];
   const states = await Promise.all(hosts.map((h) => readEdgeState(h, layout)));
-  const previous = states[0]?.current?.version;
-  for (const [i, host] of hosts.entries()) {
-    const step: Switched = { host, state: states[i]!, backedUp: false, reloaded: false };
+  const run: Run = { hosts, states, layout, d, log, started: Date.now() };
+  const switched: Switched[] = [];
+  for (const host of hosts) {
+    const step: Switched = { host, backedUp: false, reloaded: false };
     try {
       await switchHost(step, layout, d, log);
       switched.push(step);
     } catch (error) {
-      const reason = (error as Error).message;
-      const undone = await undoAll([...switched, step], layout, d, log);
-      const outcomes = hosts.map((h, j): HostOutcome => {
-        const undo = undone.get(h.label);
-        if (undo === undefined) return { host: h.label, outcome: 'untouched', detail: 'not changed' };
-        const detail = h === host ? `${reason}; ${undo.detail}` : undo.detail;
-        return {
-          host: h.label,
-          previous: states[j]!.current?.version,
-          outcome: undo.ok ? 'reverted' : 'failed',
-          detail,
-        };
-      });
-      await recordFailure(outcomes, hosts, states, layout, d, started);
-      const undoLines = [...undone].map(([label, undo]) => `${label}: ${undo.detail}`);
-      throw new EdgeDeployError(
-        `The edge ${d.version} was not deployed: ${host.label}: ${reason}\n${undoLines.join('\n')}`,
-        [...undone.values()].every((u) => u.ok),
-        outcomes,
-        previous,
-      );
+      throw await undoFailedDeploy(run, [...switched, step], (error as Error).message);
     }
   }
   const outcomes: HostOutcome[] = [];
   for (const [i, host] of hosts.entries()) {
-    await record(host, layout, d, states[i]!, started, log);
+    await record(host, layout, d, states[i]!, run.started, log);
     outcomes.push({
       host: host.label,
       previous: states[i]!.current?.version,
@@ -116,7 +104,31 @@ export async function deployEdge(hosts: Host[], d: EdgeDeploy, log: Log): Promis
       detail: `serves ${d.version}`,
     });
   }
-  return { previous, hosts: outcomes };
+  return { previous: states[0]?.current?.version, hosts: outcomes };
+}
+
+/** Puts every changed host back (the last one is the host that failed) and words the failure. */
+async function undoFailedDeploy(run: Run, steps: Switched[], reason: string): Promise<EdgeDeployError> {
+  const failed = steps.at(-1)!.host;
+  const undone = await undoAll(steps, run.layout, run.d, run.log);
+  const outcomes = run.hosts.map((h, i): HostOutcome => {
+    const undo = undone.get(h.label);
+    if (undo === undefined) return { host: h.label, outcome: 'untouched', detail: 'not changed' };
+    return {
+      host: h.label,
+      previous: run.states[i]!.current?.version,
+      outcome: undo.ok ? 'reverted' : 'failed',
+      detail: h === failed ? `${reason}; ${undo.detail}` : undo.detail,
+    };
+  });
+  await recordFailure(run, outcomes);
+  const undoLines = [...undone].map(([label, undo]) => `${label}: ${undo.detail}`);
+  return new EdgeDeployError(
+    `The edge ${run.d.version} was not deployed: ${failed.label}: ${reason}\n${undoLines.join('\n')}`,
+    [...undone.values()].every((u) => u.ok),
+    outcomes,
+    run.states[0]?.current?.version,
+  );
 }
 
 async function readEdgeState(host: Host, layout: EdgeLayout): Promise<EdgeState> {
@@ -205,24 +217,12 @@ async function record(
 }
 
 /** The audit lines of a failed deploy on every host it touched; a host that cannot be written is skipped. */
-async function recordFailure(
-  outcomes: HostOutcome[],
-  hosts: Host[],
-  states: EdgeState[],
-  layout: EdgeLayout,
-  d: EdgeDeploy,
-  started: number,
-): Promise<void> {
+async function recordFailure(run: Run, outcomes: HostOutcome[]): Promise<void> {
   for (const [i, outcome] of outcomes.entries()) {
     if (outcome.outcome === 'untouched') continue;
-    const entry = audit(
-      d,
-      outcome.host,
-      states[i]!,
-      outcome.outcome === 'reverted' ? 'reverted' : 'failed',
-      started,
-    );
-    await appendAudit(hosts[i]!, layout, { ...entry, error: outcome.detail }).catch(() => undefined);
+    const result = outcome.outcome === 'reverted' ? 'reverted' : 'failed';
+    const entry = audit(run.d, outcome.host, run.states[i]!, result, run.started);
+    await appendAudit(run.hosts[i]!, run.layout, { ...entry, error: outcome.detail }).catch(() => undefined);
   }
 }
 
