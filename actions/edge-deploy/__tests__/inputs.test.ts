@@ -1,7 +1,7 @@
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../lib/action/core';
 import { InputError } from '../../lib/action/inputs';
 import { readInputs } from '../src/inputs';
@@ -9,6 +9,7 @@ import { readInputs } from '../src/inputs';
 const KNOWN_HOSTS =
   '[127.0.0.1]:2222 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl';
 const workspace = mkdtempSync(join(tmpdir(), 'edge-deploy-inputs-'));
+afterAll(() => rmSync(workspace, { recursive: true, force: true }));
 
 function fakeCore(inputs: Record<string, string>) {
   const secrets: string[] = [];
