@@ -95,6 +95,25 @@ describe('renderProxyConfig', () => {
     expect(() => renderProxyConfig(params({ domains: [] }))).toThrow('`domains` is required');
   });
 
+  it('keeps each upstream valid before the first deploy: a glob include and a member never used', () => {
+    const config = renderProxyConfig(
+      params({
+        webUpstreamConf: '/srv/deploy/web/upstream*.conf',
+        apiUpstreamConf: '/srv/deploy/api/upstream*.conf',
+      }),
+    );
+    expect(config).toContain(
+      'upstream contextai_api {\n    server 127.0.0.1:9 down;\n    include /srv/deploy/api/upstream*.conf;',
+    );
+    // `*` only in the file name; never elsewhere in a path.
+    expect(
+      validateParams(params({ webUpstreamConf: '/srv/*/web/upstream.conf', certDir: '/etc/ssl/*' })),
+    ).toEqual([
+      '`cert-dir` must be an absolute path of letters, digits, `._-/` (no `..`)',
+      '`web-upstream-conf` must be an absolute path of letters, digits, `._-/` (no `..`; `*` in the file name only)',
+    ]);
+  });
+
   it('parses listen addresses', () => {
     expect(listenPort('443')).toBe(443);
     expect(listenPort('127.0.0.1:8443')).toBe(8443);

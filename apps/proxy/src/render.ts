@@ -1,77 +1,17 @@
+// The edge config from this folder's templates. The renderer itself lives in actions/lib/edge,
+// shared with the edge-deploy action (which reads the templates from the checkout).
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { listenPort, validateParams, type ProxyParams } from './params';
+import { join, resolve } from 'node:path';
+import type { ProxyParams } from '../../../actions/lib/edge/params';
+import { readProxyTemplates, renderEdgeConfig, TEMPLATE_FILES } from '../../../actions/lib/edge/render';
 
-export const TEMPLATE_PATH = resolve(import.meta.dirname, '..', 'templates', 'contextai.conf.template');
-/** The rate limits, kept in their own files: the zones (http context) and their use (server context). */
-const RATE_LIMIT_PATHS = {
-  RATE_LIMIT_ZONES: resolve(import.meta.dirname, '..', 'templates', 'rate-limit.http.conf'),
-  RATE_LIMIT: resolve(import.meta.dirname, '..', 'templates', 'rate-limit.server.conf'),
-};
+export const TEMPLATES_DIR = resolve(import.meta.dirname, '..', 'templates');
+export const TEMPLATE_PATH = join(TEMPLATES_DIR, TEMPLATE_FILES.main);
 
-function fileLines(path: string): string[] {
-  return readFileSync(path, 'utf8').trimEnd().split('\n');
-}
-
-const PLACEHOLDER = /\{\{([A-Z_]+)\}\}/g;
-
-/** The values each `{{NAME}}` in the template stands for; a list becomes one line per item. */
-function placeholderValues(p: ProxyParams): Record<string, string | string[]> {
-  const httpsPort = listenPort(p.httpsListen[0]!);
-  return {
-    SERVER_NAMES: p.domains.join(' '),
-    CERT_DIR: p.certDir,
-    WEBROOT: p.webroot.replace(/\/+$/, ''),
-    WEB_UPSTREAM_CONF: p.webUpstreamConf,
-    API_UPSTREAM_CONF: p.apiUpstreamConf,
-    WEB_UPSTREAM_NAME: p.webUpstreamName,
-    API_UPSTREAM_NAME: p.apiUpstreamName,
-    ACCESS_LOG: p.accessLog,
-    HTTP_LISTEN: p.httpListen.map((address) => `listen ${address};`),
-    // nginx 1.22 enables HTTP/2 on the listen line (1.25+ also accepts `http2 on;`).
-    HTTPS_LISTEN: p.httpsListen.map((address) => `listen ${address} ssl http2;`),
-    // The redirect keeps a non-standard HTTPS port (a test or staging edge).
-    HTTPS_PORT_SUFFIX: httpsPort === 443 ? '' : `:${httpsPort}`,
-    HSTS: p.hsts,
-    CSP: p.csp,
-    PERMISSIONS_POLICY: p.permissionsPolicy,
-    RATE_LIMIT_ZONES: fileLines(RATE_LIMIT_PATHS.RATE_LIMIT_ZONES),
-    RATE_LIMIT: fileLines(RATE_LIMIT_PATHS.RATE_LIMIT),
-  };
-}
-
-/**
- * Fills the template. A list placeholder must stand alone on its line and is repeated
- * with the line's indentation. Throws on invalid parameters (all problems at once) and
- * on a placeholder the template uses but no parameter provides.
- */
+/** The shipped templates (or `template` as the main one) rendered with `params`. */
 export function renderProxyConfig(
   params: ProxyParams,
   template = readFileSync(TEMPLATE_PATH, 'utf8'),
 ): string {
-  const problems = validateParams(params);
-  if (problems.length > 0)
-    throw new Error(`Invalid proxy parameters:\n${problems.map((p) => `- ${p}`).join('\n')}`);
-  const values = placeholderValues(params);
-  const lookup = (name: string) => {
-    const value = values[name];
-    if (value === undefined) throw new Error(`template placeholder {{${name}}} has no value`);
-    return value;
-  };
-  return template
-    .split('\n')
-    .map((line) => {
-      const alone = /^(\s*)\{\{([A-Z_]+)\}\}\s*$/.exec(line);
-      if (alone) {
-        const value = lookup(alone[2]!);
-        if (Array.isArray(value)) return value.map((item) => `${alone[1]}${item}`).join('\n');
-      }
-      return line.replace(PLACEHOLDER, (_, name: string) => {
-        const value = lookup(name);
-        if (Array.isArray(value))
-          throw new Error(`list placeholder {{${name}}} must stand alone on its line`);
-        return value;
-      });
-    })
-    .join('\n');
+  return renderEdgeConfig(params, { ...readProxyTemplates(TEMPLATES_DIR), main: template });
 }
