@@ -64,11 +64,7 @@ export function browserSentryConfig(
 /** Options the browser SDK shares with the server's (types only: @sentry/node is never loaded here). */
 export type BrowserSentryOptions = Pick<
   NodeOptions,
-  | keyof BrowserSentryConfig
-  | 'sendDefaultPii'
-  | 'beforeSend'
-  | 'beforeSendTransaction'
-  | 'beforeBreadcrumb'
+  keyof BrowserSentryConfig | 'sendDefaultPii' | 'beforeSend' | 'beforeSendTransaction' | 'beforeBreadcrumb'
 >;
 
 /** The browser SDK's options: no default PII, and every event, transaction and breadcrumb scrubbed. */

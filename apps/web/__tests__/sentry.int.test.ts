@@ -56,12 +56,14 @@ const exceptionOf = (event: SentryEvent) => event.exception?.values.at(-1);
 const eventWith = (message: string) => events().find((e) => exceptionOf(e)?.value === message);
 const sentText = () =>
   sentry.envelopes.flatMap((e) => e.items.map((item) => item.payload.toString('utf8'))).join('\n');
-const uploadedFiles = () => sentry.bundles.flatMap((b) => Object.entries(b.manifest.files).map(([p, f]) => ({ bundle: b, path: p, file: f })));
+const uploadedFiles = () =>
+  sentry.bundles.flatMap((b) =>
+    Object.entries(b.manifest.files).map(([p, f]) => ({ bundle: b, path: p, file: f })),
+  );
 
 beforeAll(async () => {
-  const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
   // Built without any Sentry variable: the browser's settings must come from the running server.
-  delete env.SENTRY_DSN;
+  const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: '1', SENTRY_DSN: undefined };
   await runCommand(['npm', 'run', 'build', '-w', 'apps/web'], { cwd: REPO_ROOT, env, timeoutMs: 300_000 });
   sentry = await startFakeSentry();
   toolCache = mkdtempSync(join(tmpdir(), 'web-sentry-tools-'));
@@ -121,9 +123,9 @@ describe('the upload of the web’s source maps', () => {
     for (const chunk of chunks) {
       const debugId = chunk.file.headers?.['debug-id'];
       expect(debugId, chunk.file.url).toMatch(/^[0-9a-f]{8}-[0-9a-f-]{27}$/);
-      expect(files.some((f) => f.file.type === 'source_map' && f.file.headers?.['debug-id'] === debugId)).toBe(
-        true,
-      );
+      expect(
+        files.some((f) => f.file.type === 'source_map' && f.file.headers?.['debug-id'] === debugId),
+      ).toBe(true);
     }
     expect(JSON.parse(upload.outputs['debug-ids']!)).toHaveLength(chunks.length);
   });
@@ -221,7 +223,12 @@ describe('without SENTRY_DSN and DEBUG_ERROR_ROUTES', () => {
     const port = await freePort();
     const plain = startChild(['node', '.next/standalone/apps/web/start.mjs'], {
       cwd: WEB_DIR,
-      env: { PATH: process.env.PATH, NEXT_TELEMETRY_DISABLED: '1', PORT: String(port), HOSTNAME: '127.0.0.1' },
+      env: {
+        PATH: process.env.PATH,
+        NEXT_TELEMETRY_DISABLED: '1',
+        PORT: String(port),
+        HOSTNAME: '127.0.0.1',
+      },
     });
     try {
       await waitForHttp(`http://127.0.0.1:${port}/healthz`, plain);

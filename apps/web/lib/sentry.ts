@@ -2,10 +2,7 @@
 // its environment (server/telemetry.mjs publishes them), the root layout writes them into the page
 // as a JSON data block, and instrumentation-client.ts reads them before the app starts. Nothing is
 // baked in at build time: the same image runs in staging and production.
-import {
-  BROWSER_SENTRY_CONFIG,
-  type BrowserSentryConfig,
-} from '@contextai/telemetry/browser';
+import { BROWSER_SENTRY_CONFIG, type BrowserSentryConfig } from '@contextai/telemetry/browser';
 
 export const SENTRY_CONFIG_ELEMENT_ID = 'sentry-config';
 
