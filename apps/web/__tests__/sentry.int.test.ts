@@ -134,9 +134,11 @@ describe('the upload of the web’s source maps', () => {
 describe('a client-side error in Chromium', () => {
   let event: SentryEvent;
   const message = 'Deliberate client error (debug route)';
+  const origins = new Set<string>();
 
   beforeAll(async () => {
     const page = await browser.newPage();
+    page.on('request', (request) => origins.add(new URL(request.url()).origin));
     await page.goto(`${webUrl}/debug/client-error?access_token=${CANARIES.pageQuery}`);
     // Hydrated: React has attached the click handler once the SDK has its settings and is running.
     await page.waitForFunction(() => '__SENTRY__' in globalThis);
@@ -144,6 +146,15 @@ describe('a client-side error in Chromium', () => {
     await eventually(async () => eventWith(message) !== undefined, 20_000);
     event = eventWith(message)!;
     await page.close();
+  });
+
+  it('goes through the web’s own origin (the edge allows connect-src self only)', () => {
+    expect([...origins]).toEqual([webUrl]);
+    const envelope = sentry.envelopes.find((e) =>
+      e.items.some((item) => item.payload.toString('utf8').includes(message)),
+    );
+    // Forwarded by the tunnel: authenticated by the envelope's own DSN, as Relay accepts it.
+    expect(envelope?.auth).toBe('dsn');
   });
 
   it('arrives with the release and environment of the running server', () => {
@@ -188,6 +199,21 @@ describe('a client-side error in Chromium', () => {
   it('holds no token of the page’s query', () => {
     expect(sentText()).not.toContain(CANARIES.pageQuery);
     expect(event.request?.url).toContain('access_token=[Redacted]');
+  });
+});
+
+describe('the tunnel', () => {
+  it('forwards envelopes for the web’s own DSN only', async () => {
+    const before = sentry.envelopes.length;
+    const other = `${JSON.stringify({ dsn: sentry.dsn('contextai-api') })}\n{"type":"event"}\n{}\n`;
+    const refused = await fetch(`${webUrl}/monitoring`, { method: 'POST', body: other });
+    expect(refused.status).toBe(400);
+    const tooBig = await fetch(`${webUrl}/monitoring`, {
+      method: 'POST',
+      body: `${JSON.stringify({ dsn: sentry.dsn('contextai-web') })}\n${'x'.repeat(1024 * 1024)}`,
+    });
+    expect(tooBig.status).toBe(413);
+    expect(sentry.envelopes.length).toBe(before);
   });
 });
 

@@ -5,6 +5,8 @@
 import { BROWSER_SENTRY_CONFIG, type BrowserSentryConfig } from '@contextai/telemetry/browser';
 
 export const SENTRY_CONFIG_ELEMENT_ID = 'sentry-config';
+/** Where the browser SDK posts its events (its `tunnel`): app/monitoring/route.ts, lib/sentry-tunnel.ts. */
+export const SENTRY_TUNNEL_PATH = '/monitoring';
 
 /** Server side: the settings published at start-up, or undefined (Sentry off, or not started by start.mjs). */
 export function publishedSentryConfig(): BrowserSentryConfig | undefined {
