@@ -9,9 +9,14 @@ const nextConfig = {
   output: 'standalone',
   // npm workspaces hoist dependencies to the repository root; trace from there.
   outputFileTracingRoot: resolve(here, '../..'),
-  // Generated for Sentry (a later issue uploads them); `npm run build` moves them out of the
-  // served directory (scripts/move-sourcemaps.mjs), so they are never public.
+  // Generated for Sentry; `npm run build` moves them out of the served directory into
+  // .next/sourcemaps (scripts/postbuild.mjs), so they are never public, for deploy.yml to upload.
   productionBrowserSourceMaps: true,
+  // TC39 debug IDs in every chunk and its map, derived from the content: an event's frames are
+  // matched to the uploaded maps by ID, which holds only for the very code the image serves.
+  turbopack: { debugIds: true },
+  // One @sentry/nextjs for server/start.mjs (which initialises it) and instrumentation.ts.
+  serverExternalPackages: ['@sentry/nextjs'],
   // The pages use no next/image: leave out sharp and its libvips (~20 MB) from the server bundle.
   images: { unoptimized: true },
   outputFileTracingExcludes: { '*': ['../../node_modules/sharp/**/*', '../../node_modules/@img/**/*'] },

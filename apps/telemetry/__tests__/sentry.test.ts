@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { REDACTED, Scrubber, scrubEvent, sentryEnabled, sentryTracesSampleRate } from '../src';
+import {
+  browserSentryConfig,
+  browserSentryOptions,
+  REDACTED,
+  Scrubber,
+  scrubEvent,
+  sentryEnabled,
+  sentryTracesSampleRate,
+} from '../src';
+import * as browserPart from '../src/browser';
 
 const CANARIES = {
   authorization: 'bearer-canary-31a7',
@@ -55,5 +64,53 @@ describe('Sentry settings', () => {
     expect(sentryTracesSampleRate(env, 'production')).toBe(0.1);
     expect(sentryTracesSampleRate(env, 'staging')).toBe(1);
     expect(sentryTracesSampleRate({ ...env, SENTRY_TRACES_SAMPLE_RATE: 0.5 }, 'production')).toBe(0.5);
+  });
+});
+
+describe('the browser’s settings', () => {
+  const app = { release: '1.2.3', environment: 'production' };
+  const dsn = 'https://abc@o1.ingest.sentry.io/1';
+
+  it('are none without a DSN', () => {
+    expect(browserSentryConfig({ SENTRY_SAMPLE_RATE: 1 }, app)).toBeUndefined();
+  });
+
+  it('follow the server’s environment: release, environment, sampling', () => {
+    expect(browserSentryConfig({ SENTRY_DSN: dsn, SENTRY_SAMPLE_RATE: 0.5 }, app)).toEqual({
+      dsn,
+      release: '1.2.3',
+      environment: 'production',
+      sampleRate: 0.5,
+      tracesSampleRate: 0.1,
+    });
+    expect(
+      browserSentryConfig({ SENTRY_DSN: dsn, SENTRY_SAMPLE_RATE: 1, SENTRY_ENVIRONMENT: 'prod-eu' }, app)
+        ?.environment,
+    ).toBe('prod-eu');
+  });
+
+  it('send no default PII and scrub events and breadcrumbs', () => {
+    const config = browserSentryConfig({ SENTRY_DSN: dsn, SENTRY_SAMPLE_RATE: 1 }, app)!;
+    const options = browserSentryOptions(config, new Scrubber());
+    expect(options.sendDefaultPii).toBe(false);
+    const event = options.beforeSend!(
+      { type: undefined, request: { url: '/x?access_token=canary-1234' }, user: { id: '7', email: 'a@b.c' } },
+      {},
+    ) as { request: { url: string }; user: unknown };
+    expect(event.request.url).toBe(`/x?access_token=${REDACTED}`);
+    expect(event.user).toEqual({ id: '7' });
+    const crumb = options.beforeBreadcrumb!({ data: { url: '/y?token=canary-5678' } }, {});
+    expect(JSON.stringify(crumb)).not.toContain('canary-5678');
+  });
+
+  it('come from the package’s browser part, which loads no Node module', async () => {
+    expect(browserPart.browserSentryOptions).toBe(browserSentryOptions);
+    const { readFileSync } = await import('node:fs');
+    for (const file of ['browser.ts', 'scrub.ts', 'sentry-common.ts']) {
+      const source = readFileSync(new URL(`../src/${file}`, import.meta.url), 'utf8');
+      const imports = [...source.matchAll(/^(import|export)\s+(type\s+)?[^;]*?from\s+'([^']+)'/gm)];
+      for (const [, , typeOnly, from] of imports)
+        expect(typeOnly !== undefined || from!.startsWith('./'), `${file} imports ${from}`).toBe(true);
+    }
   });
 });

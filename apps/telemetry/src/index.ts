@@ -7,4 +7,5 @@ export * from './metrics';
 export * from './request-id';
 export * from './scrub';
 export * from './sentry';
+export * from './sentry-common';
 export * from './tracing';

@@ -6,12 +6,10 @@ import {
   getDefaultIntegrationsWithoutPerformance,
   httpIntegration,
   nativeNodeFetchIntegration,
-  type Breadcrumb,
-  type Event,
   type NodeOptions,
 } from '@sentry/node';
-import type { TelemetryEnv } from './env';
 import type { Scrubber } from './scrub';
+import { scrubEvent, sentryTracesSampleRate, type SentryEnv } from './sentry-common';
 
 // Sentry (errors and traces) for the API and the web server. When SENTRY_DSN is set, Sentry owns the
 // OpenTelemetry setup (tracer provider, context manager, propagator, sampler) and our OTLP exporter
@@ -19,37 +17,12 @@ import type { Scrubber } from './scrub';
 // Sentry's own span-making integrations are left out (ours instrument http, fetch, express, pg, ...);
 // its request isolation, breadcrumbs and error handlers stay.
 
-export type SentryEnv = Pick<
-  TelemetryEnv,
-  'SENTRY_DSN' | 'SENTRY_ENVIRONMENT' | 'SENTRY_SAMPLE_RATE' | 'SENTRY_TRACES_SAMPLE_RATE'
->;
-
 export interface SentrySetup {
   env: SentryEnv;
   /** The app's SDK init (@sentry/nestjs, @sentry/nextjs): each adds its framework's metadata. */
   init: (options: NodeOptions) => unknown;
   /** Masks secrets in events and breadcrumbs (the logger's scrubber: same keys, shapes, values). */
   scrubber: Scrubber;
-}
-
-export function sentryEnabled(env: Partial<SentryEnv>): boolean {
-  return Boolean(env.SENTRY_DSN);
-}
-
-/** Traces sampled when Sentry is on: SENTRY_TRACES_SAMPLE_RATE, else 10% in production, else all. */
-export function sentryTracesSampleRate(env: SentryEnv, environment: string): number {
-  return env.SENTRY_TRACES_SAMPLE_RATE ?? (environment === 'production' ? 0.1 : 1);
-}
-
-/**
- * What may leave for Sentry: sensitive keys (authorization, cookie, password, token, ...) and
- * credentials inside text replaced at any depth, no cookies, and of the user only the id.
- */
-export function scrubEvent<T extends Event | Breadcrumb>(event: T, scrubber: Scrubber): T {
-  const out = scrubber.value(event, 16) as T & Event;
-  if (out.request) delete out.request.cookies;
-  if (out.user) out.user = out.user.id === undefined ? undefined : { id: out.user.id };
-  return out;
 }
 
 export interface SentryTracing {

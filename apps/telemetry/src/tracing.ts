@@ -28,7 +28,8 @@ import type { Logger } from 'pino';
 import { close as closeSentry } from '@sentry/node';
 import type { TelemetryEnv } from './env';
 import { SERVER_SPAN, type RouteOf } from './http-logging';
-import { adoptTraceparent, sentryEnabled, sentryOptions, withResource, type SentrySetup } from './sentry';
+import { adoptTraceparent, sentryOptions, withResource, type SentrySetup } from './sentry';
+import { sentryEnabled } from './sentry-common';
 
 const SENTRY_CLOSE_MS = 3000;
 

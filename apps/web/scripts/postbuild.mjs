@@ -1,6 +1,8 @@
 // Runs after `next build` (`npm run build -w apps/web`):
 //  1. moves the browser source maps out of `.next/static` (served publicly at /_next/static) into
-//     `.next/sourcemaps/static` (never served), keeping relative paths for a later Sentry upload;
+//     `.next/sourcemaps/static` (never served), keeping relative paths, each with a copy of its
+//     chunk: the directory deploy.yml uploads to Sentry (actions/sourcemap-upload, url prefix
+//     `~/_next/`), whose chunks carry the same debug IDs as the served ones, byte for byte;
 //  2. completes `.next/standalone` with the static assets and public/, as Next leaves that to us,
 //     and the entry point start.mjs with telemetry.mjs, so `node .next/standalone/apps/web/start.mjs`
 //     (and the image) serve everything;
@@ -14,6 +16,7 @@ import {
   lstatSync,
   mkdirSync,
   readdirSync,
+  readFileSync,
   readlinkSync,
   renameSync,
   rmSync,
@@ -29,12 +32,25 @@ const staticDir = join(next, 'static');
 const mapsDir = join(next, 'sourcemaps/static');
 // outputFileTracingRoot is the repository root, so the app sits at apps/web inside standalone/.
 const standaloneApp = join(next, 'standalone/apps/web');
+const SOURCE_MAPPING_URL = /\/\/# sourceMappingURL=(\S+)\s*$/;
 
-rmSync(mapsDir, { recursive: true, force: true });
+const files = readdirSync(staticDir, { recursive: true, withFileTypes: true })
+  .filter((entry) => entry.isFile())
+  .map((entry) => join(entry.parentPath, entry.name));
+// A new build's maps replace the previous ones (a second run finds none, and keeps them).
+if (files.some((f) => f.endsWith('.map'))) rmSync(mapsDir, { recursive: true, force: true });
+// Turbopack names a chunk's map differently from the chunk: the chunk's sourceMappingURL links them.
+let chunks = 0;
+for (const file of files.filter((f) => f.endsWith('.js'))) {
+  const map = SOURCE_MAPPING_URL.exec(readFileSync(file, 'utf8').slice(-512))?.[1];
+  if (!map || map.includes(':') || !existsSync(join(dirname(file), map))) continue;
+  const to = join(mapsDir, relative(staticDir, file));
+  mkdirSync(dirname(to), { recursive: true });
+  copyFileSync(file, to);
+  chunks++;
+}
 let moved = 0;
-for (const entry of readdirSync(staticDir, { recursive: true, withFileTypes: true })) {
-  if (!entry.isFile() || !entry.name.endsWith('.map')) continue;
-  const from = join(entry.parentPath, entry.name);
+for (const from of files.filter((f) => f.endsWith('.map'))) {
   const to = join(mapsDir, relative(staticDir, from));
   mkdirSync(dirname(to), { recursive: true });
   renameSync(from, to);
@@ -72,5 +88,5 @@ for (const file of [...fileList].sort()) {
 }
 
 console.log(
-  `postbuild: moved ${moved} source map(s) to .next/sourcemaps/static; standalone server is complete (${added} file(s) for the entry point)`,
+  `postbuild: moved ${moved} source map(s) to .next/sourcemaps/static, with a copy of their ${chunks} chunk(s) for Sentry; standalone server is complete (${added} file(s) for the entry point)`,
 );

@@ -7,11 +7,17 @@
 // diagnostics channel, which runs before the server's request handler: the request gets its id
 // (X-Request-ID adopted or made, echoed, and passed on to the pages as the request header), its log
 // line and its metrics. Next's own console output becomes JSON lines of the same logger.
+//
+// With SENTRY_DSN, @sentry/nextjs is initialised here too (it owns OpenTelemetry, the OTLP exporter
+// is one of its span processors: @contextai/telemetry's tracing.ts); Next's errors reach it through
+// instrumentation.ts (onRequestError), and the browser's settings are published for the pages
+// (app/layout.tsx), from this environment, at run time.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { subscribe } from 'node:diagnostics_channel';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { format } from 'node:util';
+import * as Sentry from '@sentry/nextjs';
 import telemetry from '@contextai/telemetry';
 
 export const SERVICE_NAME = 'contextai-web';
@@ -100,15 +106,10 @@ export async function startWebTelemetry(appDir) {
     NODE_ENV: process.env.NODE_ENV,
   });
   const version = process.env.APP_VERSION || 'dev';
-  const logger = await telemetry.createLogger({
-    service: SERVICE_NAME,
-    environment,
-    version,
-    env,
-    secrets: (env.OTEL_EXPORTER_OTLP_HEADERS ?? '')
-      .split(',')
-      .map((pair) => pair.split('=').slice(1).join('=').trim()),
-  });
+  const secrets = (env.OTEL_EXPORTER_OTLP_HEADERS ?? '')
+    .split(',')
+    .map((pair) => pair.split('=').slice(1).join('=').trim());
+  const logger = await telemetry.createLogger({ service: SERVICE_NAME, environment, version, env, secrets });
   const routeOf = nextRoutes(appDir);
   const tracing = telemetry.startTracing({
     serviceName: SERVICE_NAME,
@@ -118,7 +119,10 @@ export async function startWebTelemetry(appDir) {
     logger,
     untracedPorts: env.METRICS_PORT ? [env.METRICS_PORT] : [],
     routeOf,
+    sentry: { env, init: Sentry.init, scrubber: new telemetry.Scrubber(secrets) },
   });
+  /** @type {Record<symbol, unknown>} */ (globalThis)[telemetry.BROWSER_SENTRY_CONFIG] =
+    telemetry.browserSentryConfig(env, { release: version, environment });
   // Next's own fetch span would only wrap the fetch instrumentation's client span (which also sends
   // traceparent): one client span per call is enough.
   process.env.NEXT_OTEL_FETCH_DISABLED ??= '1';
