@@ -34665,7 +34665,7 @@ function quietRuntimeWarnings(core, target = process) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
 /* harmony import */ var _lib_action_run__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2588);
-/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5921);
+/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8492);
 
 
 
@@ -34676,7 +34676,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5921:
+/***/ 8492:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39903,11 +39903,35 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
+;// CONCATENATED MODULE: ./actions/lib/github/run-context.ts
+// The run's GitHub context through @actions/github (hydrated from the runner's GITHUB_* variables
+// and the event payload), in the forms the actions need, empty outside a runner.
+
+/** `owner/name` of the run's repository (GITHUB_REPOSITORY, else the event's); '' outside GitHub. */
+function runRepository(github = github_context) {
+    try {
+        const { owner, repo } = github.repo;
+        return owner && repo ? `${owner}/${repo}` : '';
+    }
+    catch {
+        return ''; // context.repo throws without GITHUB_REPOSITORY and event
+    }
+}
+/** The run id (GITHUB_RUN_ID) as text; '' outside GitHub. */
+function runId(github = github_context) {
+    return Number.isSafeInteger(github.runId) && github.runId > 0 ? String(github.runId) : '';
+}
+/** GitHub's REST API base: GITHUB_API_URL on a runner (GHES too), else api.github.com. */
+function restApiUrl(github = github_context) {
+    return github.apiUrl || 'https://api.github.com';
+}
+
 // EXTERNAL MODULE: ./actions/lib/action/run.ts
 var run = __nccwpck_require__(2588);
 ;// CONCATENATED MODULE: ./actions/lib/github/approvals.ts
 // Who approved a deployment: the review history of the workflow run (GitHub's REST API,
 // `GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals`, which needs `actions: read`).
+
 
 
 const approvals_REQUEST_TIMEOUT_MS = 10_000;
@@ -39924,7 +39948,7 @@ async function findApprover(query) {
         return unknown('no repository or run id (not on a runner)');
     try {
         const octokit = getOctokit(query.token, {
-            baseUrl: query.apiUrl || process.env.GITHUB_API_URL || 'https://api.github.com',
+            baseUrl: query.apiUrl || restApiUrl(),
             request: { signal: AbortSignal.timeout(approvals_REQUEST_TIMEOUT_MS) },
         });
         const { data } = await octokit.rest.actions.getReviewsForRun({
@@ -40281,12 +40305,13 @@ function readInputs(core) {
 
 
 
+
 async function main(core) {
     const inputs = readInputs(core);
     const approval = await findApprover({
         token: inputs.githubToken,
-        repository: process.env.GITHUB_REPOSITORY ?? '',
-        runId: process.env.GITHUB_RUN_ID ?? '',
+        repository: runRepository(),
+        runId: runId(),
         environment: inputs.environment,
     });
     if (approval.unknownBecause)
