@@ -89,13 +89,14 @@ describe('env.schema.json', () => {
   });
 });
 
-describe('start-up', () => {
+// tsx compiles the telemetry sources first: seconds alone, longer on a loaded 2-core machine.
+describe('start-up', { timeout: 120_000 }, () => {
   /** Runs server/start.mjs from the sources (tsx maps @contextai/telemetry to its sources). */
   function start(env: Record<string, string>) {
     return spawnSync(
       resolve(repoRoot, 'node_modules/.bin/tsx'),
       ['--tsconfig', 'server/tsconfig.json', 'server/start.mjs'],
-      { cwd: appDir, env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', timeout: 15_000 },
+      { cwd: appDir, env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', timeout: 90_000 },
     );
   }
 
