@@ -15,7 +15,7 @@ const BYTES_PER_MB = 1_000_000;
 
 export async function main(core: Core): Promise<void> {
   const inputs = readInputs(core, process.env.GITHUB_WORKSPACE || process.cwd());
-  const git = await readGitContext(process.env, inputs.context, inputs.defaultBranch);
+  const git = await readGitContext(inputs.context, inputs.defaultBranch);
   const tags = [...new Set([...defaultTags(git), ...inputs.extraTags])];
   if (tags.length === 0)
     throw new Error('No tag to give the image: there is no git commit here. Set `tags` (e.g. `tags: dev`).');

@@ -29217,7 +29217,7 @@ module.exports = {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
 /* harmony import */ var _lib_action_run__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2588);
-/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1299);
+/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9740);
 
 
 
@@ -29228,7 +29228,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1299:
+/***/ 9740:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34213,7 +34213,7 @@ paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
 
 
 
-const context = new Context();
+const utils_context = new Context();
 const baseUrl = getApiBaseUrl();
 const defaults = {
     baseUrl,
@@ -34260,10 +34260,34 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
+;// CONCATENATED MODULE: ./actions/lib/github/run-context.ts
+// The run's GitHub context through @actions/github (hydrated from the runner's GITHUB_* variables
+// and the event payload), in the forms the actions need, empty outside a runner.
+
+/** `owner/name` of the run's repository (GITHUB_REPOSITORY, else the event's); '' outside GitHub. */
+function runRepository(github = github_context) {
+    try {
+        const { owner, repo } = github.repo;
+        return owner && repo ? `${owner}/${repo}` : '';
+    }
+    catch {
+        return ''; // context.repo throws without GITHUB_REPOSITORY and event
+    }
+}
+/** The run id (GITHUB_RUN_ID) as text; '' outside GitHub. */
+function runId(github = context) {
+    return Number.isSafeInteger(github.runId) && github.runId > 0 ? String(github.runId) : '';
+}
+/** GitHub's REST API base: GITHUB_API_URL on a runner (GHES too), else api.github.com. */
+function restApiUrl(github = github_context) {
+    return github.apiUrl || 'https://api.github.com';
+}
+
 ;// CONCATENATED MODULE: ./actions/lib/github/deployments.ts
 // GitHub Deployments (REST: `/repos/{owner}/{repo}/deployments` and their statuses) through
 // @actions/github: each deploy records which image digests went to which environment and how it
 // ended, and production promotes only what staging recorded as a success.
+
 
 /** The states GitHub accepts for a deployment status. */
 const DEPLOYMENT_STATES = (/* unused pure expression or super */ null && ([
@@ -34284,7 +34308,7 @@ function client(target) {
     if (!owner || !repo)
         throw new Error(`repository must be owner/name`);
     const octokit = getOctokit(target.token, {
-        baseUrl: target.apiUrl || process.env.GITHUB_API_URL || 'https://api.github.com',
+        baseUrl: target.apiUrl || restApiUrl(),
         request: { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) },
     });
     return { octokit, owner, repo };
@@ -34796,9 +34820,10 @@ async function writeDeploymentSummary(core, heading, payload) {
 
 
 
+
 async function main(core) {
     const inputs = readInputs(core);
-    const target = { token: inputs.token, repository: process.env.GITHUB_REPOSITORY ?? '' };
+    const target = { token: inputs.token, repository: runRepository() };
     const logUrl = runUrl();
     if (inputs.step === 'start') {
         const payload = { version: inputs.version, images: { api: inputs.apiImage, web: inputs.webImage } };

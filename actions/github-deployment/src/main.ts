@@ -6,12 +6,13 @@ import {
   startDeployment,
   type GitHubTarget,
 } from '../../lib/github/deployments';
+import { runRepository } from '../../lib/github/run-context';
 import { readInputs } from './inputs';
 import { writeDeploymentSummary } from './summary';
 
 export async function main(core: Core): Promise<void> {
   const inputs = readInputs(core);
-  const target: GitHubTarget = { token: inputs.token, repository: process.env.GITHUB_REPOSITORY ?? '' };
+  const target: GitHubTarget = { token: inputs.token, repository: runRepository() };
   const logUrl = runUrl();
   if (inputs.step === 'start') {
     const payload = { version: inputs.version, images: { api: inputs.apiImage, web: inputs.webImage } };

@@ -2,6 +2,7 @@
 import { ErrorCode, LogLevel, WebClient, type KnownBlock, type Logger } from '@slack/web-api';
 import type { Log } from '../action/core';
 import { redact } from '../action/secrets';
+import { explainNetworkError, safeAddress } from '../system/network-error';
 
 /** Where a message goes: a bot token (`chat:write`) and a channel name or ID. */
 export interface SlackTarget {
@@ -48,8 +49,9 @@ export async function postToSlack(
   message: SlackMessage,
   options: SlackOptions = {},
 ): Promise<void> {
+  const apiUrl = options.apiUrl || process.env.SLACK_API_URL || DEFAULT_API_URL;
   const client = new WebClient(target.token, {
-    slackApiUrl: options.apiUrl || process.env.SLACK_API_URL || DEFAULT_API_URL,
+    slackApiUrl: apiUrl,
     timeout: REQUEST_TIMEOUT_MS,
     retryConfig: {
       retries: options.retries ?? 2,
@@ -63,13 +65,20 @@ export async function postToSlack(
   try {
     await client.chat.postMessage({ channel: target.channel, text: message.text, blocks: message.blocks });
   } catch (error) {
-    throw new SlackError(redact(describeFailure(error, target.channel), [target.token]));
+    throw new SlackError(redact(describeFailure(error, target.channel, apiUrl), [target.token]));
   }
 }
 
-function describeFailure(error: unknown, channel: string): string {
+function describeFailure(error: unknown, channel: string, apiUrl: string): string {
   const e = error as { code?: string; data?: { error?: string }; statusCode?: number; original?: Error };
   if (e.code === ErrorCode.PlatformError) return `Slack refused the message to ${channel}: ${e.data?.error}`;
+  const explained = explainNetworkError(e.original ?? error, {
+    name: 'Slack Web API',
+    address: safeAddress(apiUrl),
+    hint: 'Check the runner’s network or proxy (and SLACK_API_URL if set); the message was not sent.',
+  });
+  if (explained !== (e.original ?? error))
+    return `Slack message to ${channel} was not sent: ${(explained as Error).message}`;
   const reason =
     e.code === ErrorCode.HTTPError
       ? `HTTP ${e.statusCode}`

@@ -1,6 +1,7 @@
 // Who approved a deployment: the review history of the workflow run (GitHub's REST API,
 // `GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals`, which needs `actions: read`).
 import { getOctokit } from '@actions/github';
+import { restApiUrl } from './run-context';
 import { errorMessage } from '../action/run';
 
 export interface ApprovalQuery {
@@ -42,7 +43,7 @@ export async function findApprover(query: ApprovalQuery): Promise<Approval> {
     return unknown('no repository or run id (not on a runner)');
   try {
     const octokit = getOctokit(query.token, {
-      baseUrl: query.apiUrl || process.env.GITHUB_API_URL || 'https://api.github.com',
+      baseUrl: query.apiUrl || restApiUrl(),
       request: { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) },
     });
     const { data } = await octokit.rest.actions.getReviewsForRun({

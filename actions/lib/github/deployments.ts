@@ -2,6 +2,7 @@
 // @actions/github: each deploy records which image digests went to which environment and how it
 // ended, and production promotes only what staging recorded as a success.
 import { getOctokit } from '@actions/github';
+import { restApiUrl } from './run-context';
 
 /** What a deployment carries in its payload: the version and the images by digest. */
 export interface DeploymentPayload {
@@ -40,7 +41,7 @@ function client(target: GitHubTarget): { octokit: Octokit; owner: string; repo: 
   const [owner, repo] = target.repository.split('/');
   if (!owner || !repo) throw new Error(`repository must be owner/name`);
   const octokit = getOctokit(target.token, {
-    baseUrl: target.apiUrl || process.env.GITHUB_API_URL || 'https://api.github.com',
+    baseUrl: target.apiUrl || restApiUrl(),
     request: { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) },
   });
   return { octokit, owner, repo };

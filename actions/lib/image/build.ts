@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import type { Core } from '../action/core';
 import { groupUntrusted } from '../action/untrusted-output';
 import { runCommand } from '../system/exec';
+import { explainNetworkError } from '../system/network-error';
 import * as argv from './engine';
 import type { BuildSpec, Engine, RegistryAccess } from './engine';
-import { DIGEST } from './image-name';
+import { DIGEST, registryService } from './image-name';
 
 type Log = Pick<Core, 'info' | 'warning' | 'group'>;
 
@@ -79,7 +80,9 @@ export async function pushTags(
         secrets,
         onLine: print,
       }),
-    );
+    ).catch((error: unknown) => {
+      throw explainNetworkError(error, registryService(ref, 'the runner'));
+    });
     const digest =
       engine.name === 'docker'
         ? argv.parseDockerPushDigest(result.stdout)

@@ -1,45 +1,33 @@
-import { readFileSync } from 'node:fs';
+import { context as runnerContext } from '@actions/github';
+import { runRepository } from '../github/run-context';
 import { runCommand } from '../system/exec';
 import type { GitContext } from './tags';
 
+/** The part of @actions/github's context (read from the runner's GITHUB_* variables) used here. */
+export type GitHubContext = Pick<typeof runnerContext, 'ref' | 'sha' | 'payload' | 'serverUrl' | 'repo'>;
+
 /**
- * The git facts tags and labels come from. On GitHub: GITHUB_REF, GITHUB_SHA, the
- * repository URL and the event's `repository.default_branch`. Elsewhere (an operator's
- * checkout): `git` in the working directory. `defaultBranch` (an input) wins.
+ * The git facts tags and labels come from. On GitHub: @actions/github's context (GITHUB_REF,
+ * GITHUB_SHA, the repository and the event's `repository.default_branch`). Elsewhere (an
+ * operator's checkout): `git` in the working directory. `defaultBranch` (an input) wins.
  */
 export async function readGitContext(
-  env: NodeJS.ProcessEnv,
   cwd: string,
   defaultBranch?: string,
+  github: GitHubContext = runnerContext,
 ): Promise<GitContext> {
-  const event = readEvent(env.GITHUB_EVENT_PATH);
+  const repository = runRepository(github);
   const context: GitContext = {
-    ref: env.GITHUB_REF || undefined,
-    sha: env.GITHUB_SHA || undefined,
-    defaultBranch: defaultBranch ?? event?.repository?.default_branch,
-    sourceUrl:
-      env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY
-        ? `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}`
-        : undefined,
+    ref: github.ref || undefined,
+    sha: github.sha || undefined,
+    defaultBranch: defaultBranch ?? (github.payload.repository?.default_branch as string | undefined),
+    sourceUrl: repository ? `${github.serverUrl}/${repository}` : undefined,
   };
   if (!context.sha) context.sha = await git(cwd, ['rev-parse', 'HEAD']);
-  if (!context.ref && !env.GITHUB_SHA) context.ref = await git(cwd, ['symbolic-ref', '-q', 'HEAD']);
+  if (!context.ref && !github.sha) context.ref = await git(cwd, ['symbolic-ref', '-q', 'HEAD']);
   if (!context.sourceUrl)
     context.sourceUrl = webUrl(await git(cwd, ['config', '--get', 'remote.origin.url']));
   return context;
-}
-
-interface PushEvent {
-  repository?: { default_branch?: string };
-}
-
-function readEvent(path: string | undefined): PushEvent | undefined {
-  if (!path) return undefined;
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as PushEvent;
-  } catch {
-    return undefined;
-  }
 }
 
 /** One line of git output, or undefined when git or the repository is missing. */

@@ -1,3 +1,5 @@
+import type { Service } from '../system/network-error';
+
 /**
  * Image references, following the grammar of distribution/reference: an optional
  * registry host (with a port), then lower-case path components.
@@ -29,4 +31,13 @@ export function registryOf(image: string): string {
   const first = image.split('/')[0] ?? '';
   const isHost = image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
   return isHost ? first : DOCKER_HUB;
+}
+
+/** The registry of `image` as a network failure names it, reached from `from` (the runner, a host). */
+export function registryService(image: string, from: string): Service {
+  return {
+    name: 'registry',
+    address: `${registryOf(image)} (from ${from})`,
+    hint: 'Check the image name (registry host:port), that the registry is up and reachable from there (DNS, firewall), and for a plain-HTTP registry the insecure-registry setting.',
+  };
 }

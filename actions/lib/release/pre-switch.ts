@@ -3,6 +3,8 @@
 import { formatDuration } from '../action/duration';
 import { errorMessage } from '../action/run';
 import * as plan from './plan';
+import { registryService } from '../image/image-name';
+import { explainNetworkError } from '../system/network-error';
 import type { Remote } from './remote';
 import type { ImageTarget } from './types';
 
@@ -29,8 +31,12 @@ const STALE_AUTH_DIR_MINUTES = (2 * PULL_TIMEOUT_MS) / 60_000;
  */
 export async function pullImage(remote: Remote, image: string, registry?: RegistryLogin): Promise<number> {
   const started = Date.now();
-  if (registry) await pullWithLogin(remote, image, registry);
-  else await remote.exec(plan.pullCommand(remote.settings, image), { timeoutMs: PULL_TIMEOUT_MS });
+  try {
+    if (registry) await pullWithLogin(remote, image, registry);
+    else await remote.exec(plan.pullCommand(remote.settings, image), { timeoutMs: PULL_TIMEOUT_MS });
+  } catch (error) {
+    throw explainNetworkError(error, registryService(image, remote.label));
+  }
   const ms = Date.now() - started;
   remote.log(`pulled ${image} in ${formatDuration(ms)}`);
   return ms;

@@ -1,6 +1,7 @@
 // Runs one smoke check against a URL until it passes or its retries run out.
 import type { Log } from '../action/core';
 import { formatDuration } from '../action/duration';
+import { networkCode, safeAddress, withoutCredentials } from '../system/network-error';
 import { backoffDelay, sleep } from '../system/retry';
 import { evaluate, type Answer, type Check } from './checks';
 
@@ -62,12 +63,13 @@ async function fetchAnswer(
     const body = method === 'HEAD' ? '' : await response.text();
     return { status: response.status, body, ms: performance.now() - started };
   } catch (error) {
-    const e = error as Error & { cause?: { code?: string } };
+    const e = error as Error;
+    if (e.name === 'TimeoutError') return { error: `no answer within ${formatDuration(timeoutMs)}` };
+    const code = networkCode(error);
     return {
-      error:
-        e.name === 'TimeoutError'
-          ? `no answer within ${formatDuration(timeoutMs)}`
-          : `request failed: ${e.cause?.code ?? e.message}`,
+      error: code
+        ? `could not reach ${safeAddress(url)} (${code}): check \`url\` and that the edge serves it from the runner`
+        : `request failed: ${withoutCredentials((e.cause as { code?: string } | undefined)?.code ?? e.message)}`,
     };
   }
 }

@@ -1,4 +1,5 @@
 import { CommandError } from '../system/command-error';
+import { explainNetworkError } from '../system/network-error';
 
 // Errors of the SSH transport (session.ts, files.ts). Messages name hosts, commands, paths and key
 // fingerprints, never key material or file contents.
@@ -17,10 +18,22 @@ export class HostKeyError extends Error {
 
 /** Connecting or authenticating failed for a reason other than the host key. */
 export class SshConnectError extends Error {
-  constructor(host: string, detail: string) {
-    super(`SSH connection to ${host} failed: ${detail}`);
+  constructor(host: string, detail: string, options?: ErrorOptions) {
+    super(`SSH connection to ${host} failed: ${detail}`, options);
     this.name = 'SshConnectError';
   }
+}
+
+/** A failed connection: a network failure names the SSH server, its address and what to check. */
+export function sshConnectError(host: string, error: Error): SshConnectError {
+  const explained = explainNetworkError(error, {
+    name: 'SSH server',
+    address: host,
+    hint: 'Check that `hosts` names it (host:port), that sshd runs there and that the runner may reach it (firewall, security group).',
+  });
+  return new SshConnectError(host, explained === error ? error.message : (explained as Error).message, {
+    cause: error,
+  });
 }
 
 const STDERR_TAIL_CHARS = 2_000;

@@ -8,7 +8,7 @@ import {
   type HostTarget,
   type KnownHost,
 } from './known-hosts';
-import { HostKeyError, remoteCommandError, SshConnectError } from './errors';
+import { HostKeyError, remoteCommandError, sshConnectError, SshConnectError } from './errors';
 import { ExecFiles, openSftp, SftpFiles, type RawResult, type RemoteFiles } from './files';
 import { shellQuote } from './shell';
 
@@ -81,7 +81,7 @@ export class SshSession {
         settled = true;
         resolve(new SshSession(client, label, options.log ?? (() => undefined)));
       });
-      client.on('error', (error) => fail(refusal ?? new SshConnectError(label, error.message)));
+      client.on('error', (error) => fail(refusal ?? sshConnectError(label, error)));
       client.on('close', () =>
         fail(refusal ?? new SshConnectError(label, 'the connection closed during the handshake')),
       );

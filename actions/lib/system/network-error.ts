@@ -29,6 +29,24 @@ const NETWORK_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
+// Go tools (buildah, podman, docker, skopeo) print network errors as text, e.g. `dial tcp
+// 127.0.0.1:5000: connect: connection refused`: the same failures, by the words Go uses.
+const GO_NETWORK_ERRORS: [RegExp, string][] = [
+  [/connect: connection refused/, 'ECONNREFUSED'],
+  [/no such host|server misbehaving/, 'ENOTFOUND'],
+  [/i\/o timeout|TLS handshake timeout|Client\.Timeout exceeded/, 'ETIMEDOUT'],
+  [/connection reset by peer/, 'ECONNRESET'],
+  [/network is unreachable/, 'ENETUNREACH'],
+  [/no route to host/, 'EHOSTUNREACH'],
+  [/server gave HTTP response to HTTPS client/, 'plain HTTP, not HTTPS'],
+  [/x509: certificate|tls: failed to verify/, 'TLS certificate'],
+];
+
+/** The network failure a Go tool's output reports, if any. */
+export function networkCodeInOutput(output: string): string | undefined {
+  return GO_NETWORK_ERRORS.find(([pattern]) => pattern.test(output))?.[1];
+}
+
 /** The network error code of an error or of the errors it wraps (AggregateError, cause), if any. */
 export function networkCode(error: unknown): string | undefined {
   const seen = new Set<unknown>();
@@ -40,9 +58,14 @@ export function networkCode(error: unknown): string | undefined {
     seen.add(e);
     if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return e.code;
     if (e.name === 'TimeoutError') return 'timeout';
+    const stderr = (e as { stderr?: unknown }).stderr;
+    if (e.name === 'CommandError' && typeof stderr === 'string' && networkCodeInOutput(stderr))
+      return networkCodeInOutput(stderr);
     if (
       typeof e.message === 'string' &&
-      /socket hang up|Connection terminated unexpectedly|timeout expired/i.test(e.message)
+      /socket hang up|Connection terminated unexpectedly|timeout expired|Timed out while waiting for handshake/i.test(
+        e.message,
+      )
     )
       return e.message;
     queue.push(e.cause, ...(Array.isArray(e.errors) ? e.errors : []));
@@ -58,6 +81,11 @@ export function safeAddress(url: string): string {
   } catch {
     return url;
   }
+}
+
+/** Text (an error message) with the user:password@ of every URL in it removed. */
+export function withoutCredentials(text: string): string {
+  return text.replace(/\/\/[^/@\s]*@/g, '//');
 }
 
 /**

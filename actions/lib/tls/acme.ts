@@ -1,4 +1,6 @@
 import * as acme from 'acme-client';
+import { explainNetworkError, safeAddress } from '../system/network-error';
+import { CA_UNREACHABLE_HINT } from './ari';
 
 /** Where HTTP-01 tokens go: every host's webroot, so whichever host the CA reaches can answer. */
 export interface ChallengeResponder {
@@ -40,6 +42,19 @@ axiosDefaults.acmeSettings = { ...axiosDefaults.acmeSettings, retryMaxAttempts: 
  * order finalized with a CSR for a fresh ECDSA P-256 key. Tokens are removed by the caller.
  */
 export async function issueCertificate(request: IssueRequest): Promise<Issued> {
+  const ca = {
+    name: 'ACME server',
+    address: safeAddress(request.directoryUrl),
+    hint: CA_UNREACHABLE_HINT,
+  };
+  try {
+    return await issue(request);
+  } catch (error) {
+    throw explainNetworkError(error, ca); // the directory answered (ari.ts) but a later request failed
+  }
+}
+
+async function issue(request: IssueRequest): Promise<Issued> {
   const { domains, log } = request;
   const client = new acme.Client({
     directoryUrl: request.directoryUrl,

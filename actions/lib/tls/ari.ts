@@ -1,9 +1,13 @@
+import { networkCode, safeAddress } from '../system/network-error';
 import { retry } from '../system/retry';
 import type { RenewalWindow } from './decision';
 
 export type Fetch = typeof fetch;
 
 const REQUEST_TIMEOUT_MS = 15_000;
+/** The next step when the CA cannot be reached. */
+export const CA_UNREACHABLE_HINT =
+  'Check `acme-directory` and that the CA is reachable from the runner (DNS, firewall, proxy); no certificate was installed.';
 
 /** The ACME directory (RFC 8555 §7.1.1), retried briefly: an unreachable CA fails the run fast. */
 export async function fetchDirectory(url: string, fetchFn: Fetch = fetch): Promise<Record<string, unknown>> {
@@ -23,7 +27,12 @@ export async function fetchDirectory(url: string, fetchFn: Fetch = fetch): Promi
     },
     { attempts: 3, delayMs: 1_000 },
   ).catch((error: unknown) => {
-    throw new Error(`The ACME directory ${url} is unreachable: ${causeOf(error)}`);
+    const code = networkCode(error);
+    throw new Error(
+      code
+        ? `The ACME directory ${safeAddress(url)} is unreachable (${code}). ${CA_UNREACHABLE_HINT}`
+        : `The ACME directory ${safeAddress(url)} is unreachable: ${causeOf(error)}`,
+    );
   });
 }
 

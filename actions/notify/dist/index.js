@@ -34665,7 +34665,7 @@ function quietRuntimeWarnings(core, target = process) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
 /* harmony import */ var _lib_action_run__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2588);
-/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5921);
+/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7089);
 
 
 
@@ -34676,7 +34676,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5921:
+/***/ 7089:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34837,8 +34837,96 @@ function redact(text, secrets) {
     return result;
 }
 
+;// CONCATENATED MODULE: ./actions/lib/system/network-error.ts
+// A network failure names what could not be reached, where (never credentials) and what to check
+// next: a bare `connect ECONNREFUSED 127.0.0.1:1` does not say whether the database or the store failed.
+const NETWORK_CODES = new Set([
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'ETIMEDOUT',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'EPIPE',
+    'ECONNABORTED',
+    'EPROTO',
+    'CERT_HAS_EXPIRED',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+// Go tools (buildah, podman, docker, skopeo) print network errors as text, e.g. `dial tcp
+// 127.0.0.1:5000: connect: connection refused`: the same failures, by the words Go uses.
+const GO_NETWORK_ERRORS = [
+    [/connect: connection refused/, 'ECONNREFUSED'],
+    [/no such host|server misbehaving/, 'ENOTFOUND'],
+    [/i\/o timeout|TLS handshake timeout|Client\.Timeout exceeded/, 'ETIMEDOUT'],
+    [/connection reset by peer/, 'ECONNRESET'],
+    [/network is unreachable/, 'ENETUNREACH'],
+    [/no route to host/, 'EHOSTUNREACH'],
+    [/server gave HTTP response to HTTPS client/, 'plain HTTP, not HTTPS'],
+    [/x509: certificate|tls: failed to verify/, 'TLS certificate'],
+];
+/** The network failure a Go tool's output reports, if any. */
+function networkCodeInOutput(output) {
+    return GO_NETWORK_ERRORS.find(([pattern]) => pattern.test(output))?.[1];
+}
+/** The network error code of an error or of the errors it wraps (AggregateError, cause), if any. */
+function networkCode(error) {
+    const seen = new Set();
+    const queue = [error];
+    while (queue.length > 0) {
+        const e = queue.shift();
+        if (!e || typeof e !== 'object' || seen.has(e))
+            continue;
+        seen.add(e);
+        if (typeof e.code === 'string' && NETWORK_CODES.has(e.code))
+            return e.code;
+        if (e.name === 'TimeoutError')
+            return 'timeout';
+        const stderr = e.stderr;
+        if (e.name === 'CommandError' && typeof stderr === 'string' && networkCodeInOutput(stderr))
+            return networkCodeInOutput(stderr);
+        if (typeof e.message === 'string' &&
+            /socket hang up|Connection terminated unexpectedly|timeout expired|Timed out while waiting for handshake/i.test(e.message))
+            return e.message;
+        queue.push(e.cause, ...(Array.isArray(e.errors) ? e.errors : []));
+    }
+    return undefined;
+}
+/** A URL's address without user or password (or the text unchanged when it is not a URL). */
+function safeAddress(url) {
+    try {
+        const u = new URL(url);
+        return `${u.protocol}//${u.host}${u.pathname === '/' ? '' : u.pathname}`;
+    }
+    catch {
+        return url;
+    }
+}
+/** Text (an error message) with the user:password@ of every URL in it removed. */
+function withoutCredentials(text) {
+    return text.replace(/\/\/[^/@\s]*@/g, '//');
+}
+/**
+ * Rewrites a network failure as "Could not reach <service> at <address> (<code>): <hint>"; other
+ * errors are returned unchanged. The original stays the `cause`.
+ */
+function explainNetworkError(error, service) {
+    const code = networkCode(error);
+    if (!code)
+        return error;
+    if (error instanceof Error && error.message.startsWith('Could not reach '))
+        return error;
+    const explained = new Error(`Could not reach the ${service.name} at ${service.address} (${code}). ${service.hint}`, { cause: error });
+    return explained;
+}
+
 ;// CONCATENATED MODULE: ./actions/lib/alert/slack.ts
 // The one Slack client: every alert and the deploy notification go through postToSlack.
+
 
 
 /** Slack refused the message or could not be reached; the message never holds the token. */
@@ -34857,8 +34945,9 @@ const REQUEST_TIMEOUT_MS = 15_000;
  * whether that fails its action.
  */
 async function postToSlack(target, message, options = {}) {
+    const apiUrl = options.apiUrl || process.env.SLACK_API_URL || DEFAULT_API_URL;
     const client = new dist.WebClient(target.token, {
-        slackApiUrl: options.apiUrl || process.env.SLACK_API_URL || DEFAULT_API_URL,
+        slackApiUrl: apiUrl,
         timeout: REQUEST_TIMEOUT_MS,
         retryConfig: {
             retries: options.retries ?? 2,
@@ -34873,13 +34962,20 @@ async function postToSlack(target, message, options = {}) {
         await client.chat.postMessage({ channel: target.channel, text: message.text, blocks: message.blocks });
     }
     catch (error) {
-        throw new SlackError(redact(describeFailure(error, target.channel), [target.token]));
+        throw new SlackError(redact(describeFailure(error, target.channel, apiUrl), [target.token]));
     }
 }
-function describeFailure(error, channel) {
+function describeFailure(error, channel, apiUrl) {
     const e = error;
     if (e.code === dist.ErrorCode.PlatformError)
         return `Slack refused the message to ${channel}: ${e.data?.error}`;
+    const explained = explainNetworkError(e.original ?? error, {
+        name: 'Slack Web API',
+        address: safeAddress(apiUrl),
+        hint: 'Check the runner’s network or proxy (and SLACK_API_URL if set); the message was not sent.',
+    });
+    if (explained !== (e.original ?? error))
+        return `Slack message to ${channel} was not sent: ${explained.message}`;
     const reason = e.code === dist.ErrorCode.HTTPError
         ? `HTTP ${e.statusCode}`
         : (e.original?.message ?? (error instanceof Error ? error.message : String(error)));
@@ -39903,11 +39999,35 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
+;// CONCATENATED MODULE: ./actions/lib/github/run-context.ts
+// The run's GitHub context through @actions/github (hydrated from the runner's GITHUB_* variables
+// and the event payload), in the forms the actions need, empty outside a runner.
+
+/** `owner/name` of the run's repository (GITHUB_REPOSITORY, else the event's); '' outside GitHub. */
+function runRepository(github = github_context) {
+    try {
+        const { owner, repo } = github.repo;
+        return owner && repo ? `${owner}/${repo}` : '';
+    }
+    catch {
+        return ''; // context.repo throws without GITHUB_REPOSITORY and event
+    }
+}
+/** The run id (GITHUB_RUN_ID) as text; '' outside GitHub. */
+function runId(github = github_context) {
+    return Number.isSafeInteger(github.runId) && github.runId > 0 ? String(github.runId) : '';
+}
+/** GitHub's REST API base: GITHUB_API_URL on a runner (GHES too), else api.github.com. */
+function restApiUrl(github = github_context) {
+    return github.apiUrl || 'https://api.github.com';
+}
+
 // EXTERNAL MODULE: ./actions/lib/action/run.ts
 var run = __nccwpck_require__(2588);
 ;// CONCATENATED MODULE: ./actions/lib/github/approvals.ts
 // Who approved a deployment: the review history of the workflow run (GitHub's REST API,
 // `GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals`, which needs `actions: read`).
+
 
 
 const approvals_REQUEST_TIMEOUT_MS = 10_000;
@@ -39924,7 +40044,7 @@ async function findApprover(query) {
         return unknown('no repository or run id (not on a runner)');
     try {
         const octokit = getOctokit(query.token, {
-            baseUrl: query.apiUrl || process.env.GITHUB_API_URL || 'https://api.github.com',
+            baseUrl: query.apiUrl || restApiUrl(),
             request: { signal: AbortSignal.timeout(approvals_REQUEST_TIMEOUT_MS) },
         });
         const { data } = await octokit.rest.actions.getReviewsForRun({
@@ -40281,12 +40401,13 @@ function readInputs(core) {
 
 
 
+
 async function main(core) {
     const inputs = readInputs(core);
     const approval = await findApprover({
         token: inputs.githubToken,
-        repository: process.env.GITHUB_REPOSITORY ?? '',
-        runId: process.env.GITHUB_RUN_ID ?? '',
+        repository: runRepository(),
+        runId: runId(),
         environment: inputs.environment,
     });
     if (approval.unknownBecause)

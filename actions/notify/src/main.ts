@@ -5,14 +5,15 @@ import { writeSummary } from '../../lib/action/summary';
 import { deployMessage } from '../../lib/alert/deploy-notice';
 import { postToSlack } from '../../lib/alert/slack';
 import { findApprover } from '../../lib/github/approvals';
+import { runId, runRepository } from '../../lib/github/run-context';
 import { readInputs } from './inputs';
 
 export async function main(core: Core): Promise<void> {
   const inputs = readInputs(core);
   const approval = await findApprover({
     token: inputs.githubToken,
-    repository: process.env.GITHUB_REPOSITORY ?? '',
-    runId: process.env.GITHUB_RUN_ID ?? '',
+    repository: runRepository(),
+    runId: runId(),
     environment: inputs.environment,
   });
   if (approval.unknownBecause) core.info(`The approver is unknown: ${approval.unknownBecause}`);

@@ -73668,8 +73668,96 @@ function runActor(env = process.env) {
 
 // EXTERNAL MODULE: ./node_modules/@slack/web-api/dist/index.js
 var dist = __nccwpck_require__(5105);
+;// CONCATENATED MODULE: ./actions/lib/system/network-error.ts
+// A network failure names what could not be reached, where (never credentials) and what to check
+// next: a bare `connect ECONNREFUSED 127.0.0.1:1` does not say whether the database or the store failed.
+const NETWORK_CODES = new Set([
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'ETIMEDOUT',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'EPIPE',
+    'ECONNABORTED',
+    'EPROTO',
+    'CERT_HAS_EXPIRED',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+// Go tools (buildah, podman, docker, skopeo) print network errors as text, e.g. `dial tcp
+// 127.0.0.1:5000: connect: connection refused`: the same failures, by the words Go uses.
+const GO_NETWORK_ERRORS = [
+    [/connect: connection refused/, 'ECONNREFUSED'],
+    [/no such host|server misbehaving/, 'ENOTFOUND'],
+    [/i\/o timeout|TLS handshake timeout|Client\.Timeout exceeded/, 'ETIMEDOUT'],
+    [/connection reset by peer/, 'ECONNRESET'],
+    [/network is unreachable/, 'ENETUNREACH'],
+    [/no route to host/, 'EHOSTUNREACH'],
+    [/server gave HTTP response to HTTPS client/, 'plain HTTP, not HTTPS'],
+    [/x509: certificate|tls: failed to verify/, 'TLS certificate'],
+];
+/** The network failure a Go tool's output reports, if any. */
+function networkCodeInOutput(output) {
+    return GO_NETWORK_ERRORS.find(([pattern]) => pattern.test(output))?.[1];
+}
+/** The network error code of an error or of the errors it wraps (AggregateError, cause), if any. */
+function networkCode(error) {
+    const seen = new Set();
+    const queue = [error];
+    while (queue.length > 0) {
+        const e = queue.shift();
+        if (!e || typeof e !== 'object' || seen.has(e))
+            continue;
+        seen.add(e);
+        if (typeof e.code === 'string' && NETWORK_CODES.has(e.code))
+            return e.code;
+        if (e.name === 'TimeoutError')
+            return 'timeout';
+        const stderr = e.stderr;
+        if (e.name === 'CommandError' && typeof stderr === 'string' && networkCodeInOutput(stderr))
+            return networkCodeInOutput(stderr);
+        if (typeof e.message === 'string' &&
+            /socket hang up|Connection terminated unexpectedly|timeout expired|Timed out while waiting for handshake/i.test(e.message))
+            return e.message;
+        queue.push(e.cause, ...(Array.isArray(e.errors) ? e.errors : []));
+    }
+    return undefined;
+}
+/** A URL's address without user or password (or the text unchanged when it is not a URL). */
+function safeAddress(url) {
+    try {
+        const u = new URL(url);
+        return `${u.protocol}//${u.host}${u.pathname === '/' ? '' : u.pathname}`;
+    }
+    catch {
+        return url;
+    }
+}
+/** Text (an error message) with the user:password@ of every URL in it removed. */
+function withoutCredentials(text) {
+    return text.replace(/\/\/[^/@\s]*@/g, '//');
+}
+/**
+ * Rewrites a network failure as "Could not reach <service> at <address> (<code>): <hint>"; other
+ * errors are returned unchanged. The original stays the `cause`.
+ */
+function explainNetworkError(error, service) {
+    const code = networkCode(error);
+    if (!code)
+        return error;
+    if (error instanceof Error && error.message.startsWith('Could not reach '))
+        return error;
+    const explained = new Error(`Could not reach the ${service.name} at ${service.address} (${code}). ${service.hint}`, { cause: error });
+    return explained;
+}
+
 ;// CONCATENATED MODULE: ./actions/lib/alert/slack.ts
 // The one Slack client: every alert and the deploy notification go through postToSlack.
+
 
 
 /** Slack refused the message or could not be reached; the message never holds the token. */
@@ -73688,8 +73776,9 @@ const REQUEST_TIMEOUT_MS = 15_000;
  * whether that fails its action.
  */
 async function postToSlack(target, message, options = {}) {
+    const apiUrl = options.apiUrl || process.env.SLACK_API_URL || DEFAULT_API_URL;
     const client = new dist.WebClient(target.token, {
-        slackApiUrl: options.apiUrl || process.env.SLACK_API_URL || DEFAULT_API_URL,
+        slackApiUrl: apiUrl,
         timeout: REQUEST_TIMEOUT_MS,
         retryConfig: {
             retries: options.retries ?? 2,
@@ -73704,13 +73793,20 @@ async function postToSlack(target, message, options = {}) {
         await client.chat.postMessage({ channel: target.channel, text: message.text, blocks: message.blocks });
     }
     catch (error) {
-        throw new SlackError(redact(describeFailure(error, target.channel), [target.token]));
+        throw new SlackError(redact(describeFailure(error, target.channel, apiUrl), [target.token]));
     }
 }
-function describeFailure(error, channel) {
+function describeFailure(error, channel, apiUrl) {
     const e = error;
     if (e.code === dist.ErrorCode.PlatformError)
         return `Slack refused the message to ${channel}: ${e.data?.error}`;
+    const explained = explainNetworkError(e.original ?? error, {
+        name: 'Slack Web API',
+        address: safeAddress(apiUrl),
+        hint: 'Check the runner’s network or proxy (and SLACK_API_URL if set); the message was not sent.',
+    });
+    if (explained !== (e.original ?? error))
+        return `Slack message to ${channel} was not sent: ${explained.message}`;
     const reason = e.code === dist.ErrorCode.HTTPError
         ? `HTTP ${e.statusCode}`
         : (e.original?.message ?? (error instanceof Error ? error.message : String(error)));
@@ -73810,70 +73906,6 @@ function describeComparison(c) {
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
 var dist_cjs = __nccwpck_require__(3711);
-;// CONCATENATED MODULE: ./actions/lib/system/network-error.ts
-// A network failure names what could not be reached, where (never credentials) and what to check
-// next: a bare `connect ECONNREFUSED 127.0.0.1:1` does not say whether the database or the store failed.
-const NETWORK_CODES = new Set([
-    'ECONNREFUSED',
-    'ECONNRESET',
-    'ENOTFOUND',
-    'EAI_AGAIN',
-    'ETIMEDOUT',
-    'EHOSTUNREACH',
-    'ENETUNREACH',
-    'EPIPE',
-    'ECONNABORTED',
-    'EPROTO',
-    'CERT_HAS_EXPIRED',
-    'DEPTH_ZERO_SELF_SIGNED_CERT',
-    'SELF_SIGNED_CERT_IN_CHAIN',
-    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-    'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-/** The network error code of an error or of the errors it wraps (AggregateError, cause), if any. */
-function networkCode(error) {
-    const seen = new Set();
-    const queue = [error];
-    while (queue.length > 0) {
-        const e = queue.shift();
-        if (!e || typeof e !== 'object' || seen.has(e))
-            continue;
-        seen.add(e);
-        if (typeof e.code === 'string' && NETWORK_CODES.has(e.code))
-            return e.code;
-        if (e.name === 'TimeoutError')
-            return 'timeout';
-        if (typeof e.message === 'string' &&
-            /socket hang up|Connection terminated unexpectedly|timeout expired/i.test(e.message))
-            return e.message;
-        queue.push(e.cause, ...(Array.isArray(e.errors) ? e.errors : []));
-    }
-    return undefined;
-}
-/** A URL's address without user or password (or the text unchanged when it is not a URL). */
-function safeAddress(url) {
-    try {
-        const u = new URL(url);
-        return `${u.protocol}//${u.host}${u.pathname === '/' ? '' : u.pathname}`;
-    }
-    catch {
-        return url;
-    }
-}
-/**
- * Rewrites a network failure as "Could not reach <service> at <address> (<code>): <hint>"; other
- * errors are returned unchanged. The original stays the `cause`.
- */
-function explainNetworkError(error, service) {
-    const code = networkCode(error);
-    if (!code)
-        return error;
-    if (error instanceof Error && error.message.startsWith('Could not reach '))
-        return error;
-    const explained = new Error(`Could not reach the ${service.name} at ${service.address} (${code}). ${service.hint}`, { cause: error });
-    return explained;
-}
-
 ;// CONCATENATED MODULE: ./actions/lib/backup/s3.ts
 
 

@@ -51951,7 +51951,7 @@ function quietRuntimeWarnings(core, target = process) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8261);
 /* harmony import */ var _lib_action_run__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2588);
-/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3597);
+/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(791);
 
 
 
@@ -51962,7 +51962,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3597:
+/***/ 791:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -52524,7 +52524,95 @@ class CommandError extends Error {
     }
 }
 
+;// CONCATENATED MODULE: ./actions/lib/system/network-error.ts
+// A network failure names what could not be reached, where (never credentials) and what to check
+// next: a bare `connect ECONNREFUSED 127.0.0.1:1` does not say whether the database or the store failed.
+const NETWORK_CODES = new Set([
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'ETIMEDOUT',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'EPIPE',
+    'ECONNABORTED',
+    'EPROTO',
+    'CERT_HAS_EXPIRED',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+// Go tools (buildah, podman, docker, skopeo) print network errors as text, e.g. `dial tcp
+// 127.0.0.1:5000: connect: connection refused`: the same failures, by the words Go uses.
+const GO_NETWORK_ERRORS = [
+    [/connect: connection refused/, 'ECONNREFUSED'],
+    [/no such host|server misbehaving/, 'ENOTFOUND'],
+    [/i\/o timeout|TLS handshake timeout|Client\.Timeout exceeded/, 'ETIMEDOUT'],
+    [/connection reset by peer/, 'ECONNRESET'],
+    [/network is unreachable/, 'ENETUNREACH'],
+    [/no route to host/, 'EHOSTUNREACH'],
+    [/server gave HTTP response to HTTPS client/, 'plain HTTP, not HTTPS'],
+    [/x509: certificate|tls: failed to verify/, 'TLS certificate'],
+];
+/** The network failure a Go tool's output reports, if any. */
+function networkCodeInOutput(output) {
+    return GO_NETWORK_ERRORS.find(([pattern]) => pattern.test(output))?.[1];
+}
+/** The network error code of an error or of the errors it wraps (AggregateError, cause), if any. */
+function networkCode(error) {
+    const seen = new Set();
+    const queue = [error];
+    while (queue.length > 0) {
+        const e = queue.shift();
+        if (!e || typeof e !== 'object' || seen.has(e))
+            continue;
+        seen.add(e);
+        if (typeof e.code === 'string' && NETWORK_CODES.has(e.code))
+            return e.code;
+        if (e.name === 'TimeoutError')
+            return 'timeout';
+        const stderr = e.stderr;
+        if (e.name === 'CommandError' && typeof stderr === 'string' && networkCodeInOutput(stderr))
+            return networkCodeInOutput(stderr);
+        if (typeof e.message === 'string' &&
+            /socket hang up|Connection terminated unexpectedly|timeout expired|Timed out while waiting for handshake/i.test(e.message))
+            return e.message;
+        queue.push(e.cause, ...(Array.isArray(e.errors) ? e.errors : []));
+    }
+    return undefined;
+}
+/** A URL's address without user or password (or the text unchanged when it is not a URL). */
+function safeAddress(url) {
+    try {
+        const u = new URL(url);
+        return `${u.protocol}//${u.host}${u.pathname === '/' ? '' : u.pathname}`;
+    }
+    catch {
+        return url;
+    }
+}
+/** Text (an error message) with the user:password@ of every URL in it removed. */
+function withoutCredentials(text) {
+    return text.replace(/\/\/[^/@\s]*@/g, '//');
+}
+/**
+ * Rewrites a network failure as "Could not reach <service> at <address> (<code>): <hint>"; other
+ * errors are returned unchanged. The original stays the `cause`.
+ */
+function explainNetworkError(error, service) {
+    const code = networkCode(error);
+    if (!code)
+        return error;
+    if (error instanceof Error && error.message.startsWith('Could not reach '))
+        return error;
+    const explained = new Error(`Could not reach the ${service.name} at ${service.address} (${code}). ${service.hint}`, { cause: error });
+    return explained;
+}
+
 ;// CONCATENATED MODULE: ./actions/lib/ssh/errors.ts
+
 
 // Errors of the SSH transport (session.ts, files.ts). Messages name hosts, commands, paths and key
 // fingerprints, never key material or file contents.
@@ -52543,10 +52631,21 @@ class HostKeyError extends Error {
 }
 /** Connecting or authenticating failed for a reason other than the host key. */
 class SshConnectError extends Error {
-    constructor(host, detail) {
-        super(`SSH connection to ${host} failed: ${detail}`);
+    constructor(host, detail, options) {
+        super(`SSH connection to ${host} failed: ${detail}`, options);
         this.name = 'SshConnectError';
     }
+}
+/** A failed connection: a network failure names the SSH server, its address and what to check. */
+function sshConnectError(host, error) {
+    const explained = explainNetworkError(error, {
+        name: 'SSH server',
+        address: host,
+        hint: 'Check that `hosts` names it (host:port), that sshd runs there and that the runner may reach it (firewall, security group).',
+    });
+    return new SshConnectError(host, explained === error ? error.message : explained.message, {
+        cause: error,
+    });
 }
 const STDERR_TAIL_CHARS = 2_000;
 function hostKeyMessage(host, offered, reason) {
@@ -52819,7 +52918,7 @@ class SshSession {
                 settled = true;
                 resolve(new SshSession(client, label, options.log ?? (() => undefined)));
             });
-            client.on('error', (error) => fail(refusal ?? new SshConnectError(label, error.message)));
+            client.on('error', (error) => fail(refusal ?? sshConnectError(label, error)));
             client.on('close', () => fail(refusal ?? new SshConnectError(label, 'the connection closed during the handshake')));
             try {
                 client.connect({
@@ -53395,9 +53494,48 @@ function lockHeldMessage(label, lock, holder) {
     return `${label}: the deploy lock ${lock} is held by ${holder.text}.${hint}`;
 }
 
+;// CONCATENATED MODULE: ./actions/lib/image/image-name.ts
+/**
+ * Image references, following the grammar of distribution/reference: an optional
+ * registry host (with a port), then lower-case path components.
+ */
+const HOST_PART = '[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?';
+const HOST = `(?:localhost|${HOST_PART}(?:\\.${HOST_PART})+|\\[[0-9a-fA-F:]+\\])(?::[0-9]{1,5})?|${HOST_PART}:[0-9]{1,5}`;
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+/** `ghcr.io/org/api`, `127.0.0.1:5000/ctx/web`, `library/node`: no tag, no digest. */
+const IMAGE_NAME = new RegExp(`^(?:(?:${HOST})/)?${COMPONENT}(?:/${COMPONENT})*$`);
+/** A tag: at most 128 characters, not starting with `.` or `-`. */
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+/** A registry host as `docker login` takes it. */
+const REGISTRY = new RegExp(`^(?:${HOST})$`);
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+/** A reference to pull or scan: `name`, `name:tag`, `name@sha256:…` or `name:tag@sha256:…`. */
+const IMAGE_REF = new RegExp(`^${IMAGE_NAME.source.slice(1, -1)}(?::${TAG.source.slice(1, -1)})?(?:@${DIGEST.source.slice(1, -1)})?$`);
+/** Docker Hub's name for images without a registry host. */
+const DOCKER_HUB = 'docker.io';
+/**
+ * The registry an image lives in: its first component when that looks like a host
+ * (has a `.` or `:`, or is `localhost`), else Docker Hub — the rule docker itself uses.
+ */
+function registryOf(image) {
+    const first = image.split('/')[0] ?? '';
+    const isHost = image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+    return isHost ? first : DOCKER_HUB;
+}
+/** The registry of `image` as a network failure names it, reached from `from` (the runner, a host). */
+function registryService(image, from) {
+    return {
+        name: 'registry',
+        address: `${registryOf(image)} (from ${from})`,
+        hint: 'Check the image name (registry host:port), that the registry is up and reachable from there (DNS, firewall), and for a plain-HTTP registry the insecure-registry setting.',
+    };
+}
+
 ;// CONCATENATED MODULE: ./actions/lib/release/pre-switch.ts
 // The deploy's steps before any host switches: pull the image, and run the pre-switch command
 // (e.g. migrations) once, in a one-off container of the new image.
+
+
 
 
 
@@ -53410,10 +53548,15 @@ const STALE_AUTH_DIR_MINUTES = (2 * PULL_TIMEOUT_MS) / 60_000;
  */
 async function pullImage(remote, image, registry) {
     const started = Date.now();
-    if (registry)
-        await pullWithLogin(remote, image, registry);
-    else
-        await remote.exec(pullCommand(remote.settings, image), { timeoutMs: PULL_TIMEOUT_MS });
+    try {
+        if (registry)
+            await pullWithLogin(remote, image, registry);
+        else
+            await remote.exec(pullCommand(remote.settings, image), { timeoutMs: PULL_TIMEOUT_MS });
+    }
+    catch (error) {
+        throw explainNetworkError(error, registryService(image, remote.label));
+    }
     const ms = Date.now() - started;
     remote.log(`pulled ${image} in ${formatDuration(ms)}`);
     return ms;

@@ -33340,6 +33340,14 @@ function registryOf(image) {
     const isHost = image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
     return isHost ? first : DOCKER_HUB;
 }
+/** The registry of `image` as a network failure names it, reached from `from` (the runner, a host). */
+function registryService(image, from) {
+    return {
+        name: 'registry',
+        address: `${registryOf(image)} (from ${from})`,
+        hint: 'Check the image name (registry host:port), that the registry is up and reachable from there (DNS, firewall), and for a plain-HTTP registry the insecure-registry setting.',
+    };
+}
 
 ;// CONCATENATED MODULE: ./actions/security-scan/src/inputs.ts
 

@@ -28414,7 +28414,7 @@ function quietRuntimeWarnings(core, target = process) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
 /* harmony import */ var _lib_action_run__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2588);
-/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6613);
+/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7572);
 
 
 
@@ -28425,7 +28425,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6613:
+/***/ 7572:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28479,6 +28479,93 @@ function formatBytes(bytes) {
         unit += 1;
     }
     return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+;// CONCATENATED MODULE: ./actions/lib/system/network-error.ts
+// A network failure names what could not be reached, where (never credentials) and what to check
+// next: a bare `connect ECONNREFUSED 127.0.0.1:1` does not say whether the database or the store failed.
+const NETWORK_CODES = new Set([
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'ETIMEDOUT',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'EPIPE',
+    'ECONNABORTED',
+    'EPROTO',
+    'CERT_HAS_EXPIRED',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+// Go tools (buildah, podman, docker, skopeo) print network errors as text, e.g. `dial tcp
+// 127.0.0.1:5000: connect: connection refused`: the same failures, by the words Go uses.
+const GO_NETWORK_ERRORS = [
+    [/connect: connection refused/, 'ECONNREFUSED'],
+    [/no such host|server misbehaving/, 'ENOTFOUND'],
+    [/i\/o timeout|TLS handshake timeout|Client\.Timeout exceeded/, 'ETIMEDOUT'],
+    [/connection reset by peer/, 'ECONNRESET'],
+    [/network is unreachable/, 'ENETUNREACH'],
+    [/no route to host/, 'EHOSTUNREACH'],
+    [/server gave HTTP response to HTTPS client/, 'plain HTTP, not HTTPS'],
+    [/x509: certificate|tls: failed to verify/, 'TLS certificate'],
+];
+/** The network failure a Go tool's output reports, if any. */
+function networkCodeInOutput(output) {
+    return GO_NETWORK_ERRORS.find(([pattern]) => pattern.test(output))?.[1];
+}
+/** The network error code of an error or of the errors it wraps (AggregateError, cause), if any. */
+function networkCode(error) {
+    const seen = new Set();
+    const queue = [error];
+    while (queue.length > 0) {
+        const e = queue.shift();
+        if (!e || typeof e !== 'object' || seen.has(e))
+            continue;
+        seen.add(e);
+        if (typeof e.code === 'string' && NETWORK_CODES.has(e.code))
+            return e.code;
+        if (e.name === 'TimeoutError')
+            return 'timeout';
+        const stderr = e.stderr;
+        if (e.name === 'CommandError' && typeof stderr === 'string' && networkCodeInOutput(stderr))
+            return networkCodeInOutput(stderr);
+        if (typeof e.message === 'string' &&
+            /socket hang up|Connection terminated unexpectedly|timeout expired|Timed out while waiting for handshake/i.test(e.message))
+            return e.message;
+        queue.push(e.cause, ...(Array.isArray(e.errors) ? e.errors : []));
+    }
+    return undefined;
+}
+/** A URL's address without user or password (or the text unchanged when it is not a URL). */
+function safeAddress(url) {
+    try {
+        const u = new URL(url);
+        return `${u.protocol}//${u.host}${u.pathname === '/' ? '' : u.pathname}`;
+    }
+    catch {
+        return url;
+    }
+}
+/** Text (an error message) with the user:password@ of every URL in it removed. */
+function withoutCredentials(text) {
+    return text.replace(/\/\/[^/@\s]*@/g, '//');
+}
+/**
+ * Rewrites a network failure as "Could not reach <service> at <address> (<code>): <hint>"; other
+ * errors are returned unchanged. The original stays the `cause`.
+ */
+function explainNetworkError(error, service) {
+    const code = networkCode(error);
+    if (!code)
+        return error;
+    if (error instanceof Error && error.message.startsWith('Could not reach '))
+        return error;
+    const explained = new Error(`Could not reach the ${service.name} at ${service.address} (${code}). ${service.hint}`, { cause: error });
+    return explained;
 }
 
 ;// CONCATENATED MODULE: ./actions/lib/system/retry.ts
@@ -28622,6 +28709,7 @@ function parseHeaders(text) {
 
 
 
+
 /** Runs one check until it passes or the retries run out (exponential backoff with jitter, capped). */
 async function runCheck(log, base, check, o) {
     let last = { check, passed: false, attempts: 0, reason: 'not run' };
@@ -28661,10 +28749,13 @@ async function fetchAnswer(url, method, timeoutMs, headers) {
     }
     catch (error) {
         const e = error;
+        if (e.name === 'TimeoutError')
+            return { error: `no answer within ${formatDuration(timeoutMs)}` };
+        const code = networkCode(error);
         return {
-            error: e.name === 'TimeoutError'
-                ? `no answer within ${formatDuration(timeoutMs)}`
-                : `request failed: ${e.cause?.code ?? e.message}`,
+            error: code
+                ? `could not reach ${safeAddress(url)} (${code}): check \`url\` and that the edge serves it from the runner`
+                : `request failed: ${withoutCredentials(e.cause?.code ?? e.message)}`,
         };
     }
 }

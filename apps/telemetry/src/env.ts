@@ -26,8 +26,9 @@ export const SAMPLERS = [
 ] as const;
 
 const port = z.coerce.number().int().min(1).max(65535);
-// A regex rather than z.url(), so that env.schema.json (env-validate) says exactly the same.
-const httpUrl = () => z.string().regex(/^https?:\/\/[^\s/?#@]+(\/\S*)?$/, 'expected an http(s) URL');
+// A regex rather than z.url(), so that env.schema.json (env-validate) says exactly the same. No
+// user:password@ (credentials stay out of URLs). Also the web's API_URL.
+export const httpUrl = () => z.string().regex(/^https?:\/\/[^\s/?#@]+(\/\S*)?$/, 'expected an http(s) URL');
 // Comma-separated key=value pairs (values URL-encoded), as the OpenTelemetry specification defines.
 // https://<public key>@<host>[/<path>]/<project id> (Sentry's DSN; the secret key part is obsolete).
 const SENTRY_DSN = /^https?:\/\/[0-9A-Za-z]+(:[0-9A-Za-z]+)?@[^\s/?#@]+(\/[^\s?#]*)?\/\d+$/;

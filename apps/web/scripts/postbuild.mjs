@@ -62,7 +62,7 @@ cpSync(staticDir, join(standaloneApp, '.next/static'), { recursive: true });
 if (existsSync(join(appDir, 'public')))
   cpSync(join(appDir, 'public'), join(standaloneApp, 'public'), { recursive: true });
 // The entry point next to server.js: telemetry first, exit 0 after a graceful SIGTERM stop.
-const entries = ['start.mjs', 'telemetry.mjs'];
+const entries = ['start.mjs', 'env.mjs', 'telemetry.mjs'];
 for (const entry of entries) cpSync(join(appDir, 'server', entry), join(standaloneApp, entry));
 
 // Their dependencies, at the same paths under standalone/ as under the repository root (symlinks,

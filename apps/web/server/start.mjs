@@ -1,6 +1,6 @@
 // @ts-check
-// Entry point of the web server (image CMD, `npm start`): starts telemetry (server/telemetry.mjs),
-// then runs Next's standalone server.js, which reads its runtime configuration (PORT, HOSTNAME,
+// Entry point of the web server (image CMD, `npm start`): validates the environment (server/env.mjs;
+// exit 1 naming each bad variable), starts telemetry (server/telemetry.mjs), then runs Next's standalone server.js, which reads its runtime configuration (PORT, HOSTNAME,
 // API_URL, ...) from the environment.
 //
 // On SIGTERM Next (16) already shuts down gracefully: it stops accepting connections, lets the
@@ -8,12 +8,13 @@
 // purpose, which `podman ps` / `docker ps` show as a failure. A stop asked for by the engine is a
 // clean stop, so this maps that exit to 0, as the API does, after telemetry has shut down (the last
 // spans exported). Any other exit code is left untouched.
+import { loadWebEnvOrExit } from './env.mjs';
 import { startWebTelemetry } from './telemetry.mjs';
 
 const SIGTERM_EXIT = 143;
 const TELEMETRY_SHUTDOWN_MS = 5_000;
 
-const telemetry = await startWebTelemetry(import.meta.dirname);
+const telemetry = await startWebTelemetry(import.meta.dirname, loadWebEnvOrExit());
 
 // With NEXT_MANUAL_SIG_HANDLE Next installs no handler: a listener here would then swallow SIGTERM.
 if (!process.env.NEXT_MANUAL_SIG_HANDLE) {

@@ -28,25 +28,6 @@ export const SERVICE_NAME = 'contextai-web';
  * @typedef {import('@contextai/telemetry').Logger} Logger
  */
 
-/** The telemetry variables (same rules as the API's), or exit 1 listing every problem. */
-function readEnv() {
-  const present = Object.fromEntries(
-    Object.entries(process.env).filter(([, value]) => value !== undefined && value !== ''),
-  );
-  const result = telemetry.telemetryEnvSchema.safeParse(present);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `- ${issue.path.join('.')}: ${issue.message}`);
-    process.stderr.write(`Invalid environment (${problems.length}):\n${problems.join('\n')}\n`);
-    process.exit(1);
-  }
-  const port = Number(process.env.PORT ?? 3000);
-  if (result.data.METRICS_PORT === port) {
-    process.stderr.write('Invalid environment (1):\n- METRICS_PORT: must differ from PORT\n');
-    process.exit(1);
-  }
-  return result.data;
-}
-
 /**
  * The route template of a request to the Next server: a page or route handler of the build's
  * routes manifest (`/knowledge-sources`, `/healthz`), `/_next/static/*` for the hashed assets,
@@ -98,14 +79,11 @@ function routeConsole(logger, requestLogger) {
 /**
  * Starts the web server's telemetry. Call before loading Next.
  * @param {string} appDir the directory of server.js and .next/
+ * @param {import('./env.mjs').WebEnv} env the validated environment (env.mjs)
  */
-export async function startWebTelemetry(appDir) {
-  const env = readEnv();
-  const environment = telemetry.deploymentEnvironment({
-    APP_ENV: env.APP_ENV,
-    NODE_ENV: process.env.NODE_ENV,
-  });
-  const version = process.env.APP_VERSION || 'dev';
+export async function startWebTelemetry(appDir, env) {
+  const environment = telemetry.deploymentEnvironment({ APP_ENV: env.APP_ENV, NODE_ENV: env.NODE_ENV });
+  const version = env.APP_VERSION || 'dev';
   const secrets = (env.OTEL_EXPORTER_OTLP_HEADERS ?? '')
     .split(',')
     .map((pair) => pair.split('=').slice(1).join('=').trim());

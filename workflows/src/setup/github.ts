@@ -1,3 +1,4 @@
+import { getOctokit } from '@actions/github';
 import sodium from 'libsodium-wrappers';
 import type { Operation, Target } from './plan';
 
@@ -21,7 +22,11 @@ export class GitHubEnvironments {
   private readonly ids = new Map<string, number>();
   private readonly keys = new Map<string, { key_id: string; key: string }>();
 
-  constructor(private readonly options: GitHubOptions) {}
+  private readonly octokit: ReturnType<typeof getOctokit>;
+
+  constructor(private readonly options: GitHubOptions) {
+    this.octokit = getOctokit(options.token, { baseUrl: options.apiUrl.replace(/\/$/, '') });
+  }
 
   async apply(operation: Operation): Promise<void> {
     const repo = `/repos/${this.options.owner}/${this.options.repo}`;
@@ -90,26 +95,25 @@ export class GitHubEnvironments {
     return id;
   }
 
-  /** One REST call; `allowed` statuses return undefined instead of throwing. The error never holds a body we sent. */
+  /**
+   * One REST call through Octokit (auth, Accept and API version headers, JSON); `allowed` statuses
+   * return undefined instead of throwing. The error never holds a body we sent.
+   */
   private async request(
     method: string,
     path: string,
-    body?: unknown,
+    body?: Record<string, unknown>,
     allowed: number[] = [],
   ): Promise<unknown> {
-    const response = await fetch(`${this.options.apiUrl.replace(/\/$/, '')}${path}`, {
-      method,
-      headers: {
-        Accept: 'application/vnd.github+json',
-        Authorization: `Bearer ${this.options.token}`,
-        'X-GitHub-Api-Version': '2022-11-28',
-        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (allowed.includes(response.status)) return undefined;
-    const text = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path} → ${response.status}: ${text.slice(0, 300)}`);
-    return text ? JSON.parse(text) : {};
+    try {
+      // The path is already encoded: passed as the route's url, with the body as its parameters.
+      const response = await this.octokit.request({ method, url: path, ...body });
+      return response.data ?? {};
+    } catch (error) {
+      const status = (error as { status?: unknown }).status;
+      if (typeof status !== 'number') throw error;
+      if (allowed.includes(status)) return undefined;
+      throw new Error(`${method} ${path} → ${status}: ${(error as Error).message.slice(0, 300)}`);
+    }
   }
 }

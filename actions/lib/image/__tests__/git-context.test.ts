@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { context as runnerContext } from '@actions/github';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCommand } from '../../system/exec';
 import { readGitContext } from '../git-context';
 
@@ -28,10 +29,26 @@ beforeAll(async () => {
 });
 
 afterAll(() => rmSync(repo, { recursive: true, force: true }));
+afterEach(() => vi.unstubAllEnvs());
+
+const RUNNER_VARIABLES = [
+  'GITHUB_REF',
+  'GITHUB_SHA',
+  'GITHUB_EVENT_PATH',
+  'GITHUB_SERVER_URL',
+  'GITHUB_REPOSITORY',
+];
+
+/** A new @actions/github context (its own class), hydrated from these runner variables only. */
+function contextFrom(env: Record<string, string>) {
+  for (const name of RUNNER_VARIABLES) vi.stubEnv(name, env[name]);
+  const Context = runnerContext.constructor as new () => typeof runnerContext;
+  return new Context();
+}
 
 describe('readGitContext', () => {
   it('falls back to the local checkout outside GitHub', async () => {
-    expect(await readGitContext({}, repo)).toEqual({
+    expect(await readGitContext(repo, undefined, contextFrom({}))).toEqual({
       ref: 'refs/heads/feature/login',
       sha,
       defaultBranch: undefined,
@@ -49,19 +66,20 @@ describe('readGitContext', () => {
       GITHUB_SERVER_URL: 'https://github.example.com',
       GITHUB_REPOSITORY: 'acme/app',
     };
-    expect(await readGitContext(env, repo)).toEqual({
+    const context = contextFrom(env);
+    expect(await readGitContext(repo, undefined, context)).toEqual({
       ref: 'refs/heads/trunk',
       sha: 'f'.repeat(40),
       defaultBranch: 'trunk',
       sourceUrl: 'https://github.example.com/acme/app',
     });
-    expect((await readGitContext(env, repo, 'main')).defaultBranch).toBe('main');
+    expect((await readGitContext(repo, 'main', context)).defaultBranch).toBe('main');
   });
 
   it('has no commit outside a repository', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'dbp-nogit-'));
     try {
-      expect((await readGitContext({}, empty)).sha).toBeUndefined();
+      expect((await readGitContext(empty, undefined, contextFrom({}))).sha).toBeUndefined();
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }

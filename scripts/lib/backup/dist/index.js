@@ -46625,7 +46625,7 @@ function verifyManifest(manifestText, signatureText, publicKeys, where) {
 /* harmony export */   Md: () => (/* binding */ safeAddress),
 /* harmony export */   QJ: () => (/* binding */ explainNetworkError)
 /* harmony export */ });
-/* unused harmony export networkCode */
+/* unused harmony exports networkCodeInOutput, networkCode, withoutCredentials */
 // A network failure names what could not be reached, where (never credentials) and what to check
 // next: a bare `connect ECONNREFUSED 127.0.0.1:1` does not say whether the database or the store failed.
 const NETWORK_CODES = new Set([
@@ -46645,6 +46645,22 @@ const NETWORK_CODES = new Set([
     'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
     'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
+// Go tools (buildah, podman, docker, skopeo) print network errors as text, e.g. `dial tcp
+// 127.0.0.1:5000: connect: connection refused`: the same failures, by the words Go uses.
+const GO_NETWORK_ERRORS = [
+    [/connect: connection refused/, 'ECONNREFUSED'],
+    [/no such host|server misbehaving/, 'ENOTFOUND'],
+    [/i\/o timeout|TLS handshake timeout|Client\.Timeout exceeded/, 'ETIMEDOUT'],
+    [/connection reset by peer/, 'ECONNRESET'],
+    [/network is unreachable/, 'ENETUNREACH'],
+    [/no route to host/, 'EHOSTUNREACH'],
+    [/server gave HTTP response to HTTPS client/, 'plain HTTP, not HTTPS'],
+    [/x509: certificate|tls: failed to verify/, 'TLS certificate'],
+];
+/** The network failure a Go tool's output reports, if any. */
+function networkCodeInOutput(output) {
+    return GO_NETWORK_ERRORS.find(([pattern]) => pattern.test(output))?.[1];
+}
 /** The network error code of an error or of the errors it wraps (AggregateError, cause), if any. */
 function networkCode(error) {
     const seen = new Set();
@@ -46658,8 +46674,11 @@ function networkCode(error) {
             return e.code;
         if (e.name === 'TimeoutError')
             return 'timeout';
+        const stderr = e.stderr;
+        if (e.name === 'CommandError' && typeof stderr === 'string' && networkCodeInOutput(stderr))
+            return networkCodeInOutput(stderr);
         if (typeof e.message === 'string' &&
-            /socket hang up|Connection terminated unexpectedly|timeout expired/i.test(e.message))
+            /socket hang up|Connection terminated unexpectedly|timeout expired|Timed out while waiting for handshake/i.test(e.message))
             return e.message;
         queue.push(e.cause, ...(Array.isArray(e.errors) ? e.errors : []));
     }
@@ -46674,6 +46693,10 @@ function safeAddress(url) {
     catch {
         return url;
     }
+}
+/** Text (an error message) with the user:password@ of every URL in it removed. */
+function withoutCredentials(text) {
+    return text.replace(/\/\/[^/@\s]*@/g, '//');
 }
 /**
  * Rewrites a network failure as "Could not reach <service> at <address> (<code>): <hint>"; other
@@ -47002,8 +47025,11 @@ function runActor(env = process.env) {
 
 // EXTERNAL MODULE: ./node_modules/@slack/web-api/dist/index.js
 var dist = __nccwpck_require__(5105);
+// EXTERNAL MODULE: ./actions/lib/system/network-error.ts
+var network_error = __nccwpck_require__(5875);
 ;// CONCATENATED MODULE: ./actions/lib/alert/slack.ts
 // The one Slack client: every alert and the deploy notification go through postToSlack.
+
 
 
 /** Slack refused the message or could not be reached; the message never holds the token. */
@@ -47022,8 +47048,9 @@ const REQUEST_TIMEOUT_MS = 15_000;
  * whether that fails its action.
  */
 async function postToSlack(target, message, options = {}) {
+    const apiUrl = options.apiUrl || process.env.SLACK_API_URL || DEFAULT_API_URL;
     const client = new dist.WebClient(target.token, {
-        slackApiUrl: options.apiUrl || process.env.SLACK_API_URL || DEFAULT_API_URL,
+        slackApiUrl: apiUrl,
         timeout: REQUEST_TIMEOUT_MS,
         retryConfig: {
             retries: options.retries ?? 2,
@@ -47038,13 +47065,20 @@ async function postToSlack(target, message, options = {}) {
         await client.chat.postMessage({ channel: target.channel, text: message.text, blocks: message.blocks });
     }
     catch (error) {
-        throw new SlackError((0,action_secrets/* redact */.E)(describeFailure(error, target.channel), [target.token]));
+        throw new SlackError((0,action_secrets/* redact */.E)(describeFailure(error, target.channel, apiUrl), [target.token]));
     }
 }
-function describeFailure(error, channel) {
+function describeFailure(error, channel, apiUrl) {
     const e = error;
     if (e.code === dist.ErrorCode.PlatformError)
         return `Slack refused the message to ${channel}: ${e.data?.error}`;
+    const explained = (0,network_error/* explainNetworkError */.QJ)(e.original ?? error, {
+        name: 'Slack Web API',
+        address: (0,network_error/* safeAddress */.Md)(apiUrl),
+        hint: 'Check the runner’s network or proxy (and SLACK_API_URL if set); the message was not sent.',
+    });
+    if (explained !== (e.original ?? error))
+        return `Slack message to ${channel} was not sent: ${explained.message}`;
     const reason = e.code === dist.ErrorCode.HTTPError
         ? `HTTP ${e.statusCode}`
         : (e.original?.message ?? (error instanceof Error ? error.message : String(error)));
