@@ -4,15 +4,17 @@
 // dashboard panel has series after traffic. Registered by images.int.test.ts, which builds the
 // image (one build shared: image builds take minutes on 2 cores).
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../../actions/lib/system/exec';
 import { addNginxSite } from '../../../test/deploy-load';
 import { freePort } from '../../../test/net';
+import { startJwksServer, type JwksServer } from '../../../test/jwks-server';
 import { activeTargets, promQuery, promScalar, until } from '../../../test/prometheus';
-import { REPO_ROOT, runAction } from '../../../test/run-action';
+import { runAction } from '../../../test/run-action';
 import { emptyPanels, fromApps } from '../../monitoring/__tests__/panel-check';
+import { GLOBAL_PREFIX } from '../src/http/prefix';
 
 export interface ScrapedDeployContext {
   stack: Record<string, string>;
@@ -22,23 +24,10 @@ export interface ScrapedDeployContext {
   databaseUrl: string;
 }
 
-/**
- * The API's global route prefix: `/api` once the API serves every route under it (the edge
- * contract), '' before. Read from the source the image was built from, so this test follows it.
- */
-export function apiPrefix(): string {
-  const src = join(REPO_ROOT, 'apps/api/src');
-  const files = readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
-  const prefixed = files.some((f) =>
-    /setGlobalPrefix\(\s*['"]api['"]/.test(readFileSync(join(src, f), 'utf8')),
-  );
-  return prefixed ? '/api' : '';
-}
-
 export function describeScrapedDeploy(context: () => ScrapedDeployContext): void {
   describe('the api image deployed by deploy-ssh, scraped by the stack Prometheus', () => {
     const app = `scrape-api-${process.pid}`;
-    const prefix = apiPrefix();
+    const prefix = `/${GLOBAL_PREFIX}`;
     const versions = [1, 2].map((n) => `sha-${randomBytes(3).toString('hex')}${n}`);
     const started = Date.now();
     let cleanup: (() => Promise<void>) | undefined;
@@ -47,6 +36,12 @@ export function describeScrapedDeploy(context: () => ScrapedDeployContext): void
     let ctx: ScrapedDeployContext;
     let prom = '';
     let env = '';
+    let issuer: JwksServer | undefined;
+    // Writes need a token with the permission (JWT checked against the issuer's JWKS).
+    const writeHeaders = async () => ({
+      'content-type': 'application/json',
+      authorization: `Bearer ${await issuer!.sign({ permissions: ['write:knowledge-sources'] })}`,
+    });
     const targetFile = () => join(ctx.stack.STACK_DEPLOY_ROOT!, 'metrics-targets', `${app}.json`);
     const inspect = async (version: string, format: string) => {
       const engine = ctx.stack.STACK_PODMAN!.split(/\s+/);
@@ -58,6 +53,7 @@ export function describeScrapedDeploy(context: () => ScrapedDeployContext): void
 
     afterAll(async () => {
       await cleanup?.();
+      await issuer?.close();
     });
 
     it('publishes the live slot: Prometheus has up == 1 for it and the business counters move', async () => {
@@ -69,6 +65,7 @@ export function describeScrapedDeploy(context: () => ScrapedDeployContext): void
       const root = stack.STACK_DEPLOY_ROOT!;
       const removeSite = addNginxSite(stack, app, sitePort!, root, app);
       site = `http://127.0.0.1:${sitePort}`;
+      issuer = await startJwksServer();
       cleanup = async () => {
         rmSync(targetFile(), { force: true }); // first: Prometheus must not scrape what stops now
         removeSite();
@@ -92,7 +89,14 @@ export function describeScrapedDeploy(context: () => ScrapedDeployContext): void
             app,
             image: ctx.image,
             version,
-            env: `DATABASE_URL=${ctx.databaseUrl}\nREDIS_URL=${stack.STACK_REDIS_URL}\nAPP_ENV=${env}\n`,
+            env: [
+              `DATABASE_URL=${ctx.databaseUrl}`,
+              `REDIS_URL=${stack.STACK_REDIS_URL}`,
+              `APP_ENV=${env}`,
+              `AUTH_ISSUER=${issuer!.issuer}`,
+              `AUTH_AUDIENCE=${issuer!.audience}`,
+              '',
+            ].join('\n'),
             engine: stack.STACK_DEPLOY_ENGINE!,
             network: 'host',
             'run-args': '--ulimit nofile=1024:1024 --ulimit nproc=1024:1024',
@@ -101,7 +105,7 @@ export function describeScrapedDeploy(context: () => ScrapedDeployContext): void
             'metrics-ports': `${m1},${m2}`,
             'metrics-env': env,
             'log-max-size': '5m',
-            'health-path': `${prefix}/health`,
+            'health-path': `${prefix}/health/ready`, // as deploy.yml
             'health-timeout': '90s',
             drain: '1s',
             'proxy-reload': stack.STACK_NGINX_RELOAD!,
@@ -136,7 +140,7 @@ export function describeScrapedDeploy(context: () => ScrapedDeployContext): void
       const before = { created: await promScalar(prom, created), listed: await promScalar(prom, listed) };
       const post = await fetch(`${site}${prefix}/sectors/scrape/knowledge-sources`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: await writeHeaders(),
         body: JSON.stringify({ title: 'Scraped', kind: 'faq' }),
       });
       expect(post.status).toBe(201);
@@ -185,7 +189,12 @@ export function describeScrapedDeploy(context: () => ScrapedDeployContext): void
         }
       ).items[0]!.id;
       expect(
-        (await fetch(`${site}${prefix}/sectors/scrape/knowledge-sources/${id}`, { method: 'DELETE' })).status,
+        (
+          await fetch(`${site}${prefix}/sectors/scrape/knowledge-sources/${id}`, {
+            method: 'DELETE',
+            headers: await writeHeaders(),
+          })
+        ).status,
       ).toBe(204);
       for (let i = 0; i < 20; i++)
         for (const path of ['/health', '/sectors', '/sectors/scrape/knowledge-sources', '/no-such-route'])
