@@ -55,6 +55,9 @@ describe('deploy workflows on the stack', () => {
         WEB_APP: 'e2e-web',
         API_PORTS: '3101,3102',
         WEB_PORTS: '3111,3112',
+        // not the defaults (9464-9467): a rehearsal's apps may be live on this machine with those
+        API_METRICS_PORTS: '9564,9565',
+        WEB_METRICS_PORTS: '9566,9567',
       });
     // The notify job names no environment: Slack's values must be repository-level.
     Object.assign(env.repository.vars, { SLACK_CHANNEL: '#deploys', SLACK_API_URL: slack.url });

@@ -106,6 +106,7 @@ describe('smoke-test', () => {
       '/api/version',
     ]);
     expect(run.summary).toContain(`Smoke test of ${base}`);
+    expect(run.stdout).toContain(`Smoke test of ${base}: 3 check(s)`);
 
     slowMs = 700; // the home page over the default budget
     const slow = await smoke({ 'expect-version': 'v3', retries: '0' });

@@ -29136,8 +29136,12 @@ function reportJson(base, results) {
 
 
 
+
 async function main(core) {
     const inputs = readInputs(core);
+    // The site by name in the log (a URL is a variable, not a secret; any user:password@ is left out).
+    const site = safeAddress(inputs.url);
+    core.info(`Smoke test of ${site}: ${inputs.checks.length} check(s)`);
     const results = [];
     for (const check of inputs.checks) {
         const result = await runCheck(core, inputs.url, check, inputs);
@@ -29151,9 +29155,9 @@ async function main(core) {
     core.setOutput('passed', String(failed.length === 0));
     core.setOutput('failed-checks', failed.map((r) => r.check.name).join(','));
     core.setOutput('report', reportPath);
-    await writeSmokeSummary(core, inputs.url, results);
+    await writeSmokeSummary(core, site, results);
     if (failed.length > 0) {
-        throw new Error(`${failed.length} of ${results.length} smoke check(s) failed on ${inputs.url}:\n${failed.map((r) => `- ${r.check.name}: ${r.reason}`).join('\n')}`);
+        throw new Error(`${failed.length} of ${results.length} smoke check(s) failed on ${site}:\n${failed.map((r) => `- ${r.check.name}: ${r.reason}`).join('\n')}`);
     }
 }
 

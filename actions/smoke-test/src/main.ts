@@ -3,12 +3,16 @@ import { join } from 'node:path';
 import type { Core } from '../../lib/action/core';
 import { formatDuration } from '../../lib/action/duration';
 import { runCheck, type CheckResult } from '../../lib/smoke/probe';
+import { safeAddress } from '../../lib/system/network-error';
 import { privateTempDir } from '../../lib/system/temp';
 import { readInputs } from './inputs';
 import { reportJson, writeSmokeSummary } from './summary';
 
 export async function main(core: Core): Promise<void> {
   const inputs = readInputs(core);
+  // The site by name in the log (a URL is a variable, not a secret; any user:password@ is left out).
+  const site = safeAddress(inputs.url);
+  core.info(`Smoke test of ${site}: ${inputs.checks.length} check(s)`);
   const results: CheckResult[] = [];
   for (const check of inputs.checks) {
     const result = await runCheck(core, inputs.url, check, inputs);
@@ -25,10 +29,10 @@ export async function main(core: Core): Promise<void> {
   core.setOutput('passed', String(failed.length === 0));
   core.setOutput('failed-checks', failed.map((r) => r.check.name).join(','));
   core.setOutput('report', reportPath);
-  await writeSmokeSummary(core, inputs.url, results);
+  await writeSmokeSummary(core, site, results);
   if (failed.length > 0) {
     throw new Error(
-      `${failed.length} of ${results.length} smoke check(s) failed on ${inputs.url}:\n${failed.map((r) => `- ${r.check.name}: ${r.reason}`).join('\n')}`,
+      `${failed.length} of ${results.length} smoke check(s) failed on ${site}:\n${failed.map((r) => `- ${r.check.name}: ${r.reason}`).join('\n')}`,
     );
   }
 }

@@ -99,6 +99,8 @@ beforeAll(async () => {
       HOSTNAME: '127.0.0.1',
       APP_VERSION: VERSION,
       APP_ENV: 'staging',
+      // required by the web's schema; nothing listens there (these pages never call the API)
+      API_URL: `http://127.0.0.1:${await freePort()}`,
       SENTRY_DSN: sentry.dsn('contextai-web'),
       DEBUG_ERROR_ROUTES: '1',
     },

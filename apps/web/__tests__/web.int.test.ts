@@ -389,6 +389,26 @@ describe('the web app', () => {
   });
 });
 
+describe('HTTP caching through the edge', () => {
+  it('serves hashed static assets as immutable for a year, and never lets the HTML be stored', async () => {
+    const home = await viaEdge('/');
+    expect(home.status).toBe(200);
+    expect(home.headers['cache-control']).toMatch(/no-store|no-cache|max-age=0/);
+    expect(home.headers['cache-control']).not.toMatch(/immutable|s-maxage=[1-9]/);
+    const assets = [...new Set(home.body.match(/\/_next\/static\/[^"'\s]+\.(?:js|css)/g) ?? [])];
+    expect(assets.length).toBeGreaterThan(0);
+    for (const asset of assets) {
+      const reply = await viaEdge(asset, { 'accept-encoding': 'br' });
+      expect(reply.status, asset).toBe(200);
+      expect(reply.headers['cache-control'], asset).toBe('public, max-age=31536000, immutable');
+    }
+    // a path that is not a built asset is not cached for a year (a 404 must not stick in a CDN)
+    const missing = await viaEdge('/_next/static/chunks/not-built-0000.js');
+    expect(missing.status).toBe(404);
+    expect(missing.headers['cache-control'] ?? '').not.toMatch(/immutable/);
+  });
+});
+
 describe('start-up', () => {
   it('refuses a bad telemetry environment with every problem listed, before listening', async () => {
     const result = await runCommand(['node', '.next/standalone/apps/web/start.mjs'], {
@@ -404,8 +424,13 @@ describe('start-up', () => {
       timeoutMs: 30_000,
     });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('Invalid environment (3)');
-    for (const name of ['METRICS_PORT', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_HEADERS'])
+    expect(result.stderr).toContain('Invalid environment of the web server (4 problems)');
+    for (const name of [
+      'API_URL',
+      'METRICS_PORT',
+      'OTEL_EXPORTER_OTLP_ENDPOINT',
+      'OTEL_EXPORTER_OTLP_HEADERS',
+    ])
       expect(result.stderr).toContain(`- ${name}: `);
     expect(result.stdout + result.stderr).not.toContain('header-canary-secret');
   });
