@@ -183,11 +183,15 @@ export function describeScrapedDeploy(context: () => ScrapedDeployContext): void
     it('every dashboard panel of the apps has series after traffic through the edge', async () => {
       const total = `sum(http_requests_total{job="apps",app="${app}"})`;
       const before = await promScalar(prom, total);
-      const id = (
-        (await (await fetch(`${site}${prefix}/sectors/scrape/knowledge-sources`)).json()) as {
-          items: { id: string }[];
-        }
-      ).items[0]!.id;
+      // A create and a delete on the live slot: the business panels' counters are born on their first
+      // increment, and `increase()` needs two scrapes of them on this slot.
+      const created = await fetch(`${site}${prefix}/sectors/scrape/knowledge-sources`, {
+        method: 'POST',
+        headers: await writeHeaders(),
+        body: JSON.stringify({ title: 'Dashboards', kind: 'faq' }),
+      });
+      expect(created.status).toBe(201);
+      const { id } = (await created.json()) as { id: string };
       expect(
         (
           await fetch(`${site}${prefix}/sectors/scrape/knowledge-sources/${id}`, {
