@@ -8,6 +8,7 @@ import { Masker } from './masker';
 import { runWorkflow } from './run/engine';
 import { loadEnvironments } from './run/environments';
 import { Reporter } from './run/reporter';
+import { runnerEnvironment } from './run/runner-env';
 import { formatTimeline } from './run/timeline';
 import { summaryText } from './run/summary-text';
 import { buildTrigger } from './run/trigger';
@@ -153,14 +154,6 @@ async function commandRun(argv: string[], write: (text: string) => void): Promis
   });
   printResult(result, reporter);
   return result.conclusion === 'success' ? 0 : 1;
-}
-
-/** What the runner machine itself provides to every step; nothing of the operator's shell leaks in. */
-function runnerEnvironment(extra: Record<string, string>): Record<string, string> {
-  const base: Record<string, string> = {};
-  for (const key of ['PATH', 'HOME', 'USER', 'LANG', 'TMPDIR', 'TERM'])
-    if (process.env[key] !== undefined) base[key] = process.env[key]!;
-  return { ...base, ...extra };
 }
 
 async function ask(question: string): Promise<boolean> {
