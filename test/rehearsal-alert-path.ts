@@ -15,7 +15,10 @@ import { startFakePagerDuty } from './fake-pagerduty';
 import { startFakeSlackWebhook } from './fake-slack-webhook';
 import { stackEnv } from './stack-env';
 
-const ENV = 'rehearsal';
+// A new `env` per run, hence a new alert group: Alertmanager does not page again, within the
+// repeat interval, for an alert it already sent whose resolution never reached a receiver (the last
+// run's fakes are gone), so a second rehearsal on the same stack would wait in vain.
+const ENV = `rehearsal-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}`;
 const started = Date.now();
 const seconds = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
 
