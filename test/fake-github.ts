@@ -74,6 +74,13 @@ export class FakeGitHub {
     private readonly repo = 'delivery',
   ) {}
 
+  /** Deployments kept from an earlier run (GitHub outlives the servers it deploys to). */
+  restoreDeployments(saved: FakeDeployment[]): void {
+    this.deployments.push(...saved);
+    const ids = saved.flatMap((d) => [d.id, ...d.statuses.map((s) => s.id)]);
+    this.nextId = Math.max(this.nextId, ...ids.map((id) => id + 1));
+  }
+
   async start(port = 0): Promise<string> {
     await sodium.ready;
     this.keyPair = sodium.crypto_box_keypair();
