@@ -52694,11 +52694,14 @@ const DEFAULTS = {
         "frame-ancestors 'none'",
     ].join('; '),
     permissionsPolicy: 'camera=(), microphone=(), geolocation=(), payment=(), usb=()',
+    rateLimitExempt: [],
 };
 const ABSOLUTE_PATH = /^\/(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._/-]*$/;
 /** An absolute path whose last element may hold `*` (an nginx include glob). */
 const INCLUDE_PATH = /^\/(?!.*(^|\/)\.\.(\/|$))(?:[A-Za-z0-9._-]+\/)*[A-Za-z0-9._*-]+$/;
 const LISTEN = /^(?:(?:\d{1,3}\.){3}\d{1,3}:|\[[0-9A-Fa-f:]+\]:)?(\d{1,5})$/;
+// An IPv4 or IPv6 address, optionally with a prefix length (nginx `geo` syntax).
+const CIDR = /^(?:(?:\d{1,3}\.){3}\d{1,3}(?:\/\d{1,2})?|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*(?:\/\d{1,3})?)$/;
 const UPSTREAM_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 // A header value inside nginx double quotes: printable ASCII without `"`, `\` or `$` (nginx variables).
 const HEADER_VALUE = /^[\x20-\x21\x23\x25-\x5b\x5d-\x7e]{1,2000}$/;
@@ -52738,6 +52741,7 @@ function validateParams(p) {
         check(list.length > 0, `\`${name}\` needs at least one address`);
         list.forEach((l, i) => check(listenPort(l) !== undefined, `\`${name}\` item #${i + 1} must be \`port\`, \`ipv4:port\` or \`[ipv6]:port\``));
     }
+    p.rateLimitExempt.forEach((a, i) => check(CIDR.test(a), `\`rate-limit-exempt\` item #${i + 1} must be an IP address or CIDR range`));
     for (const [name, value] of [
         ['hsts', p.hsts],
         ['csp', p.csp],
@@ -52803,6 +52807,7 @@ function placeholderValues(p, t) {
         HSTS: p.hsts,
         CSP: p.csp,
         PERMISSIONS_POLICY: p.permissionsPolicy,
+        RATE_LIMIT_EXEMPT: p.rateLimitExempt.map((address) => `${address} 0;`),
         RATE_LIMIT_ZONES: lines(t.rateLimitZones),
         RATE_LIMIT: lines(t.rateLimit),
     };
@@ -53967,6 +53972,7 @@ function readInputs(core, workspace = process.env.GITHUB_WORKSPACE ?? process.cw
         accessLog: inputs.raw('access-log'),
         httpListen: inputs.list('http-listen'),
         httpsListen: inputs.list('https-listen'),
+        rateLimitExempt: inputs.list('rate-limit-exempt'),
         apiUpstreamConf: upstream(apiApp),
         webUpstreamConf: upstream(webApp),
     };

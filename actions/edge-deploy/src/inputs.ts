@@ -56,6 +56,7 @@ export function readInputs(
     accessLog: inputs.raw('access-log'),
     httpListen: inputs.list('http-listen'),
     httpsListen: inputs.list('https-listen'),
+    rateLimitExempt: inputs.list('rate-limit-exempt'),
     apiUpstreamConf: upstream(apiApp),
     webUpstreamConf: upstream(webApp),
   };

@@ -25,6 +25,11 @@ export interface ProxyParams {
   hsts: string;
   csp: string;
   permissionsPolicy: string;
+  /**
+   * Client addresses or CIDR ranges the rate limits do not apply to (an internal monitor, a load
+   * generator); none by default.
+   */
+  rateLimitExempt: string[];
 }
 
 export const DEFAULTS = {
@@ -52,12 +57,15 @@ export const DEFAULTS = {
     "frame-ancestors 'none'",
   ].join('; '),
   permissionsPolicy: 'camera=(), microphone=(), geolocation=(), payment=(), usb=()',
+  rateLimitExempt: [] as string[],
 } satisfies Omit<ProxyParams, 'domains'>;
 
 const ABSOLUTE_PATH = /^\/(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._/-]*$/;
 /** An absolute path whose last element may hold `*` (an nginx include glob). */
 const INCLUDE_PATH = /^\/(?!.*(^|\/)\.\.(\/|$))(?:[A-Za-z0-9._-]+\/)*[A-Za-z0-9._*-]+$/;
 const LISTEN = /^(?:(?:\d{1,3}\.){3}\d{1,3}:|\[[0-9A-Fa-f:]+\]:)?(\d{1,5})$/;
+// An IPv4 or IPv6 address, optionally with a prefix length (nginx `geo` syntax).
+const CIDR = /^(?:(?:\d{1,3}\.){3}\d{1,3}(?:\/\d{1,2})?|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*(?:\/\d{1,3})?)$/;
 const UPSTREAM_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 // A header value inside nginx double quotes: printable ASCII without `"`, `\` or `$` (nginx variables).
 const HEADER_VALUE = /^[\x20-\x21\x23\x25-\x5b\x5d-\x7e]{1,2000}$/;
@@ -111,6 +119,9 @@ export function validateParams(p: ProxyParams): string[] {
       ),
     );
   }
+  p.rateLimitExempt.forEach((a, i) =>
+    check(CIDR.test(a), `\`rate-limit-exempt\` item #${i + 1} must be an IP address or CIDR range`),
+  );
   for (const [name, value] of [
     ['hsts', p.hsts],
     ['csp', p.csp],

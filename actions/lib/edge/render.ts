@@ -49,6 +49,7 @@ function placeholderValues(p: ProxyParams, t: ProxyTemplates): Record<string, st
     HSTS: p.hsts,
     CSP: p.csp,
     PERMISSIONS_POLICY: p.permissionsPolicy,
+    RATE_LIMIT_EXEMPT: p.rateLimitExempt.map((address) => `${address} 0;`),
     RATE_LIMIT_ZONES: lines(t.rateLimitZones),
     RATE_LIMIT: lines(t.rateLimit),
   };

@@ -22,6 +22,7 @@ const HTML = `<!doctype html><html><body>${'<p>Context.AI</p>'.repeat(200)}</bod
 
 let edge: Edge;
 let apiPort: number;
+let webPort: number;
 const upstreams: Server[] = [];
 
 beforeAll(async () => {
@@ -33,6 +34,7 @@ beforeAll(async () => {
   );
   upstreams.push(web.server, api.server);
   apiPort = api.port;
+  webPort = web.port;
   edge = await startEdge({
     domains: DOMAINS,
     httpPort: await freePort(),
@@ -274,12 +276,12 @@ describe('apps/proxy on nginx', () => {
 
 // Last in this file: the bursts use up the buckets of the client address every test shares.
 describe('rate limits at the edge (apps/proxy/templates/rate-limit.*.conf)', () => {
-  function send(method: string, path: string): Promise<Reply> {
+  function send(method: string, path: string, port = edge.httpsPort): Promise<Reply> {
     return new Promise((resolve, reject) => {
       const req = httpsRequest(
         {
           host: '127.0.0.1',
-          port: edge.httpsPort,
+          port,
           method,
           path,
           headers: { host: DOMAINS[0]!, 'content-type': 'application/json', 'content-length': '2' },
@@ -298,8 +300,8 @@ describe('rate limits at the edge (apps/proxy/templates/rate-limit.*.conf)', () 
       req.end('{}');
     });
   }
-  const burst = (count: number, method: string, path: string) =>
-    Promise.all(Array.from({ length: count }, () => send(method, path)));
+  const burst = (count: number, method: string, path: string, port?: number) =>
+    Promise.all(Array.from({ length: count }, () => send(method, path, port)));
   const statuses = (replies: Reply[]) =>
     replies.reduce<Record<number, number>>((n, r) => ({ ...n, [r.status]: (n[r.status] ?? 0) + 1 }), {});
 
@@ -338,5 +340,27 @@ describe('rate limits at the edge (apps/proxy/templates/rate-limit.*.conf)', () 
       .split('\n')
       .map((line) => JSON.parse(line) as { path: string; status: number });
     expect(logged.filter((l) => l.status === 429 && l.path === '/api/sources')).toHaveLength(api[429]!);
+  });
+
+  it('skips the addresses in rate-limit-exempt (a load generator), and only those', async () => {
+    const exempt = await startEdge({
+      domains: DOMAINS,
+      httpPort: await freePort(),
+      httpsPort: await freePort(),
+      webUpstreamPort: webPort,
+      apiUpstreamPort: apiPort,
+      installCertificate: (certDir) => writeSelfSigned(certDir, DOMAINS, 30),
+      rateLimitExempt: ['10.0.0.0/8', '127.0.0.1'],
+    });
+    try {
+      expect(statuses(await burst(100, 'GET', '/api/sources', exempt.httpsPort))).toEqual({ 200: 100 });
+      expect(
+        statuses(await burst(25, 'POST', '/api/sectors/legal/knowledge-sources', exempt.httpsPort)),
+      ).toEqual({ 200: 25 });
+    } finally {
+      await exempt.stop();
+    }
+    // The shared edge, without the exemption, still limits the same client.
+    expect(statuses(await burst(25, 'POST', '/api/sectors/legal/knowledge-sources'))[429]).toBeGreaterThan(0);
   });
 });

@@ -80,6 +80,7 @@ describe('renderProxyConfig', () => {
         csp: `default-src 'self'" always; add_header X "y`,
         hsts: 'max-age=$request_uri',
         accessLog: 'logs/access.log',
+        rateLimitExempt: ['10.0.0.0/8', '127.0.0.1; allow all'],
       }),
     );
     expect(problems).toEqual([
@@ -89,10 +90,21 @@ describe('renderProxyConfig', () => {
       '`access-log` must be an absolute path of letters, digits, `._-/` (no `..`)',
       '`web-upstream-name` and `api-upstream-name` must differ',
       '`https-listen` item #1 must be `port`, `ipv4:port` or `[ipv6]:port`',
+      '`rate-limit-exempt` item #2 must be an IP address or CIDR range',
       '`hsts` must be printable ASCII without `"`, `\\` or `$`',
       '`csp` must be printable ASCII without `"`, `\\` or `$`',
     ]);
     expect(() => renderProxyConfig(params({ domains: [] }))).toThrow('`domains` is required');
+  });
+
+  it('rate-limits every client but the exempt addresses', () => {
+    const geo = (config: string) => /geo \$contextai_rate_limited \{\n([^}]*)\}/.exec(config)?.[1];
+    expect(geo(renderProxyConfig(params()))?.trim()).toBe('default 1;');
+    const config = renderProxyConfig(params({ rateLimitExempt: ['127.0.0.1', '10.0.0.0/8', '::1'] }));
+    expect(geo(config)).toContain('    127.0.0.1 0;\n    10.0.0.0/8 0;\n    ::1 0;');
+    // the limits' keys are empty (not counted) for an exempt client
+    expect(config).toContain('map "$contextai_rate_limited $uri" $contextai_api_key {');
+    expect(config).toContain('"~^1 /api(/|$)"  $binary_remote_addr;');
   });
 
   it('keeps each upstream valid before the first deploy: a glob include and a member never used', () => {

@@ -21,6 +21,10 @@ const OPTIONS = {
   hsts: { type: 'string', help: `Strict-Transport-Security value (${DEFAULTS.hsts})` },
   csp: { type: 'string', help: 'Content-Security-Policy value (a strict same-origin default)' },
   'permissions-policy': { type: 'string', help: `(${DEFAULTS.permissionsPolicy})` },
+  'rate-limit-exempt': {
+    type: 'string',
+    help: 'comma-separated addresses/CIDRs the rate limits skip (none)',
+  },
   out: { type: 'string', help: 'output file (default: standard output)' },
   help: { type: 'boolean', help: 'show this help' },
 } as const;
@@ -42,6 +46,7 @@ export function paramsFromArgs(args: string[]): { params: ProxyParams; out?: str
     hsts: v.hsts ?? DEFAULTS.hsts,
     csp: v.csp ?? DEFAULTS.csp,
     permissionsPolicy: v['permissions-policy'] ?? DEFAULTS.permissionsPolicy,
+    rateLimitExempt: splitList(v['rate-limit-exempt'] ?? ''),
   };
   return { params, out: v.out, help: v.help ?? false };
 }
