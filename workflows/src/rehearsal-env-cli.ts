@@ -7,15 +7,13 @@
 // `scripts/stack env` first), the ACME account key from `<out dir>/acme-account.key`, and optional
 // REHEARSAL_DOMAIN (staging.contextai.test), REHEARSAL_HTTPS_PORT (8443), REHEARSAL_INTERNAL_PORT
 // (8281), REHEARSAL_API_PORTS / REHEARSAL_WEB_PORTS (slot port pairs, e.g. `3201,3202`).
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { renderProxyConfig } from '../../apps/proxy/src/render';
 import {
   ageMirror,
   backupSigningKey,
-  edgeProxyParams,
   edgeUrls,
+  installEdgeByHand,
   rehearsalEnv,
   type RehearsalEdge,
 } from './rehearsal-env';
@@ -83,47 +81,8 @@ writeFileSync(
 );
 
 // The edge host's one-time setup (docs/SSL_SETUP.md section 1), as the deploy user owns it there.
-const user = stack.STACK_SSH_USER ?? 'deploy';
-const certs = join(edgeDir, 'certs');
-execFileSync('install', ['-d', '-m', '0755', '-o', user, '-g', user, edgeDir, join(edgeDir, 'acme')]);
-execFileSync('install', ['-d', '-m', '0750', '-o', user, '-g', user, certs]);
-if (!existsSync(join(certs, 'fullchain.pem'))) {
-  execFileSync(
-    'setpriv',
-    [
-      `--reuid=${user}`,
-      `--regid=${user}`,
-      '--init-groups',
-      'openssl',
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      `/CN=${edge.domains[0]}`,
-      '-addext',
-      `subjectAltName=${edge.domains.map((d) => `DNS:${d}`).join(',')}`,
-      '-keyout',
-      join(certs, 'privkey.pem'),
-      '-out',
-      join(certs, 'fullchain.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
-  execFileSync('chmod', ['0600', join(certs, 'privkey.pem')]);
-  process.stdout.write(`placeholder certificate in ${certs} (ssl-renew replaces it)\n`);
-}
-if (!existsSync(edge.configPath)) {
-  const params = edgeProxyParams(stack, edge, { root: deployRoot, apiApp: 'api', webApp: 'web' });
-  writeFileSync(edge.configPath, renderProxyConfig(params), { mode: 0o644 });
-  execFileSync('chown', [`${user}:${user}`, edge.configPath]);
-  process.stdout.write(`edge installed by hand (first time): ${edge.configPath}\n`);
-}
+for (const line of installEdgeByHand(stack, edge, { root: deployRoot, apiApp: 'api', webApp: 'web' }))
+  process.stdout.write(`${line}\n`);
 // The test-only site of earlier rehearsals (plain HTTP on 8181) never serves the apps again.
 rmSync(join(confd, 'rehearsal.conf'), { force: true });
 process.stdout.write(`env file ${out} (0600); staging edge ${edgeUrls(edge).siteUrl}\n`);

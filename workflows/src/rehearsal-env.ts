@@ -3,6 +3,7 @@ import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULTS, type ProxyParams } from '../../apps/proxy/src/params';
+import { renderProxyConfig } from '../../apps/proxy/src/render';
 import type { EnvFile, Level } from './values';
 
 /** What the rehearsal adds to the stack's own variables. */
@@ -95,6 +96,46 @@ export function edgeProxyParams(
     apiUpstreamConf: `${deploy.root}/${deploy.apiApp}/upstream*.conf`,
     webUpstreamConf: `${deploy.root}/${deploy.webApp}/upstream*.conf`,
   };
+}
+
+/**
+ * The edge host's one-time setup on the stack (docs/SSL_SETUP.md section 1), owned by the deploy user
+ * as on a real host: the certificate and webroot directories, a self-signed placeholder certificate
+ * while there is none (ssl-renew replaces it), and the configuration rendered from apps/proxy while
+ * none is installed (the pipeline's edge-deploy replaces it). Returns what it did, one line each.
+ */
+export function installEdgeByHand(
+  stack: Record<string, string>,
+  edge: RehearsalEdge,
+  deploy: { root: string; apiApp: string; webApp: string },
+): string[] {
+  const done: string[] = [];
+  const user = stack.STACK_SSH_USER ?? 'deploy';
+  const certs = join(edge.dir, 'certs');
+  execFileSync('install', ['-d', '-m', '0755', '-o', user, '-g', user, edge.dir, join(edge.dir, 'acme')]);
+  execFileSync('install', ['-d', '-m', '0750', '-o', user, '-g', user, certs]);
+  if (!existsSync(join(certs, 'fullchain.pem'))) {
+    const names = edge.domains.map((d) => `DNS:${d}`).join(',');
+    const key = join(certs, 'privkey.pem');
+    execFileSync(
+      'setpriv',
+      [
+        ...[`--reuid=${user}`, `--regid=${user}`, '--init-groups'],
+        ...['openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'],
+        ...['-nodes', '-days', '1', '-subj', `/CN=${edge.domains[0]}`, '-addext', `subjectAltName=${names}`],
+        ...['-keyout', key, '-out', join(certs, 'fullchain.pem')],
+      ],
+      { stdio: 'ignore' },
+    );
+    execFileSync('chmod', ['0600', key]);
+    done.push(`placeholder certificate in ${certs} (ssl-renew replaces it)`);
+  }
+  if (!existsSync(edge.configPath)) {
+    writeFileSync(edge.configPath, renderProxyConfig(edgeProxyParams(stack, edge, deploy)), { mode: 0o644 });
+    execFileSync('chown', [`${user}:${user}`, edge.configPath]);
+    done.push(`edge installed by hand (first time): ${edge.configPath}`);
+  }
+  return done;
 }
 
 /**
