@@ -110,7 +110,10 @@ function send(url: URL, method: string, o: ProbeOptions): Promise<{ status: numb
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('end', () => {
+        clearTimeout(timer);
+        resolve({ status: res.statusCode ?? 0, body });
+      });
       res.on('error', reject);
     });
     const timer = setTimeout(

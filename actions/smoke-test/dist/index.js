@@ -28800,7 +28800,10 @@ function send(url, method, o) {
             let body = '';
             res.setEncoding('utf8');
             res.on('data', (chunk) => (body += chunk));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+            res.on('end', () => {
+                clearTimeout(timer);
+                resolve({ status: res.statusCode ?? 0, body });
+            });
             res.on('error', reject);
         });
         const timer = setTimeout(() => req.destroy(Object.assign(new Error('timeout'), { name: 'TimeoutError' })), o.timeoutMs);
