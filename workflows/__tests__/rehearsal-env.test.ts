@@ -99,6 +99,7 @@ describe('rehearsal env file with the staging edge', () => {
     accessLog: '/stack/nginx/logs/contextai.access.json.log',
     caFile: '/stack/rehearsal/edge-ca.pem',
     acmeAccountKey: '-----BEGIN PRIVATE KEY-----\nACME\n-----END PRIVATE KEY-----\n',
+    runnerCaFile: '/stack/rehearsal/runner-ca.pem',
   };
   const { siteUrl: _s, internalUrl: _i, ...noSite } = extras;
   const env = parseEnvFile(rehearsalEnv(stack, { ...noSite, edge }));
@@ -144,7 +145,7 @@ describe('rehearsal env file with the staging edge', () => {
     });
     expect(operations.secrets.ACME_ACCOUNT_KEY).toBe(edge.acmeAccountKey);
     expect(operations.secrets.SSH_PRIVATE_KEY).toBe(key);
-    expect(env.runner.NODE_EXTRA_CA_CERTS).toBe('/stack/acme/ca.pem');
+    expect(env.runner.NODE_EXTRA_CA_CERTS).toBe('/stack/rehearsal/runner-ca.pem');
     const { STACK_ACME_DIRECTORY: _, ...noAcme } = stack;
     expect(() => rehearsalEnv(noAcme, { ...noSite, edge })).toThrow(/STACK_ACME_DIRECTORY/);
     expect(() => rehearsalEnv(stack, noSite)).toThrow(/needs an edge/);

@@ -62,6 +62,11 @@ export interface RehearsalEdge {
   caFile: string;
   /** ssl-renew's ACME account key (PEM). */
   acmeAccountKey: string;
+  /**
+   * The runner's NODE_EXTRA_CA_CERTS: the machine's CA bundle plus the stack's own CA, which serves
+   * Pebble's ACME API (a self-hosted runner trusts a private ACME server the same way).
+   */
+  runnerCaFile: string;
 }
 
 /** The edge's URLs: the site through HTTPS, and the internal listener for the web's API_URL. */
@@ -257,9 +262,8 @@ export function rehearsalValues(stack: Record<string, string>, extras: Rehearsal
     environments,
     runner: {
       BUILDAH_LAYERS: 'true',
-      // ssl-renew reaches Pebble's ACME API over HTTPS with the stack's own CA (a self-hosted
-      // runner's trust store would hold a private ACME CA the same way).
-      ...(extras.edge ? { NODE_EXTRA_CA_CERTS: need('STACK_ACME_CA') } : {}),
+      // ssl-renew reaches Pebble's ACME API over HTTPS with the stack's own CA.
+      ...(extras.edge ? { NODE_EXTRA_CA_CERTS: extras.edge.runnerCaFile } : {}),
     },
   };
 }
