@@ -1,17 +1,29 @@
-// `tsx workflows/src/rehearsal-env-cli.ts <out> <identity-file> <recipient> <deploy-root> <site-port> <app-db-url> <scratch-db-url> [build-args]`
-// Writes the rehearsal's env file (mode 0600) and its nginx site into STACK_NGINX_CONFD. Reads the
-// stack's variables from the environment (scripts/rehearse evals `scripts/stack env` first), and
-// optional REHEARSAL_API_PORTS / REHEARSAL_WEB_PORTS (slot port pairs, e.g. `3201,3202`).
-import { readFileSync, writeFileSync } from 'node:fs';
+// `tsx workflows/src/rehearsal-env-cli.ts <out> <identity-file> <recipient> <deploy-root> <edge-dir> <app-db-url> <scratch-db-url> [build-args]`
+// Writes the rehearsal's env file (mode 0600) and prepares the staging edge's first installation on
+// the stack's nginx, as docs/SSL_SETUP.md does for a new host: the deploy user's certificate and
+// webroot directories under <edge-dir>, a self-signed placeholder certificate while there is none,
+// and the apps/proxy configuration while none is installed (later ones come from the pipeline's
+// edge-deploy). Reads the stack's variables from the environment (scripts/rehearse evals
+// `scripts/stack env` first), the ACME account key from `<out dir>/acme-account.key`, and optional
+// REHEARSAL_DOMAIN (staging.contextai.test), REHEARSAL_HTTPS_PORT (8443), REHEARSAL_INTERNAL_PORT
+// (8281), REHEARSAL_API_PORTS / REHEARSAL_WEB_PORTS (slot port pairs, e.g. `3201,3202`).
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ageMirror, backupSigningKey, rehearsalEnv, rehearsalSite } from './rehearsal-env';
+import {
+  ageMirror,
+  backupSigningKey,
+  edgeUrls,
+  installEdgeByHand,
+  rehearsalEnv,
+  type RehearsalEdge,
+} from './rehearsal-env';
 
 const [
   out,
   identityFile,
   ageRecipient,
   deployRoot,
-  port,
+  edgeDir,
   appDatabaseUrl,
   scratchDatabaseUrl,
   imageBuildArgs = '',
@@ -21,12 +33,12 @@ if (
   !identityFile ||
   !ageRecipient ||
   !deployRoot ||
-  !port ||
+  !edgeDir ||
   !appDatabaseUrl ||
   !scratchDatabaseUrl
 ) {
   process.stderr.write(
-    'usage: rehearsal-env-cli <out> <identity-file> <recipient> <deploy-root> <site-port> <app-db> <scratch-db> [build-args]\n',
+    'usage: rehearsal-env-cli <out> <identity-file> <recipient> <deploy-root> <edge-dir> <app-db> <scratch-db> [build-args]\n',
   );
   process.exit(2);
 }
@@ -37,36 +49,49 @@ const ageIdentity = readFileSync(identityFile, 'utf8')
   .split('\n')
   .find((line) => line.startsWith('AGE-SECRET-KEY-'));
 if (!ageIdentity) throw new Error(`${identityFile} holds no AGE-SECRET-KEY`);
-const siteUrl = `http://127.0.0.1:${port}`;
-const internalPort = Number(stack.REHEARSAL_INTERNAL_PORT ?? Number(port) + 100);
-const internalUrl = `http://127.0.0.1:${internalPort}`;
+const work = dirname(out);
+const confd = stack.STACK_NGINX_CONFD ?? '';
+const edge: RehearsalEdge = {
+  domains: [stack.REHEARSAL_DOMAIN ?? 'staging.contextai.test'],
+  httpsPort: Number(stack.REHEARSAL_HTTPS_PORT ?? 8443),
+  internalPort: Number(stack.REHEARSAL_INTERNAL_PORT ?? 8281),
+  dir: edgeDir,
+  configPath: join(confd, 'contextai.conf'),
+  accessLog: join(stack.STACK_NGINX_PREFIX ?? '', 'logs', 'contextai.access.json.log'),
+  caFile: join(work, 'edge-ca.pem'),
+  acmeAccountKey: readFileSync(join(work, 'acme-account.key'), 'utf8'),
+  runnerCaFile: join(work, 'runner-ca.pem'),
+};
+// The machine's CAs (e.g. a TLS-inspecting proxy's root, for downloads) plus the stack's own CA.
+const SYSTEM_CAS = '/etc/ssl/certs/ca-certificates.crt';
+writeFileSync(
+  edge.runnerCaFile,
+  [...(existsSync(SYSTEM_CAS) ? [SYSTEM_CAS] : []), stack.STACK_ACME_CA ?? '']
+    .map((file) => readFileSync(file, 'utf8'))
+    .join('\n'),
+);
 writeFileSync(
   out,
   rehearsalEnv(stack, {
     ageIdentity,
     ageRecipient,
     deployRoot,
-    siteUrl,
-    internalUrl,
+    edge,
     appDatabaseUrl,
     scratchDatabaseUrl,
     imageBuildArgs,
     // A second rehearsal stack on the same machine needs other slot ports than the first one's.
     apiPorts: stack.REHEARSAL_API_PORTS,
     webPorts: stack.REHEARSAL_WEB_PORTS,
-    ageMirror: ageMirror(dirname(out)),
-    backupSigning: backupSigningKey(dirname(out)),
+    ageMirror: ageMirror(work),
+    backupSigning: backupSigningKey(work),
   }),
-  {
-    mode: 0o600,
-  },
+  { mode: 0o600 },
 );
-const site = join(stack.STACK_NGINX_CONFD ?? '', 'rehearsal.conf');
-writeFileSync(
-  site,
-  rehearsalSite({ port: Number(port), internalPort, deployRoot, apiApp: 'api', webApp: 'web' }),
-  {
-    mode: 0o644,
-  },
-);
-process.stdout.write(`env file ${out} (0600), nginx site ${site} on ${siteUrl}\n`);
+
+// The edge host's one-time setup (docs/SSL_SETUP.md section 1), as the deploy user owns it there.
+for (const line of installEdgeByHand(stack, edge, { root: deployRoot, apiApp: 'api', webApp: 'web' }))
+  process.stdout.write(`${line}\n`);
+// The test-only site of earlier rehearsals (plain HTTP on 8181) never serves the apps again.
+rmSync(join(confd, 'rehearsal.conf'), { force: true });
+process.stdout.write(`env file ${out} (0600); staging edge ${edgeUrls(edge).siteUrl}\n`);

@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULTS, type ProxyParams } from '../../apps/proxy/src/params';
+import { renderProxyConfig } from '../../apps/proxy/src/render';
 import type { EnvFile, Level } from './values';
 
 /** What the rehearsal adds to the stack's own variables. */
@@ -11,13 +13,18 @@ export interface RehearsalExtras {
   ageRecipient: string;
   /** Where deploy-ssh keeps releases on the host (writable by the deploy user). */
   deployRoot: string;
-  /** Base URL of the rehearsal site on the stack's nginx (APP_URL: the smoke test goes through it). */
-  siteUrl: string;
   /**
-   * The web's API_URL: the site's internal listener (`/api/` only). A URL of its own, because
+   * The edge the pipeline deploys on the stack's nginx (apps/proxy, HTTPS with ssl-renew's Pebble
+   * certificate). Without it, `siteUrl` and `internalUrl` name a site the caller installed.
+   */
+  edge?: RehearsalEdge;
+  /** Base URL of the site (APP_URL: the smoke test goes through it); the edge's when `edge` is set. */
+  siteUrl?: string;
+  /**
+   * The web's API_URL; the edge's internal listener when `edge` is set. A URL of its own, because
    * deploy-ssh masks every value of WEB_ENV: were it APP_URL, the smoke report would read `***`.
    */
-  internalUrl: string;
+  internalUrl?: string;
   appDatabaseUrl: string;
   scratchDatabaseUrl: string;
   /** Extra image build arguments (e.g. the locally built base image). */
@@ -32,6 +39,108 @@ export interface RehearsalExtras {
   ageMirror?: { url: string; sha256: string };
   /** The backup manifest signing key (Ed25519 PEM) and its public key, from `backupSigningKey`. */
   backupSigning?: { privatePem: string; publicPem: string };
+}
+
+/**
+ * The staging edge on the stack: the stack's nginx plays the edge host (reached over the stack's sshd
+ * as the deploy user, like the apps), its HTTP listener is the port Pebble validates HTTP-01 on, and
+ * the names resolve to nowhere (no DNS here): the smoke test connects to the host's address.
+ */
+export interface RehearsalEdge {
+  /** Served names (TLS_DOMAINS); the first one is the site's (APP_URL). */
+  domains: string[];
+  httpsPort: number;
+  /** The loopback listener the web's server-side calls use (`/api` only). */
+  internalPort: number;
+  /** Holds `certs/` (TLS_CERT_DIR) and `acme/` (ACME_WEBROOT), owned by the deploy user. */
+  dir: string;
+  /** Where edge-deploy installs the configuration: a file in the stack's nginx conf.d. */
+  configPath: string;
+  /** The edge's JSON access log (a `*.json.log` in the stack's nginx logs: mtail reads it). */
+  accessLog: string;
+  /** The CA that issues the edge's certificate (Pebble's root), trusted by the checks (EDGE_CA_FILE). */
+  caFile: string;
+  /** ssl-renew's ACME account key (PEM). */
+  acmeAccountKey: string;
+  /**
+   * The runner's NODE_EXTRA_CA_CERTS: the machine's CA bundle plus the stack's own CA, which serves
+   * Pebble's ACME API (a self-hosted runner trusts a private ACME server the same way).
+   */
+  runnerCaFile: string;
+}
+
+/** The edge's URLs: the site through HTTPS, and the internal listener for the web's API_URL. */
+export function edgeUrls(edge: RehearsalEdge): { siteUrl: string; internalUrl: string } {
+  return {
+    siteUrl: `https://${edge.domains[0]}:${edge.httpsPort}`,
+    internalUrl: `http://127.0.0.1:${edge.internalPort}`,
+  };
+}
+
+/**
+ * The parameters edge-deploy renders apps/proxy with from `edgeVars` (the same values), for the
+ * edge's first installation by hand: the certificate must exist and the HTTP listener serve the ACME
+ * webroot before ssl-renew can issue, and both before the pipeline's edge check can pass
+ * (docs/SSL_SETUP.md, "Set up each edge host").
+ */
+export function edgeProxyParams(
+  stack: Record<string, string>,
+  edge: RehearsalEdge,
+  deploy: { root: string; apiApp: string; webApp: string },
+): ProxyParams {
+  const vars = edgeVars(stack, edge);
+  return {
+    ...DEFAULTS,
+    domains: edge.domains,
+    certDir: vars.TLS_CERT_DIR!,
+    webroot: vars.ACME_WEBROOT!,
+    accessLog: edge.accessLog,
+    httpListen: [vars.EDGE_HTTP_LISTEN!],
+    httpsListen: [vars.EDGE_HTTPS_LISTEN!],
+    internalListen: [vars.EDGE_INTERNAL_LISTEN!],
+    apiUpstreamConf: `${deploy.root}/${deploy.apiApp}/upstream*.conf`,
+    webUpstreamConf: `${deploy.root}/${deploy.webApp}/upstream*.conf`,
+  };
+}
+
+/**
+ * The edge host's one-time setup on the stack (docs/SSL_SETUP.md section 1), owned by the deploy user
+ * as on a real host: the certificate and webroot directories, a self-signed placeholder certificate
+ * while there is none (ssl-renew replaces it), and the configuration rendered from apps/proxy while
+ * none is installed (the pipeline's edge-deploy replaces it). Returns what it did, one line each.
+ */
+export function installEdgeByHand(
+  stack: Record<string, string>,
+  edge: RehearsalEdge,
+  deploy: { root: string; apiApp: string; webApp: string },
+): string[] {
+  const done: string[] = [];
+  const user = stack.STACK_SSH_USER ?? 'deploy';
+  const certs = join(edge.dir, 'certs');
+  execFileSync('install', ['-d', '-m', '0755', '-o', user, '-g', user, edge.dir, join(edge.dir, 'acme')]);
+  execFileSync('install', ['-d', '-m', '0750', '-o', user, '-g', user, certs]);
+  if (!existsSync(join(certs, 'fullchain.pem'))) {
+    const names = edge.domains.map((d) => `DNS:${d}`).join(',');
+    const key = join(certs, 'privkey.pem');
+    execFileSync(
+      'setpriv',
+      [
+        ...[`--reuid=${user}`, `--regid=${user}`, '--init-groups'],
+        ...['openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'],
+        ...['-nodes', '-days', '1', '-subj', `/CN=${edge.domains[0]}`, '-addext', `subjectAltName=${names}`],
+        ...['-keyout', key, '-out', join(certs, 'fullchain.pem')],
+      ],
+      { stdio: 'ignore' },
+    );
+    execFileSync('chmod', ['0600', key]);
+    done.push(`placeholder certificate in ${certs} (ssl-renew replaces it)`);
+  }
+  if (!existsSync(edge.configPath)) {
+    writeFileSync(edge.configPath, renderProxyConfig(edgeProxyParams(stack, edge, deploy)), { mode: 0o644 });
+    execFileSync('chown', [`${user}:${user}`, edge.configPath]);
+    done.push(`edge installed by hand (first time): ${edge.configPath}`);
+  }
+  return done;
 }
 
 /**
@@ -65,6 +174,13 @@ export function rehearsalValues(stack: Record<string, string>, extras: Rehearsal
     return value;
   };
   const registry = need('STACK_REGISTRY');
+  if (extras.edge)
+    for (const key of ['STACK_ACME_HTTP_PORT', 'STACK_ACME_DIRECTORY', 'STACK_ACME_CA']) need(key);
+  const { siteUrl, internalUrl } = extras.edge
+    ? edgeUrls(extras.edge)
+    : { siteUrl: extras.siteUrl, internalUrl: extras.internalUrl };
+  if (!siteUrl || !internalUrl)
+    throw new Error('the rehearsal needs an edge, or a site URL and an internal URL');
   const repository: Level = {
     secrets: {},
     vars: {
@@ -86,7 +202,7 @@ export function rehearsalValues(stack: Record<string, string>, extras: Rehearsal
         DATABASE_URL: extras.appDatabaseUrl,
         REDIS_URL: need('STACK_REDIS_URL'),
       }),
-      WEB_ENV: dotenvText({ NODE_ENV: 'production', API_URL: extras.internalUrl }),
+      WEB_ENV: dotenvText({ NODE_ENV: 'production', API_URL: internalUrl }),
     },
     vars: {
       DEPLOY_HOSTS: `${need('STACK_SSH_HOST')}:${need('STACK_SSH_PORT')}`,
@@ -105,7 +221,8 @@ export function rehearsalValues(stack: Record<string, string>, extras: Rehearsal
       ...(extras.webPorts ? { WEB_PORTS: extras.webPorts } : {}),
       PROXY_RELOAD: need('STACK_NGINX_RELOAD'),
       PROXY_TEST: need('STACK_NGINX_TEST'),
-      APP_URL: extras.siteUrl,
+      APP_URL: siteUrl,
+      ...(extras.edge ? edgeVars(stack, extras.edge) : {}),
     },
   };
   const operations: Level = {
@@ -133,12 +250,81 @@ export function rehearsalValues(stack: Record<string, string>, extras: Rehearsal
         : {}),
     },
   };
+  if (extras.edge) Object.assign(operations.secrets, renewSecrets(deploy, extras.edge));
+  if (extras.edge) Object.assign(operations.vars, renewVars(stack, deploy, extras.edge));
   const environments: Record<string, Level> = { operations };
   if (stack.STACK_MONITORING_ROOT) environments.monitoring = monitoringLevel(stack, deploy);
   for (const name of DEPLOY_ENVIRONMENTS) environments[name] = structuredClone(deploy);
   // The runner machine's own environment: buildah reuses unchanged layers between builds (a
   // persistent runner's cache, like docker's).
-  return { repository, environments, runner: { BUILDAH_LAYERS: 'true' } };
+  return {
+    repository,
+    environments,
+    runner: {
+      BUILDAH_LAYERS: 'true',
+      // ssl-renew reaches Pebble's ACME API over HTTPS with the stack's own CA.
+      ...(extras.edge ? { NODE_EXTRA_CA_CERTS: extras.edge.runnerCaFile } : {}),
+    },
+  };
+}
+
+/** deploy.yml's edge step (vars.EDGE_*): the stack's nginx as the one edge host. */
+function edgeVars(stack: Record<string, string>, edge: RehearsalEdge): Record<string, string> {
+  return {
+    EDGE_DEPLOY: 'true',
+    EDGE_HOSTS: `${stack.STACK_SSH_HOST}:${stack.STACK_SSH_PORT}`,
+    TLS_DOMAINS: edge.domains.join(','),
+    TLS_CERT_DIR: `${edge.dir}/certs`,
+    ACME_WEBROOT: `${edge.dir}/acme`,
+    EDGE_CONFIG_PATH: edge.configPath,
+    EDGE_ACCESS_LOG: edge.accessLog,
+    // Pebble validates HTTP-01 on this port of 127.0.0.1, whatever the name (its DNS answers 127.0.0.1).
+    EDGE_HTTP_LISTEN: `127.0.0.1:${stack.STACK_ACME_HTTP_PORT}`,
+    EDGE_HTTPS_LISTEN: `127.0.0.1:${edge.httpsPort}`,
+    EDGE_INTERNAL_LISTEN: `127.0.0.1:${edge.internalPort}`,
+    EDGE_CA_FILE: edge.caFile,
+    // No DNS for the names here: the smoke test connects to the edge host's address, by name over TLS.
+    SMOKE_CONNECT_ADDRESS: stack.STACK_SSH_HOST!,
+    // The default checks, the home page asserting that the web reached the API server-side (through
+    // the edge's internal listener, its API_URL), not only that it answered.
+    SMOKE_CHECKS: [
+      '- {name: API ready, path: /api/health/ready, status: 200}',
+      '- name: web home page',
+      '  path: /',
+      '  status: 200',
+      '  contains: data-testid="api-readiness">ready',
+    ].join('\n'),
+  };
+}
+
+/** ssl-renew.yml's secrets (environment `operations`): the ACME account and the edge hosts' SSH access. */
+function renewSecrets(deploy: Level, edge: RehearsalEdge): Record<string, string> {
+  return {
+    ACME_ACCOUNT_KEY: edge.acmeAccountKey,
+    SSH_PRIVATE_KEY: deploy.secrets.SSH_PRIVATE_KEY!,
+    SSH_KNOWN_HOSTS: deploy.secrets.SSH_KNOWN_HOSTS!,
+  };
+}
+
+/** ssl-renew.yml's variables: the same names, directories and commands as the edge deploy's. */
+function renewVars(
+  stack: Record<string, string>,
+  deploy: Level,
+  edge: RehearsalEdge,
+): Record<string, string> {
+  const v = deploy.vars;
+  return {
+    DEPLOY_USER: v.DEPLOY_USER!,
+    TLS_DOMAINS: v.TLS_DOMAINS!,
+    EDGE_HOSTS: v.EDGE_HOSTS!,
+    ACME_DIRECTORY: stack.STACK_ACME_DIRECTORY!,
+    ACME_EMAIL: `ops@${edge.domains[0]!.replace(/^[^.]+\./, '')}`,
+    ACME_WEBROOT: v.ACME_WEBROOT!,
+    TLS_CERT_DIR: v.TLS_CERT_DIR!,
+    PROXY_RELOAD: v.PROXY_RELOAD!,
+    PROXY_TEST: v.PROXY_TEST!,
+    HTTPS_PORT: String(edge.httpsPort),
+  };
 }
 
 /** The env file text of `rehearsalValues`. */

@@ -62,6 +62,7 @@ describe('edge-deploy readInputs', () => {
         accessLog: '/var/log/nginx/contextai.access.json.log',
         httpListen: ['80', '[::]:80'],
         httpsListen: ['443', '[::]:443'],
+        internalListen: [],
         apiUpstreamConf: '/srv/deploy/api/upstream*.conf',
         webUpstreamConf: '/srv/deploy/web/upstream*.conf',
       },
@@ -100,13 +101,17 @@ describe('edge-deploy readInputs', () => {
         webroot: '/var/www/../../etc',
         'access-log': 'relative.log',
         'https-listen': '443 default_server',
+        'internal-listen': '0.0.0.0:8081',
       }),
     ).toEqual([
       '`cert-dir` must be an absolute path of letters, digits, `._-/` (no `..`)',
       '`webroot` must be an absolute path of letters, digits, `._-/` (no `..`)',
       '`access-log` must be an absolute path of letters, digits, `._-/` (no `..`)',
       '`https-listen` item #1 must be `port`, `ipv4:port` or `[ipv6]:port`',
+      '`internal-listen` item #1 must be a loopback `127.x.y.z:port` or `[::1]:port` (it is plain HTTP)',
     ]);
+    const internal = readInputs(fakeCore({ ...valid, 'internal-listen': '127.0.0.1:8081' }).core, workspace);
+    expect(internal.params.internalListen).toEqual(['127.0.0.1:8081']);
   });
 
   it('refuses commands that are not plain words, and bad paths, versions and app names', () => {

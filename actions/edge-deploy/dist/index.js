@@ -51912,7 +51912,7 @@ module.exports = {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8261);
 /* harmony import */ var _lib_action_run__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2588);
-/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1142);
+/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3006);
 
 
 
@@ -51923,7 +51923,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1142:
+/***/ 3006:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -52679,6 +52679,7 @@ const DEFAULTS = {
     accessLog: '/var/log/nginx/contextai.access.json.log',
     httpListen: ['80', '[::]:80'],
     httpsListen: ['443', '[::]:443'],
+    internalListen: [],
     // Two years, the HSTS preload list's minimum; subdomains are left to their own servers.
     hsts: 'max-age=63072000',
     csp: [
@@ -52694,14 +52695,12 @@ const DEFAULTS = {
         "frame-ancestors 'none'",
     ].join('; '),
     permissionsPolicy: 'camera=(), microphone=(), geolocation=(), payment=(), usb=()',
-    rateLimitExempt: [],
 };
 const ABSOLUTE_PATH = /^\/(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._/-]*$/;
 /** An absolute path whose last element may hold `*` (an nginx include glob). */
 const INCLUDE_PATH = /^\/(?!.*(^|\/)\.\.(\/|$))(?:[A-Za-z0-9._-]+\/)*[A-Za-z0-9._*-]+$/;
 const LISTEN = /^(?:(?:\d{1,3}\.){3}\d{1,3}:|\[[0-9A-Fa-f:]+\]:)?(\d{1,5})$/;
-// An IPv4 or IPv6 address, optionally with a prefix length (nginx `geo` syntax).
-const CIDR = /^(?:(?:\d{1,3}\.){3}\d{1,3}(?:\/\d{1,2})?|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*(?:\/\d{1,3})?)$/;
+const LOOPBACK_LISTEN = /^(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]):\d{1,5}$/;
 const UPSTREAM_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 // A header value inside nginx double quotes: printable ASCII without `"`, `\` or `$` (nginx variables).
 const HEADER_VALUE = /^[\x20-\x21\x23\x25-\x5b\x5d-\x7e]{1,2000}$/;
@@ -52741,7 +52740,10 @@ function validateParams(p) {
         check(list.length > 0, `\`${name}\` needs at least one address`);
         list.forEach((l, i) => check(listenPort(l) !== undefined, `\`${name}\` item #${i + 1} must be \`port\`, \`ipv4:port\` or \`[ipv6]:port\``));
     }
-    p.rateLimitExempt.forEach((a, i) => check(CIDR.test(a), `\`rate-limit-exempt\` item #${i + 1} must be an IP address or CIDR range`));
+    p.internalListen.forEach((l, i) => check(LOOPBACK_LISTEN.test(l) && listenPort(l) !== undefined, `\`internal-listen\` item #${i + 1} must be a loopback \`127.x.y.z:port\` or \`[::1]:port\` (it is plain HTTP)`));
+    const publicPorts = new Set([...p.httpListen, ...p.httpsListen].map(listenPort));
+    if (p.internalListen.some((l) => publicPorts.has(listenPort(l))))
+        problems.push('`internal-listen` must use a port of its own (not one of `http-listen` or `https-listen`)');
     for (const [name, value] of [
         ['hsts', p.hsts],
         ['csp', p.csp],
@@ -52775,6 +52777,8 @@ const TEMPLATE_FILES = {
     /** The rate limits, kept in their own files: the zones (http context) and their use (server context). */
     rateLimitZones: 'rate-limit.http.conf',
     rateLimit: 'rate-limit.server.conf',
+    /** The internal listener's server block, rendered only with `internalListen`. */
+    internalServer: 'internal.server.conf',
 };
 /** Reads the three template files from a templates directory. */
 function readProxyTemplates(dir) {
@@ -52783,6 +52787,7 @@ function readProxyTemplates(dir) {
         main: read(TEMPLATE_FILES.main),
         rateLimitZones: read(TEMPLATE_FILES.rateLimitZones),
         rateLimit: read(TEMPLATE_FILES.rateLimit),
+        internalServer: read(TEMPLATE_FILES.internalServer),
     };
 }
 const lines = (text) => text.trimEnd().split('\n');
@@ -52807,9 +52812,9 @@ function placeholderValues(p, t) {
         HSTS: p.hsts,
         CSP: p.csp,
         PERMISSIONS_POLICY: p.permissionsPolicy,
-        RATE_LIMIT_EXEMPT: p.rateLimitExempt.map((address) => `${address} 0;`),
         RATE_LIMIT_ZONES: lines(t.rateLimitZones),
         RATE_LIMIT: lines(t.rateLimit),
+        INTERNAL_LISTEN: p.internalListen.map((address) => `listen ${address};`),
     };
 }
 /**
@@ -52822,13 +52827,19 @@ function renderEdgeConfig(params, templates) {
     if (problems.length > 0)
         throw new Error(`Invalid proxy parameters:\n${problems.map((p) => `- ${p}`).join('\n')}`);
     const values = placeholderValues(params, templates);
+    // The internal server block is itself a template (same placeholders), present only when asked for.
+    values.INTERNAL_SERVER =
+        params.internalListen.length > 0 ? lines(fill(templates.internalServer, values)) : [];
+    return fill(templates.main, values);
+}
+function fill(template, values) {
     const lookup = (name) => {
         const value = values[name];
         if (value === undefined)
             throw new Error(`template placeholder {{${name}}} has no value`);
         return value;
     };
-    return templates.main
+    return template
         .split('\n')
         .map((line) => {
         const alone = /^(\s*)\{\{([A-Z_]+)\}\}\s*$/.exec(line);
@@ -53933,8 +53944,36 @@ function readKnownHosts(inputs) {
     }
 }
 
-;// CONCATENATED MODULE: ./actions/edge-deploy/src/inputs.ts
+;// CONCATENATED MODULE: ./actions/lib/tls/ca-file.ts
+// The `ca-file` input of the actions that talk HTTPS to the edge (edge-deploy's check, the smoke
+// test): extra CA certificates to trust besides the system's, e.g. a staging CA.
 
+
+
+/** The `ca-file` PEM (a path on the runner, relative to the workspace), checked to hold a certificate. */
+function readCaFile(inputs, workspace) {
+    const path = inputs.raw('ca-file');
+    if (!path)
+        return undefined;
+    let pem;
+    try {
+        pem = (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.resolve)(workspace, path), 'utf8');
+    }
+    catch (error) {
+        inputs.problem('ca-file', `cannot be read (${error.code ?? 'error'})`);
+        return undefined;
+    }
+    try {
+        new external_node_crypto_.X509Certificate(pem);
+        return pem;
+    }
+    catch {
+        inputs.problem('ca-file', 'holds no PEM certificate');
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./actions/edge-deploy/src/inputs.ts
 
 
 
@@ -53972,7 +54011,7 @@ function readInputs(core, workspace = process.env.GITHUB_WORKSPACE ?? process.cw
         accessLog: inputs.raw('access-log'),
         httpListen: inputs.list('http-listen'),
         httpsListen: inputs.list('https-listen'),
-        rateLimitExempt: inputs.list('rate-limit-exempt'),
+        internalListen: inputs.list('internal-listen'),
         apiUpstreamConf: upstream(apiApp),
         webUpstreamConf: upstream(webApp),
     };
@@ -53999,28 +54038,6 @@ function readInputs(core, workspace = process.env.GITHUB_WORKSPACE ?? process.cw
         result.ca = ca;
     inputs.done();
     return result;
-}
-/** The `ca-file` PEM, checked to hold at least one certificate. */
-function readCaFile(inputs, workspace) {
-    const path = inputs.raw('ca-file');
-    if (!path)
-        return undefined;
-    let pem;
-    try {
-        pem = (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.resolve)(workspace, path), 'utf8');
-    }
-    catch (error) {
-        inputs.problem('ca-file', `cannot be read (${error.code ?? 'error'})`);
-        return undefined;
-    }
-    try {
-        new external_node_crypto_.X509Certificate(pem);
-        return pem;
-    }
-    catch {
-        inputs.problem('ca-file', 'holds no PEM certificate');
-        return undefined;
-    }
 }
 
 ;// CONCATENATED MODULE: ./actions/lib/action/summary.ts

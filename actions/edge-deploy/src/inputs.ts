@@ -1,11 +1,10 @@
-import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Core } from '../../lib/action/core';
 import { Inputs, RULES } from '../../lib/action/inputs';
 import { actionDefaults, actionYmlOf } from '../../lib/action/metadata';
 import { DEFAULTS, validateParams, type ProxyParams } from '../../lib/edge/params';
 import { readSshTargets, type SshTargets } from '../../lib/ssh/inputs';
+import { readCaFile } from '../../lib/tls/ca-file';
 
 export interface EdgeDeployInputs extends SshTargets {
   version: string;
@@ -57,6 +56,7 @@ export function readInputs(
     httpListen: inputs.list('http-listen'),
     httpsListen: inputs.list('https-listen'),
     rateLimitExempt: inputs.list('rate-limit-exempt'),
+    internalListen: inputs.list('internal-listen'),
     apiUpstreamConf: upstream(apiApp),
     webUpstreamConf: upstream(webApp),
   };
@@ -81,24 +81,4 @@ export function readInputs(
   if (ca) result.ca = ca;
   inputs.done();
   return result;
-}
-
-/** The `ca-file` PEM, checked to hold at least one certificate. */
-function readCaFile(inputs: Inputs, workspace: string): string | undefined {
-  const path = inputs.raw('ca-file');
-  if (!path) return undefined;
-  let pem: string;
-  try {
-    pem = readFileSync(resolve(workspace, path), 'utf8');
-  } catch (error) {
-    inputs.problem('ca-file', `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-    return undefined;
-  }
-  try {
-    new X509Certificate(pem);
-    return pem;
-  } catch {
-    inputs.problem('ca-file', 'holds no PEM certificate');
-    return undefined;
-  }
 }

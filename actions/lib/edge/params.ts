@@ -22,6 +22,12 @@ export interface ProxyParams {
   /** nginx `listen` addresses: `80`, `[::]:80`, `127.0.0.1:5080`. */
   httpListen: string[];
   httpsListen: string[];
+  /**
+   * Loopback `listen` addresses of the internal listener (plain HTTP, `/api/` only, no rate limit):
+   * the web's server-side calls reach the API through the edge on the same host (its `API_URL`).
+   * Empty: no internal listener.
+   */
+  internalListen: string[];
   hsts: string;
   csp: string;
   permissionsPolicy: string;
@@ -42,6 +48,7 @@ export const DEFAULTS = {
   accessLog: '/var/log/nginx/contextai.access.json.log',
   httpListen: ['80', '[::]:80'],
   httpsListen: ['443', '[::]:443'],
+  internalListen: [],
   // Two years, the HSTS preload list's minimum; subdomains are left to their own servers.
   hsts: 'max-age=63072000',
   csp: [
@@ -66,6 +73,7 @@ const INCLUDE_PATH = /^\/(?!.*(^|\/)\.\.(\/|$))(?:[A-Za-z0-9._-]+\/)*[A-Za-z0-9.
 const LISTEN = /^(?:(?:\d{1,3}\.){3}\d{1,3}:|\[[0-9A-Fa-f:]+\]:)?(\d{1,5})$/;
 // An IPv4 or IPv6 address, optionally with a prefix length (nginx `geo` syntax).
 const CIDR = /^(?:(?:\d{1,3}\.){3}\d{1,3}(?:\/\d{1,2})?|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*(?:\/\d{1,3})?)$/;
+const LOOPBACK_LISTEN = /^(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]):\d{1,5}$/;
 const UPSTREAM_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 // A header value inside nginx double quotes: printable ASCII without `"`, `\` or `$` (nginx variables).
 const HEADER_VALUE = /^[\x20-\x21\x23\x25-\x5b\x5d-\x7e]{1,2000}$/;
@@ -122,6 +130,17 @@ export function validateParams(p: ProxyParams): string[] {
   p.rateLimitExempt.forEach((a, i) =>
     check(CIDR.test(a), `\`rate-limit-exempt\` item #${i + 1} must be an IP address or CIDR range`),
   );
+  p.internalListen.forEach((l, i) =>
+    check(
+      LOOPBACK_LISTEN.test(l) && listenPort(l) !== undefined,
+      `\`internal-listen\` item #${i + 1} must be a loopback \`127.x.y.z:port\` or \`[::1]:port\` (it is plain HTTP)`,
+    ),
+  );
+  const publicPorts = new Set([...p.httpListen, ...p.httpsListen].map(listenPort));
+  if (p.internalListen.some((l) => publicPorts.has(listenPort(l))))
+    problems.push(
+      '`internal-listen` must use a port of its own (not one of `http-listen` or `https-listen`)',
+    );
   for (const [name, value] of [
     ['hsts', p.hsts],
     ['csp', p.csp],

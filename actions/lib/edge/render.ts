@@ -11,6 +11,8 @@ export const TEMPLATE_FILES = {
   /** The rate limits, kept in their own files: the zones (http context) and their use (server context). */
   rateLimitZones: 'rate-limit.http.conf',
   rateLimit: 'rate-limit.server.conf',
+  /** The internal listener's server block, rendered only with `internalListen`. */
+  internalServer: 'internal.server.conf',
 } as const;
 
 export type ProxyTemplates = Record<keyof typeof TEMPLATE_FILES, string>;
@@ -22,6 +24,7 @@ export function readProxyTemplates(dir: string): ProxyTemplates {
     main: read(TEMPLATE_FILES.main),
     rateLimitZones: read(TEMPLATE_FILES.rateLimitZones),
     rateLimit: read(TEMPLATE_FILES.rateLimit),
+    internalServer: read(TEMPLATE_FILES.internalServer),
   };
 }
 
@@ -52,6 +55,7 @@ function placeholderValues(p: ProxyParams, t: ProxyTemplates): Record<string, st
     RATE_LIMIT_EXEMPT: p.rateLimitExempt.map((address) => `${address} 0;`),
     RATE_LIMIT_ZONES: lines(t.rateLimitZones),
     RATE_LIMIT: lines(t.rateLimit),
+    INTERNAL_LISTEN: p.internalListen.map((address) => `listen ${address};`),
   };
 }
 
@@ -65,12 +69,19 @@ export function renderEdgeConfig(params: ProxyParams, templates: ProxyTemplates)
   if (problems.length > 0)
     throw new Error(`Invalid proxy parameters:\n${problems.map((p) => `- ${p}`).join('\n')}`);
   const values = placeholderValues(params, templates);
+  // The internal server block is itself a template (same placeholders), present only when asked for.
+  values.INTERNAL_SERVER =
+    params.internalListen.length > 0 ? lines(fill(templates.internalServer, values)) : [];
+  return fill(templates.main, values);
+}
+
+function fill(template: string, values: Record<string, string | string[]>): string {
   const lookup = (name: string) => {
     const value = values[name];
     if (value === undefined) throw new Error(`template placeholder {{${name}}} has no value`);
     return value;
   };
-  return templates.main
+  return template
     .split('\n')
     .map((line) => {
       const alone = /^(\s*)\{\{([A-Z_]+)\}\}\s*$/.exec(line);

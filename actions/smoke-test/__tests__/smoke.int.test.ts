@@ -1,8 +1,11 @@
-// The bundled smoke-test action against a local HTTP server whose behaviour each test sets.
-import { mkdtempSync, readFileSync } from 'node:fs';
+// The bundled smoke-test action against a local HTTP server whose behaviour each test sets, and an
+// HTTPS server whose certificate a test CA issued for a name no resolver knows.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { everythingPrinted, runAction } from '../../../test/run-action';
 
@@ -131,5 +134,126 @@ describe('smoke-test', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('check #1');
     expect(hits).toBe(0);
+  });
+});
+
+describe('smoke-test over HTTPS', () => {
+  const NAME = 'staging.smoke.invalid'; // `.invalid`: never resolvable (RFC 6761)
+  const dir = mkdtempSync(join(tmpdir(), 'smoke-tls-'));
+  let tls: Server;
+  let url = '';
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+
+  beforeAll(async () => {
+    // A CA and a leaf for NAME signed by it; the server sends the leaf only (the CA is not in the chain).
+    const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+    openssl(
+      'req',
+      '-x509',
+      ...ec,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=Smoke test CA',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+    );
+    openssl('req', ...ec, '-subj', `/CN=${NAME}`, '-keyout', 'leaf.key', '-out', 'leaf.csr');
+    writeFileSync(join(dir, 'ext'), `subjectAltName=DNS:${NAME}\n`);
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      'leaf.csr',
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-days',
+      '1',
+      '-extfile',
+      'ext',
+      '-out',
+      'leaf.pem',
+    );
+    tls = createHttpsServer(
+      { key: readFileSync(join(dir, 'leaf.key')), cert: readFileSync(join(dir, 'leaf.pem')) },
+      (req, res) => {
+        if (req.url === '/api/version')
+          res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ version: 'v9', host: req.headers.host }));
+        else res.writeHead(200).end(`host ${req.headers.host}`);
+      },
+    );
+    await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
+    const address = tls.address();
+    url = `https://${NAME}:${typeof address === 'object' && address ? address.port : 0}`;
+  });
+  afterAll(() => new Promise<void>((r) => tls.close(() => r())));
+
+  const https = (inputs: Record<string, string>) =>
+    runAction(
+      'smoke-test',
+      { url, 'retry-delay': '100ms', retries: '0', 'connect-address': '127.0.0.1', ...inputs },
+      { env: { RUNNER_TEMP: reports } },
+    );
+
+  it('verifies the certificate against ca-file and sends the name in SNI and Host, connecting to connect-address', async () => {
+    const run = await https({
+      'ca-file': join(dir, 'ca.pem'),
+      checks: `- path: /\n  contains: host ${url.slice('https://'.length)}`,
+      'expect-version': 'v9',
+    });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.stdout).toContain(`Smoke test of ${url}: 2 check(s)`);
+  });
+
+  it("fails when the CA is not trusted, or the name is not the certificate's, with the reason", async () => {
+    const untrusted = await https({ 'expect-version': 'v9' });
+    expect(untrusted.code).toBe(1);
+    expect(untrusted.stdout).toMatch(
+      /the certificate is not trusted \((UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)\): give the CA that issued it as `ca-file`/,
+    );
+    const wrongName = await runAction(
+      'smoke-test',
+      {
+        url: url.replace(NAME, 'other.smoke.invalid'),
+        retries: '0',
+        'connect-address': '127.0.0.1',
+        'ca-file': join(dir, 'ca.pem'),
+        'expect-version': 'v9',
+      },
+      { env: { RUNNER_TEMP: reports } },
+    );
+    expect(wrongName.code).toBe(1);
+    expect(wrongName.stdout).toContain(
+      'the certificate does not cover other.smoke.invalid (ERR_TLS_CERT_ALTNAME_INVALID)',
+    );
+    // Without connect-address the name is resolved, and `.invalid` never is.
+    const unresolved = await https({
+      'connect-address': '',
+      'ca-file': join(dir, 'ca.pem'),
+      'expect-version': 'v9',
+    });
+    expect(unresolved.code).toBe(1);
+    expect(unresolved.stdout).toMatch(
+      /could not reach https:\/\/staging\.smoke\.invalid:\d+\/api\/version \((ENOTFOUND|EAI_AGAIN)\)/,
+    );
+  });
+
+  it('refuses a connect-address that is no IP address and a ca-file without a certificate, before any request', async () => {
+    writeFileSync(join(dir, 'empty.pem'), 'nothing here\n');
+    const run = await https({
+      'connect-address': 'edge-1.example',
+      'ca-file': join(dir, 'empty.pem'),
+      'expect-version': 'v9',
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('connect-address');
+    expect(run.stdout).toContain('must be an IPv4 or IPv6 address');
+    expect(run.stdout).toContain('holds no PEM certificate');
   });
 });

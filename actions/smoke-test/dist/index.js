@@ -28414,7 +28414,7 @@ function quietRuntimeWarnings(core, target = process) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3218);
 /* harmony import */ var _lib_action_run__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2588);
-/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7572);
+/* harmony import */ var _main__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(156);
 
 
 
@@ -28425,7 +28425,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7572:
+/***/ 156:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28481,6 +28481,14 @@ function formatBytes(bytes) {
     return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+// EXTERNAL MODULE: external "node:tls"
+var external_node_tls_ = __nccwpck_require__(1692);
 ;// CONCATENATED MODULE: ./actions/lib/system/network-error.ts
 // A network failure names what could not be reached, where (never credentials) and what to check
 // next: a bare `connect ECONNREFUSED 127.0.0.1:1` does not say whether the database or the store failed.
@@ -28706,6 +28714,13 @@ function parseHeaders(text) {
 }
 
 ;// CONCATENATED MODULE: ./actions/lib/smoke/probe.ts
+// Runs one smoke check against a URL until it passes or its retries run out. Requests go out with
+// node:http(s) rather than fetch: an extra trusted CA (a staging CA) and a fixed address to connect
+// to are per-request options there; redirects are never followed and no body is decompressed.
+
+
+
+
 
 
 
@@ -28714,7 +28729,7 @@ function parseHeaders(text) {
 async function runCheck(log, base, check, o) {
     let last = { check, passed: false, attempts: 0, reason: 'not run' };
     for (let attempt = 1; attempt <= o.retries + 1; attempt += 1) {
-        const answer = await fetchAnswer(`${base}${check.path}`, check.method, o.timeoutMs, o.headers);
+        const answer = await fetchAnswer(`${base}${check.path}`, check.method, o);
         const reason = 'error' in answer ? answer.error : evaluate(check, answer);
         last = {
             check,
@@ -28735,29 +28750,77 @@ async function runCheck(log, base, check, o) {
     }
     return last;
 }
-async function fetchAnswer(url, method, timeoutMs, headers) {
+async function fetchAnswer(url, method, o) {
     const started = performance.now();
     try {
-        const response = await fetch(url, {
-            method,
-            headers,
-            redirect: 'manual',
-            signal: AbortSignal.timeout(timeoutMs),
-        });
-        const body = method === 'HEAD' ? '' : await response.text();
-        return { status: response.status, body, ms: performance.now() - started };
+        const { status, body } = await send(new URL(url), method, o);
+        return { status, body, ms: performance.now() - started };
     }
     catch (error) {
         const e = error;
         if (e.name === 'TimeoutError')
-            return { error: `no answer within ${formatDuration(timeoutMs)}` };
+            return { error: `no answer within ${formatDuration(o.timeoutMs)}` };
+        const site = safeAddress(url);
+        if (e.code && TLS_TRUST_CODES.has(e.code))
+            return {
+                error: `${site}: the certificate is not trusted (${e.code}): give the CA that issued it as \`ca-file\``,
+            };
+        if (e.code === 'ERR_TLS_CERT_ALTNAME_INVALID')
+            return { error: `${site}: the certificate does not cover ${new URL(url).hostname} (${e.code})` };
         const code = networkCode(error);
         return {
             error: code
-                ? `could not reach ${safeAddress(url)} (${code}): check \`url\` and that the edge serves it from the runner`
-                : `request failed: ${withoutCredentials(e.cause?.code ?? e.message)}`,
+                ? `could not reach ${site}${o.connectAddress ? ` at ${o.connectAddress}` : ''} (${code}): check \`url\` and that the edge serves it from the runner`
+                : `request failed: ${withoutCredentials(e.code ?? e.message)}`,
         };
     }
+}
+/** Verification failures of the certificate chain (the name check has its own message). */
+const TLS_TRUST_CODES = new Set([
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID',
+]);
+/** One request: the status and the whole body, within `timeoutMs` (connection to last byte). */
+function send(url, method, o) {
+    const secure = url.protocol === 'https:';
+    const options = {
+        method,
+        headers: o.headers,
+        agent: false,
+        ...(o.connectAddress ? { lookup: fixedLookup(o.connectAddress) } : {}),
+        ...(secure && o.ca ? { ca: [...external_node_tls_.rootCertificates, o.ca] } : {}),
+    };
+    return new Promise((resolve, reject) => {
+        const req = (secure ? external_node_https_namespaceObject.request : external_node_http_.request)(url, options, (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk) => (body += chunk));
+            res.on('end', () => {
+                clearTimeout(timer);
+                resolve({ status: res.statusCode ?? 0, body });
+            });
+            res.on('error', reject);
+        });
+        const timer = setTimeout(() => req.destroy(Object.assign(new Error('timeout'), { name: 'TimeoutError' })), o.timeoutMs);
+        req.on('close', () => clearTimeout(timer));
+        req.on('error', reject);
+        req.end();
+    });
+}
+/** A DNS lookup that always answers `address` (both of Node's callback shapes). */
+function fixedLookup(address) {
+    const family = (0,external_node_net_.isIP)(address);
+    return (_hostname, options, callback) => {
+        if (options.all)
+            callback(null, [{ address, family }]);
+        else
+            callback(null, address, family);
+    };
 }
 
 ;// CONCATENATED MODULE: external "node:os"
@@ -29051,12 +29114,45 @@ function actionYmlOf(moduleUrl) {
     return (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)((0,external_node_path_namespaceObject.dirname)((0,external_node_url_.fileURLToPath)(moduleUrl))), 'action.yml');
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./actions/lib/tls/ca-file.ts
+// The `ca-file` input of the actions that talk HTTPS to the edge (edge-deploy's check, the smoke
+// test): extra CA certificates to trust besides the system's, e.g. a staging CA.
+
+
+
+/** The `ca-file` PEM (a path on the runner, relative to the workspace), checked to hold a certificate. */
+function readCaFile(inputs, workspace) {
+    const path = inputs.raw('ca-file');
+    if (!path)
+        return undefined;
+    let pem;
+    try {
+        pem = (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.resolve)(workspace, path), 'utf8');
+    }
+    catch (error) {
+        inputs.problem('ca-file', `cannot be read (${error.code ?? 'error'})`);
+        return undefined;
+    }
+    try {
+        new external_node_crypto_.X509Certificate(pem);
+        return pem;
+    }
+    catch {
+        inputs.problem('ca-file', 'holds no PEM certificate');
+        return undefined;
+    }
+}
+
 ;// CONCATENATED MODULE: ./actions/smoke-test/src/inputs.ts
 
 
 
 
-function readInputs(core) {
+
+
+function readInputs(core, workspace = process.env.GITHUB_WORKSPACE ?? process.cwd()) {
     const inputs = new Inputs(core, actionDefaults(actionYmlOf(import.meta.url)));
     const url = inputs.required('url', {
         pattern: /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/,
@@ -29076,11 +29172,24 @@ function readInputs(core) {
         inputs.problem('headers', problem);
     for (const value of Object.values(headerParse.headers))
         maskSecret(core, value);
+    const connectAddress = inputs.raw('connect-address');
+    if (connectAddress && !(0,external_node_net_.isIP)(connectAddress))
+        inputs.problem('connect-address', 'must be an IPv4 or IPv6 address');
+    const ca = readCaFile(inputs, workspace);
     if (parsed.checks.length === 0 && !expectVersion && parsed.problems.length === 0)
         inputs.problem('checks', 'is empty and there is no `expect-version`: nothing would be checked');
     inputs.done();
     const checks = withLatencyBudget([...parsed.checks, ...(expectVersion ? [versionCheck(versionPath, expectVersion)] : [])], maxMs);
-    return { url: url.replace(/\/+$/, ''), checks, retries, delayMs, timeoutMs, headers: headerParse.headers };
+    return {
+        url: url.replace(/\/+$/, ''),
+        checks,
+        retries,
+        delayMs,
+        timeoutMs,
+        headers: headerParse.headers,
+        ...(ca ? { ca } : {}),
+        ...(connectAddress ? { connectAddress } : {}),
+    };
 }
 
 ;// CONCATENATED MODULE: ./actions/lib/action/summary.ts

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { Core } from '../../lib/action/core';
 import { Inputs, RULES } from '../../lib/action/inputs';
 import { actionDefaults, actionYmlOf } from '../../lib/action/metadata';
@@ -10,6 +11,7 @@ import {
   type Check,
 } from '../../lib/smoke/checks';
 import type { ProbeOptions } from '../../lib/smoke/probe';
+import { readCaFile } from '../../lib/tls/ca-file';
 
 export interface SmokeInputs extends ProbeOptions {
   /** The base URL, without a trailing `/`. */
@@ -18,7 +20,10 @@ export interface SmokeInputs extends ProbeOptions {
   checks: Check[];
 }
 
-export function readInputs(core: Core): SmokeInputs {
+export function readInputs(
+  core: Core,
+  workspace = process.env.GITHUB_WORKSPACE ?? process.cwd(),
+): SmokeInputs {
   const inputs = new Inputs(core, actionDefaults(actionYmlOf(import.meta.url)));
   const url = inputs.required('url', {
     pattern: /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/,
@@ -35,6 +40,10 @@ export function readInputs(core: Core): SmokeInputs {
   const headerParse = parseHeaders(inputs.secret('headers') ?? '');
   for (const problem of headerParse.problems) inputs.problem('headers', problem);
   for (const value of Object.values(headerParse.headers)) maskSecret(core, value);
+  const connectAddress = inputs.raw('connect-address');
+  if (connectAddress && !isIP(connectAddress))
+    inputs.problem('connect-address', 'must be an IPv4 or IPv6 address');
+  const ca = readCaFile(inputs, workspace);
   if (parsed.checks.length === 0 && !expectVersion && parsed.problems.length === 0)
     inputs.problem('checks', 'is empty and there is no `expect-version`: nothing would be checked');
   inputs.done();
@@ -43,5 +52,14 @@ export function readInputs(core: Core): SmokeInputs {
     [...parsed.checks, ...(expectVersion ? [versionCheck(versionPath, expectVersion)] : [])],
     maxMs,
   );
-  return { url: url.replace(/\/+$/, ''), checks, retries, delayMs, timeoutMs, headers: headerParse.headers };
+  return {
+    url: url.replace(/\/+$/, ''),
+    checks,
+    retries,
+    delayMs,
+    timeoutMs,
+    headers: headerParse.headers,
+    ...(ca ? { ca } : {}),
+    ...(connectAddress ? { connectAddress } : {}),
+  };
 }

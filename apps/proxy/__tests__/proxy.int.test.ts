@@ -23,6 +23,7 @@ const HTML = `<!doctype html><html><body>${'<p>Context.AI</p>'.repeat(200)}</bod
 let edge: Edge;
 let apiPort: number;
 let webPort: number;
+let internalPort: number;
 const upstreams: Server[] = [];
 
 beforeAll(async () => {
@@ -41,6 +42,7 @@ beforeAll(async () => {
     httpsPort: await freePort(),
     webUpstreamPort: web.port,
     apiUpstreamPort: api.port,
+    internalPort: (internalPort = await freePort()),
     installCertificate: (certDir) => writeSelfSigned(certDir, DOMAINS, 30),
   });
 });
@@ -362,5 +364,21 @@ describe('rate limits at the edge (apps/proxy/templates/rate-limit.*.conf)', () 
     }
     // The shared edge, without the exemption, still limits the same client.
     expect(statuses(await burst(25, 'POST', '/api/sectors/legal/knowledge-sources'))[429]).toBeGreaterThan(0);
+  });
+
+  it('serves the internal listener (the web server-side API_URL) with /api only and no rate limit', async () => {
+    // The same client just used up its public API bucket: the internal listener does not count it.
+    const internal = await Promise.all(
+      Array.from({ length: 100 }, () => get('http', internalPort, '/api/sources')),
+    );
+    expect(statuses(internal)).toEqual({ 200: 100 });
+    expect(internal[0]!.headers['x-upstream']).toBe('api');
+    expect(internal[0]!.headers['x-upstream-path']).toBe('/api/sources');
+    expect(internal[0]!.headers['x-request-id']).toMatch(/^[0-9a-f]{32}$/);
+    const page = await get('http', internalPort, '/dashboard');
+    expect(page.status).toBe(404);
+    expect(page.headers['x-upstream']).toBeUndefined();
+    const logged = readFileSync(edge.accessLog, 'utf8');
+    expect(logged).toContain(`"request_id":"${internal[0]!.headers['x-request-id']}"`);
   });
 });

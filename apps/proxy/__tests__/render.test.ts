@@ -126,6 +126,27 @@ describe('renderProxyConfig', () => {
     ]);
   });
 
+  it('renders the internal listener only when asked for: loopback, /api only, no rate limit', () => {
+    expect(renderProxyConfig(params())).not.toContain('server_name _;');
+    const config = renderProxyConfig(params({ internalListen: ['127.0.0.1:8081', '[::1]:8081'] }));
+    const internal = config.slice(config.indexOf('# Internal listener'));
+    expect(internal).toContain('    listen 127.0.0.1:8081;\n    listen [::1]:8081;\n');
+    expect(internal).toContain('location /api/ {\n        proxy_pass http://contextai_api;');
+    expect(internal).toContain('location / {\n        return 404;');
+    expect(internal).toContain('proxy_set_header X-Request-ID $contextai_request_id;');
+    expect(internal).toContain('access_log /var/log/nginx/contextai.access.json.log contextai_json;');
+    expect(internal).not.toMatch(/limit_req|ssl_|contextai_web/);
+    expect(internal).not.toMatch(/\{\{|\}\}/);
+    expect(
+      validateParams(params({ internalListen: ['8081', '0.0.0.0:8081', '10.0.0.1:8081', '127.0.0.1:443'] })),
+    ).toEqual([
+      '`internal-listen` item #1 must be a loopback `127.x.y.z:port` or `[::1]:port` (it is plain HTTP)',
+      '`internal-listen` item #2 must be a loopback `127.x.y.z:port` or `[::1]:port` (it is plain HTTP)',
+      '`internal-listen` item #3 must be a loopback `127.x.y.z:port` or `[::1]:port` (it is plain HTTP)',
+      '`internal-listen` must use a port of its own (not one of `http-listen` or `https-listen`)',
+    ]);
+  });
+
   it('parses listen addresses', () => {
     expect(listenPort('443')).toBe(443);
     expect(listenPort('127.0.0.1:8443')).toBe(8443);
@@ -146,6 +167,8 @@ describe('paramsFromArgs', () => {
       '[::]:8443',
       '--access-log',
       '/var/log/edge.json',
+      '--internal-listen',
+      '127.0.0.1:8081',
       '--out',
       'x.conf',
     ]);
@@ -155,6 +178,7 @@ describe('paramsFromArgs', () => {
     expect(p.certDir).toBe(DEFAULTS.certDir);
     expect(out).toBe('x.conf');
     expect(p.accessLog).toBe('/var/log/edge.json');
+    expect(p.internalListen).toEqual(['127.0.0.1:8081']);
   });
 
   it('rejects unknown flags', () => {
