@@ -10,7 +10,7 @@ import { loadEnvironments } from '../src/run/environments';
 import { Reporter } from '../src/run/reporter';
 import { buildTrigger } from '../src/run/trigger';
 import type { RunResult } from '../src/run/types';
-import { ageMirror, backupSigningKey, rehearsalEnv } from '../src/rehearsal-env';
+import { ageMirror, backupSigningKey, rehearsalEnv, type RehearsalEdge } from '../src/rehearsal-env';
 import { loadWorkflow } from '../src/workflow';
 import { REPO_ROOT } from './helpers';
 
@@ -18,11 +18,11 @@ export const actionReady = (name: string) => existsSync(join(REPO_ROOT, 'actions
 
 /**
  * The rehearsal's environment for end-to-end tests, with databases of their own: the same env file
- * scripts/rehearse writes, from `scripts/stack env`.
+ * scripts/rehearse writes, from `scripts/stack env`; with `edge`, the deploys' edge on the stack.
  */
 export function e2eEnvironment(
   name: string,
-  siteUrl = 'http://127.0.0.1:8181',
+  edge?: RehearsalEdge,
 ): EnvFile & { stack: Record<string, string> } {
   const stack = stackEnv();
   const work = join(stack.STACK_DIR!, 'e2e', name);
@@ -52,8 +52,8 @@ export function e2eEnvironment(
     ageIdentity,
     ageRecipient,
     deployRoot: join(stack.STACK_DIR!, 'deploy'),
-    siteUrl,
-    internalUrl: siteUrl.replace(/:(\d+)$/, (_, port: string) => `:${Number(port) + 100}`),
+    // Suites that deploy nothing still get a complete env file: URLs that nothing serves.
+    ...(edge ? { edge } : { siteUrl: 'http://127.0.0.1:9', internalUrl: 'http://127.0.0.1:9' }),
     appDatabaseUrl: `${base}/e2e_${name}`,
     scratchDatabaseUrl: `${base}/e2e_${name}_scratch`,
     imageBuildArgs: `BASE_IMAGE=${stack.STACK_REGISTRY}/contextai/node-base:${process.versions.node.split('.')[0]}`,

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseEnvFile } from '../src/values';
 import { renderProxyConfig } from '../../apps/proxy/src/render';
 import { parseChecks } from '../../actions/lib/smoke/checks';
-import { edgeProxyParams, rehearsalEnv, rehearsalSite, type RehearsalEdge } from '../src/rehearsal-env';
+import { edgeProxyParams, rehearsalEnv, type RehearsalEdge } from '../src/rehearsal-env';
 
 const dir = mkdtempSync(join(tmpdir(), 'rehearsal-env-'));
 const key = '-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\nBBBB\n-----END OPENSSH PRIVATE KEY-----\n';
@@ -163,25 +163,5 @@ describe('rehearsal env file with the staging edge', () => {
     expect(config).toContain('alias /stack/edge/acme/;');
     expect(config).toContain('include /srv/rehearsal/api/upstream*.conf;');
     expect(config).toContain('https://$host:8443$request_uri');
-  });
-});
-
-describe('rehearsal nginx site', () => {
-  it('routes /api/ to the API unchanged and the rest to the web, tolerating no upstream yet', () => {
-    const site = rehearsalSite({
-      port: 8181,
-      internalPort: 8281,
-      deployRoot: '/srv/r',
-      apiApp: 'e2e-api',
-      webApp: 'web',
-    });
-    expect(site).toContain('listen 127.0.0.1:8281;');
-    expect(site).toContain('listen 127.0.0.1:8181;');
-    expect(site).toContain(
-      'upstream rehearsal_e2e_api { server 127.0.0.1:9 down; include /srv/r/e2e-api/upstream*.conf; }',
-    );
-    expect(site).toContain('location /api/ { proxy_pass http://rehearsal_e2e_api;');
-    expect(site).not.toContain('proxy_pass http://rehearsal_e2e_api/;'); // never strips the prefix
-    expect(site).toContain('location / { proxy_pass http://rehearsal_web;');
   });
 });

@@ -7,7 +7,7 @@
 // `scripts/stack env` first), the ACME account key from `<out dir>/acme-account.key`, and optional
 // REHEARSAL_DOMAIN (staging.contextai.test), REHEARSAL_HTTPS_PORT (8443), REHEARSAL_INTERNAL_PORT
 // (8281), REHEARSAL_API_PORTS / REHEARSAL_WEB_PORTS (slot port pairs, e.g. `3201,3202`).
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
   ageMirror,
@@ -15,6 +15,7 @@ import {
   edgeUrls,
   installEdgeByHand,
   rehearsalEnv,
+  writeRunnerCaFile,
   type RehearsalEdge,
 } from './rehearsal-env';
 
@@ -62,14 +63,7 @@ const edge: RehearsalEdge = {
   acmeAccountKey: readFileSync(join(work, 'acme-account.key'), 'utf8'),
   runnerCaFile: join(work, 'runner-ca.pem'),
 };
-// The machine's CAs (e.g. a TLS-inspecting proxy's root, for downloads) plus the stack's own CA.
-const SYSTEM_CAS = '/etc/ssl/certs/ca-certificates.crt';
-writeFileSync(
-  edge.runnerCaFile,
-  [...(existsSync(SYSTEM_CAS) ? [SYSTEM_CAS] : []), stack.STACK_ACME_CA ?? '']
-    .map((file) => readFileSync(file, 'utf8'))
-    .join('\n'),
-);
+writeRunnerCaFile(edge.runnerCaFile, stack);
 writeFileSync(
   out,
   rehearsalEnv(stack, {

@@ -461,8 +461,11 @@ s3_env() {
 MONITORING_DIR="$REPO_ROOT/apps/monitoring"
 # The environment label the stack's targets carry (the rehearsal deploys staging).
 STACK_MONITORING_ENV="${STACK_MONITORING_ENV:-staging}"
-# The public URLs the blackbox exporter probes through the edge: the rehearsal site by default.
-STACK_PROBE_SITE="${STACK_PROBE_SITE:-http://127.0.0.1:${REHEARSAL_PORT:-8181}}"
+# The public URL the blackbox exporter probes through the edge: the rehearsal's staging edge by
+# default (its name over HTTPS, as users reach it). The exporter resolves the name with the machine's
+# resolver and verifies the certificate with the system's roots, as on a monitoring host: without a
+# DNS (or /etc/hosts) entry and Pebble's root trusted, those probes fail (probe_success 0; the exporter logs why).
+STACK_PROBE_SITE="${STACK_PROBE_SITE:-https://${REHEARSAL_DOMAIN:-staging.contextai.test}:${REHEARSAL_HTTPS_PORT:-8443}}"
 # Where deploy-ssh puts releases in the rehearsal and the end-to-end tests. deploy-ssh publishes
 # each app's live slot as <deploy root>/metrics-targets/<app>.json (file_sd): one directory, so one
 # glob covers every app (Prometheus allows a glob in the last path element only).

@@ -163,7 +163,8 @@ describe('each client names its service', () => {
       timeoutMs: 2_000,
       headers: {},
     });
-    expect(withPassword.reason).toMatch(/^request failed: .*http:\/\/127\.0\.0\.1/);
+    // The site is named without its user and password.
+    expect(withPassword.reason).toMatch(/^could not reach http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
     expect(withPassword.reason).not.toContain(SECRET);
     expect(result.reason).toBe(
       `could not reach ${CLOSED} (ECONNREFUSED): check \`url\` and that the edge serves it from the runner`,
