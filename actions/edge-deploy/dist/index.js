@@ -52695,11 +52695,14 @@ const DEFAULTS = {
         "frame-ancestors 'none'",
     ].join('; '),
     permissionsPolicy: 'camera=(), microphone=(), geolocation=(), payment=(), usb=()',
+    rateLimitExempt: [],
 };
 const ABSOLUTE_PATH = /^\/(?!.*(^|\/)\.\.(\/|$))[A-Za-z0-9._/-]*$/;
 /** An absolute path whose last element may hold `*` (an nginx include glob). */
 const INCLUDE_PATH = /^\/(?!.*(^|\/)\.\.(\/|$))(?:[A-Za-z0-9._-]+\/)*[A-Za-z0-9._*-]+$/;
 const LISTEN = /^(?:(?:\d{1,3}\.){3}\d{1,3}:|\[[0-9A-Fa-f:]+\]:)?(\d{1,5})$/;
+// An IPv4 or IPv6 address, optionally with a prefix length (nginx `geo` syntax).
+const CIDR = /^(?:(?:\d{1,3}\.){3}\d{1,3}(?:\/\d{1,2})?|[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*(?:\/\d{1,3})?)$/;
 const LOOPBACK_LISTEN = /^(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]):\d{1,5}$/;
 const UPSTREAM_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 // A header value inside nginx double quotes: printable ASCII without `"`, `\` or `$` (nginx variables).
@@ -52740,6 +52743,7 @@ function validateParams(p) {
         check(list.length > 0, `\`${name}\` needs at least one address`);
         list.forEach((l, i) => check(listenPort(l) !== undefined, `\`${name}\` item #${i + 1} must be \`port\`, \`ipv4:port\` or \`[ipv6]:port\``));
     }
+    p.rateLimitExempt.forEach((a, i) => check(CIDR.test(a), `\`rate-limit-exempt\` item #${i + 1} must be an IP address or CIDR range`));
     p.internalListen.forEach((l, i) => check(LOOPBACK_LISTEN.test(l) && listenPort(l) !== undefined, `\`internal-listen\` item #${i + 1} must be a loopback \`127.x.y.z:port\` or \`[::1]:port\` (it is plain HTTP)`));
     const publicPorts = new Set([...p.httpListen, ...p.httpsListen].map(listenPort));
     if (p.internalListen.some((l) => publicPorts.has(listenPort(l))))
@@ -52812,6 +52816,7 @@ function placeholderValues(p, t) {
         HSTS: p.hsts,
         CSP: p.csp,
         PERMISSIONS_POLICY: p.permissionsPolicy,
+        RATE_LIMIT_EXEMPT: p.rateLimitExempt.map((address) => `${address} 0;`),
         RATE_LIMIT_ZONES: lines(t.rateLimitZones),
         RATE_LIMIT: lines(t.rateLimit),
         INTERNAL_LISTEN: p.internalListen.map((address) => `listen ${address};`),
@@ -54011,6 +54016,7 @@ function readInputs(core, workspace = process.env.GITHUB_WORKSPACE ?? process.cw
         accessLog: inputs.raw('access-log'),
         httpListen: inputs.list('http-listen'),
         httpsListen: inputs.list('https-listen'),
+        rateLimitExempt: inputs.list('rate-limit-exempt'),
         internalListen: inputs.list('internal-listen'),
         apiUpstreamConf: upstream(apiApp),
         webUpstreamConf: upstream(webApp),
