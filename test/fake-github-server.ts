@@ -16,17 +16,13 @@ const github = new FakeGitHub(token);
 if (stateFile && existsSync(stateFile))
   github.restoreDeployments(JSON.parse(readFileSync(stateFile, 'utf8')) as FakeDeployment[]);
 const url = await github.start(Number(port ?? 0));
-let saved = JSON.stringify(github.deployments);
-function save(): void {
-  const now = JSON.stringify(github.deployments);
-  if (!stateFile || now === saved) return;
-  writeFileSync(`${stateFile}.tmp`, now, { mode: 0o600 });
-  renameSync(`${stateFile}.tmp`, stateFile);
-  saved = now;
-}
-if (stateFile) setInterval(save, 200).unref();
+// Saved before the answer goes out: a workflow that got its 201 finds the record in the file.
+if (stateFile)
+  github.onDeploymentsChange = () => {
+    writeFileSync(`${stateFile}.tmp`, JSON.stringify(github.deployments), { mode: 0o600 });
+    renameSync(`${stateFile}.tmp`, stateFile);
+  };
 process.stdout.write(`${url}\n`);
 process.on('SIGTERM', () => {
-  save();
   void github.stop().then(() => process.exit(0));
 });

@@ -64,6 +64,8 @@ export class FakeGitHub {
   readonly deployments: FakeDeployment[] = [];
   /** Branch and tag names → commit, for resolving a deployment's `ref` (a 40-hex sha is taken as is). */
   readonly refs = new Map<string, string>();
+  /** Called after every recorded deployment or status (fake-github-server.ts saves its state file). */
+  onDeploymentsChange?: () => void;
   private nextId = 1;
   private server?: Server;
   private keyPair?: { publicKey: Uint8Array; privateKey: Uint8Array };
@@ -214,6 +216,7 @@ export class FakeGitHub {
         statuses: [],
       };
       this.deployments.push(deployment);
+      this.onDeploymentsChange?.();
       return send(201, view(deployment));
     }
     const deployment = this.deployments.find((d) => d.id === Number(idText));
@@ -245,6 +248,7 @@ export class FakeGitHub {
           other.statuses[0]?.state === 'success'
         )
           other.statuses.unshift({ ...status, id: this.nextId++, state: 'inactive', description: '' });
+    this.onDeploymentsChange?.();
     return send(201, status);
   }
 
