@@ -1,6 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Writable } from 'node:stream';
 import { context, trace } from '@opentelemetry/api';
@@ -91,6 +92,31 @@ describe('createLogger', () => {
     expect(first!.err.stack).toContain('logger.test.ts');
     expect(first!.msg).toBe('cannot reach [Redacted]');
     expect(second!.msg).toBe('call failed for [Redacted]');
+  });
+
+  it('standard output (written asynchronously): an uncaught exception right after a burst loses no line', () => {
+    // A child process: 5,000 lines in one burst (most still pending when the error is thrown), then
+    // an uncaught exception. Every line must reach the pipe before the process is gone.
+    const script = [
+      `import { createLogger } from ${JSON.stringify(resolve(__dirname, '../src/logger.ts'))};`,
+      `const logger = await createLogger({ service: 'svc', environment: 'staging', version: '1', env: { LOG_LEVEL: 'info', LOG_FILE_SIZE: '10m', LOG_FILE_FREQUENCY: 'daily', LOG_FILE_COUNT: 5 } });`,
+      'for (let i = 0; i < 5000; i += 1) logger.info({ i }, "line");',
+      'throw new Error("boom");',
+    ].join('\n');
+    const dir = mkdtempSync(join(tmpdir(), 'logger-exit-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'burst.mts'), script);
+    const child = spawnSync(resolve(__dirname, '../../../node_modules/.bin/tsx'), [join(dir, 'burst.mts')], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    expect(child.status).not.toBe(0);
+    expect(child.stderr).toContain('boom');
+    const numbers = child.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { i: number }).i);
+    expect(numbers).toEqual([...Array(5000).keys()]);
   });
 
   it('LOG_FILE: rotates by size and keeps LOG_FILE_COUNT files, removing older ones (earlier runs too)', async () => {

@@ -81,7 +81,10 @@ export async function createLogger(options: AppLoggerOptions): Promise<Logger> {
 }
 
 async function logDestination(env: AppLoggerOptions['env']): Promise<DestinationStream> {
-  if (!env.LOG_FILE) return pino.destination({ dest: 1, sync: true });
+  // Asynchronous writes: under load, lines that arrive while a write is in flight go out together in
+  // the next one (one system call for many lines), and an idle app still writes each line at once
+  // (no minimum length). pino flushes what is pending when the process exits, a crash included.
+  if (!env.LOG_FILE) return pino.destination({ dest: 1, sync: false });
   const frequency = /^\d+$/.test(env.LOG_FILE_FREQUENCY)
     ? Number(env.LOG_FILE_FREQUENCY)
     : env.LOG_FILE_FREQUENCY;

@@ -14,7 +14,7 @@ import { scrubEvent, sentryTracesSampleRate, type SentryEnv } from './sentry-com
 // Sentry (errors and traces) for the API and the web server. When SENTRY_DSN is set, Sentry owns the
 // OpenTelemetry setup (tracer provider, context manager, propagator, sampler) and our OTLP exporter
 // is one more span processor of it: every span is made once and goes to both (tracing.ts).
-// Sentry's own span-making integrations are left out (ours instrument http, fetch, express, pg, ...);
+// Sentry's own span-making integrations are left out (ours instrument http, fetch, Nest, pg, ...);
 // its request isolation, breadcrumbs and error handlers stay.
 
 export interface SentrySetup {

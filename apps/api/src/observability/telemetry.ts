@@ -1,6 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
 import * as Sentry from '@sentry/nestjs';
-import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { NestInstrumentation } from '@opentelemetry/instrumentation-nestjs-core';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
@@ -70,12 +69,9 @@ export async function createApiTelemetry(config: AppConfig): Promise<ApiTelemetr
     routeOf: route,
     sentry: { env: config, init: Sentry.init, scrubber: new Scrubber(secrets) },
     instrumentations: [
-      // Nest routes are Express routes: the HTTP span gets the route template; middleware layers
-      // (body parsers, the logger) would only add noise.
-      new ExpressInstrumentation({
-        ignoreLayersType: [ExpressLayerType.MIDDLEWARE],
-        ignoreLayers: ['{/*splat}'], // Nest's route for middleware (the request logger's context)
-      }),
+      // The Nest handler span is the handler. No Express instrumentation: its route-handler span
+      // would repeat the Nest one, and it wraps every layer of every request, sampled or not (its
+      // cost: docs/PERFORMANCE.md). The HTTP span gets the route template from `routeOf`.
       new NestInstrumentation(),
       // Statement text only, never the parameters; no spans for pool activity outside a request.
       // Each statement is also a Sentry breadcrumb of the request (text only).
