@@ -4,7 +4,7 @@
 // timeouts + non-2xx answers.
 import autocannon from 'autocannon';
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
@@ -62,8 +62,38 @@ function buildBefore(): string {
     },
   );
   execFileSync('tar', ['-x', '-C', dir], { input: archive });
+  installMissingDependencies(dir, resolve(dir, 'apps/api/package.json'));
   run(['npx', 'tsc', '-p', resolve(dir, 'apps/api/tsconfig.build.json')]);
   return resolve(dir, 'apps/api');
+}
+
+/**
+ * Dependencies of the old API that this checkout no longer installs (e.g. an instrumentation since
+ * dropped), installed into `<dir>/node_modules`, which the old API resolves before the root's.
+ */
+function installMissingDependencies(dir: string, packageJson: string): void {
+  const { dependencies = {} } = JSON.parse(readFileSync(packageJson, 'utf8')) as {
+    dependencies?: Record<string, string>;
+  };
+  const missing = Object.entries(dependencies)
+    .filter(
+      ([name]) => !name.startsWith('@contextai/') && !existsSync(resolve(REPO_ROOT, 'node_modules', name)),
+    )
+    .map(([name, range]) => `${name}@${range}`);
+  if (missing.length === 0) return;
+  console.log(`before: installing what this checkout no longer has: ${missing.join(' ')}`);
+  // Peers (@opentelemetry/api, ...) come from the root, as for every other package the old API uses.
+  run([
+    'npm',
+    'install',
+    '--no-save',
+    '--no-package-lock',
+    '--legacy-peer-deps',
+    '--ignore-scripts',
+    '--prefix',
+    dir,
+    ...missing,
+  ]);
 }
 
 /** A sink for OTLP/HTTP exports: drains each request and answers an empty (valid) response. */
