@@ -62,6 +62,11 @@ export interface TracingOptions {
   env: TracingEnv;
   /** The app's own instrumentations, besides incoming/outgoing HTTP and fetch. */
   instrumentations?: Instrumentation[];
+  /**
+   * Who makes the HTTP server span: OpenTelemetry's HTTP instrumentation (default), or the app's
+   * own first middleware (`serverSpanMiddleware`, server-span.ts), which costs far less per request.
+   */
+  serverSpans?: 'instrumentation' | 'middleware';
   /** Incoming requests on these local ports are not traced (the metrics listener). */
   untracedPorts?: number[];
   /** Names the HTTP server span `<method> <route template>` (and sets http.route) when known. */
@@ -139,6 +144,8 @@ export interface TracingPieces {
 export function tracingPieces(options: TracingOptions): TracingPieces {
   const untraced = new Set(options.untracedPorts ?? []);
   const http = new HttpInstrumentation({
+    // Outgoing requests are always traced here; incoming ones unless the app makes their spans.
+    disableIncomingRequestInstrumentation: options.serverSpans === 'middleware',
     ignoreIncomingRequestHook: (req) => untraced.has(req.socket.localPort ?? -1),
     // The request log line carries the server span's ids (http-logging.ts).
     requestHook: (span, request) => {

@@ -11,6 +11,7 @@ import {
   deploymentEnvironment,
   Scrubber,
   startMetricsServer,
+  serverSpanMiddleware,
   startTracing,
   type HttpLogger,
   type Logger,
@@ -28,7 +29,7 @@ export interface ApiTelemetry {
   logger: Logger;
   registry: Registry;
   tracing: Tracing;
-  /** First middleware of every request: request id, request log line, HTTP metrics. */
+  /** First middleware of every request: server span, request id, request log line, HTTP metrics. */
   requestMiddleware(req: Request, res: Response, next: NextFunction): void;
   /** Starts the metrics listener when METRICS_PORT is set. */
   startMetrics(): Promise<void>;
@@ -65,13 +66,14 @@ export async function createApiTelemetry(config: AppConfig): Promise<ApiTelemetr
     environment,
     env: config,
     logger,
-    untracedPorts: config.METRICS_PORT ? [config.METRICS_PORT] : [],
-    routeOf: route,
+    // The server span comes from requestMiddleware (cheaper than the HTTP instrumentation's);
+    // the metrics listener is no Express app, so it is never traced.
+    serverSpans: 'middleware',
     sentry: { env: config, init: Sentry.init, scrubber: new Scrubber(secrets) },
     instrumentations: [
       // The Nest handler span is the handler. No Express instrumentation: its route-handler span
       // would repeat the Nest one, and it wraps every layer of every request, sampled or not (its
-      // cost: docs/PERFORMANCE.md). The HTTP span gets the route template from `routeOf`.
+      // cost: docs/PERFORMANCE.md). The server span gets the route template when the request ends.
       new NestInstrumentation(),
       // Statement text only, never the parameters; no spans for pool activity outside a request.
       // Each statement is also a Sentry breadcrumb of the request (text only).
@@ -87,6 +89,11 @@ export async function createApiTelemetry(config: AppConfig): Promise<ApiTelemetr
   const registry = createRegistry();
   const httpLogger: HttpLogger = createHttpLogger(logger, route);
   const httpMetrics = createHttpMetrics(registry, route);
+  const serverSpan = tracing.enabled ? serverSpanMiddleware(route) : undefined;
+  const observed = (req: Request, res: Response, next: NextFunction) => {
+    httpMetrics.observe(req, res);
+    httpLogger(req, res, next);
+  };
   let metricsServer: MetricsServer | undefined;
 
   return {
@@ -94,8 +101,8 @@ export async function createApiTelemetry(config: AppConfig): Promise<ApiTelemetr
     registry,
     tracing,
     requestMiddleware(req, res, next) {
-      httpMetrics.observe(req, res);
-      httpLogger(req, res, next);
+      if (serverSpan) serverSpan(req, res, () => observed(req, res, next));
+      else observed(req, res, next);
     },
     async startMetrics() {
       if (config.METRICS_PORT === undefined) return;
