@@ -18,12 +18,21 @@ import { REPO_ROOT, stackEnv } from '../../test/stack-env';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+// Saturation runs are repeated this many times, every variant once per round in a rotating order;
+// the table shows each variant's median round, the on/off shares the median of the per-round shares.
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BEFORE = process.env.BENCH_BEFORE ?? '8f65d5d'; // main before the read cache (issue 18)
 const DOMAIN = 'bench.contextai.test';
 const WORK = resolve(REPO_ROOT, '.bench/api');
 const stack = stackEnv();
 
-type Variant = 'before' | 'after' | 'after, traces 10 %' | 'after, no tracing' | 'after, telemetry off';
+type Variant =
+  | 'before'
+  | 'after'
+  | 'after, traces 10 %'
+  | 'after, traces 0 %'
+  | 'after, no tracing'
+  | 'after, telemetry off';
 interface Scenario {
   name: string;
   path: string;
@@ -122,6 +131,8 @@ async function startApi(apiDir: string, variant: Variant, databaseUrl: string, o
     before: tracing('parentbased_traceidratio', '0.1'),
     after: tracing('always_on'),
     'after, traces 10 %': tracing('parentbased_traceidratio', '0.1'),
+    // Tracing set up, nothing sampled: what tracing costs before a single span is exported.
+    'after, traces 0 %': tracing('always_off'),
     'after, no tracing': logsAndMetrics,
     'after, telemetry off': { LOG_LEVEL: 'fatal' },
   }[variant];
@@ -241,10 +252,11 @@ async function main(): Promise<void> {
       ['before', beforeDir],
       ['after', resolve(REPO_ROOT, 'apps/api')],
       ['after, traces 10 %', resolve(REPO_ROOT, 'apps/api')],
+      ['after, traces 0 %', resolve(REPO_ROOT, 'apps/api')],
       ['after, no tracing', resolve(REPO_ROOT, 'apps/api')],
       ['after, telemetry off', resolve(REPO_ROOT, 'apps/api')],
     ];
-    const results = new Map<string, Outcome>();
+    const results = new Map<string, Outcome[]>();
     let redisOutcome: (Outcome & { readyDuring: number }) | undefined;
     // All variants run side by side and take turns per scenario, so a change in the machine's
     // background load hits every column alike.
@@ -254,12 +266,16 @@ async function main(): Promise<void> {
         const api = await startApi(dir, variant, db.url, otlp.url);
         running.push({ variant, api, edge: await startBenchEdge(api.port, api.prefixed) });
       }
-      for (const scenario of scenarios)
-        for (const { variant, edge } of running) {
-          await load(edge, { ...scenario, rate: undefined, name: 'warm-up' }, 2);
-          results.set(`${variant}|${scenario.name}`, await load(edge, scenario));
-          console.log(`  ${variant} | ${scenario.name}: done (load ${loadAvg()})`);
-        }
+      for (const scenario of scenarios) {
+        const rounds = scenario.rate === undefined ? ROUNDS : 1;
+        for (let round = 0; round < rounds; round++)
+          for (const { variant, edge } of rotate(running, round)) {
+            await load(edge, { ...scenario, rate: undefined, name: 'warm-up' }, 2);
+            const key = `${variant}|${scenario.name}`;
+            results.set(key, [...(results.get(key) ?? []), await load(edge, scenario)]);
+            console.log(`  ${variant} | ${scenario.name} (${round + 1}/${rounds}): done (load ${loadAvg()})`);
+          }
+      }
       const after = running.find((r) => r.variant === 'after')!;
       redisOutcome = await redisStopped(after.edge, after.api.port, after.api.prefixed);
     } finally {
@@ -301,29 +317,46 @@ async function redisStopped(edge: Edge, apiPort: number, prefixed: boolean) {
 
 const ms = (value: number) => `${Math.round(value)} ms`;
 
-function printTable(scenarios: Scenario[], variants: Variant[], results: Map<string, Outcome>): void {
+/** `items` starting at index `by` (wrapping): each round begins with another variant. */
+const rotate = <T>(items: T[], by: number): T[] => items.map((_, i) => items[(i + by) % items.length]!);
+
+/** The middle value (the lower middle of an even count). */
+function median<T>(values: T[], key: (value: T) => number): T | undefined {
+  const sorted = [...values].sort((a, b) => key(a) - key(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+function printTable(scenarios: Scenario[], variants: Variant[], results: Map<string, Outcome[]>): void {
   const cell = (o: Outcome | undefined) =>
     o
       ? `${o.served.toFixed(0)} req/s, P50 ${ms(o.p50)} P95 ${ms(o.p95)} P99 ${ms(o.p99)}, failed ${o.failed}`
       : '-';
   console.log(
-    `\n${DURATION} s per run, ${CONNECTIONS} connections, HTTPS through nginx, 200,000 sources in 20 sectors\n`,
+    `\n${DURATION} s per run, ${CONNECTIONS} connections, HTTPS through nginx, 200,000 sources in 20 sectors; ` +
+      `saturation: the median of ${ROUNDS} round(s)\n`,
   );
   console.log(`| scenario | ${variants.join(' | ')} |`);
   console.log(`|---|${variants.map(() => '---').join('|')}|`);
   for (const s of scenarios)
-    console.log(`| ${s.name} | ${variants.map((v) => cell(results.get(`${v}|${s.name}`))).join(' | ')} |`);
+    console.log(
+      `| ${s.name} | ${variants.map((v) => cell(median(results.get(`${v}|${s.name}`) ?? [], (o) => o.served))).join(' | ')} |`,
+    );
   console.log(
-    '\ntelemetry on / off throughput at saturation (every request traced; 10 % traced; logs and metrics only):',
+    '\ntelemetry on / off throughput at saturation (every request traced; 10 % traced; tracing on, none sampled; logs and metrics only):',
   );
   for (const s of scenarios.filter((s) => s.rate === undefined)) {
-    const off = results.get(`after, telemetry off|${s.name}`);
+    const off = results.get(`after, telemetry off|${s.name}`) ?? [];
+    // Per round, so each share compares runs made minutes apart at most; then the median and range.
     const share = (v: Variant) => {
-      const on = results.get(`${v}|${s.name}`);
-      return on && off ? `${((100 * on.served) / off.served).toFixed(0)} %` : '-';
+      const on = results.get(`${v}|${s.name}`) ?? [];
+      const shares = on.slice(0, off.length).map((o, round) => (100 * o.served) / off[round]!.served);
+      if (shares.length === 0) return '-';
+      const range =
+        shares.length > 1 ? ` (${Math.min(...shares).toFixed(0)}-${Math.max(...shares).toFixed(0)})` : '';
+      return `${median(shares, (x) => x)!.toFixed(0)} %${range}`;
     };
     console.log(
-      `  ${s.name}: ${share('after')}; ${share('after, traces 10 %')}; ${share('after, no tracing')}`,
+      `  ${s.name}: ${share('after')}; ${share('after, traces 10 %')}; ${share('after, traces 0 %')}; ${share('after, no tracing')}`,
     );
   }
 }

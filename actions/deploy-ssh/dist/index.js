@@ -54266,9 +54266,26 @@ function engineEnvFile(dotenvText) {
         throw new Error(`\`env\` cannot be passed to the container: ${problems.join('; ')}`);
     return { text: names.map((name) => `${name}=${variables[name]}\n`).join(''), names };
 }
-/** Every value of the dotenv text, to be masked in logs. */
+/**
+ * Settings that are never secret and whose values are common words or numbers (`production`,
+ * `info`, `3000`). Masking them would blank those words out of every later log line, job names
+ * included ("✔ job *** / deploy"), and hide nothing.
+ */
+const PUBLIC_SETTINGS = new Set([
+    'NODE_ENV',
+    'APP_ENV',
+    'HOST',
+    'PORT',
+    'LOG_LEVEL',
+    'METRICS_HOST',
+    'METRICS_PORT',
+    'TZ',
+]);
+/** The values of the dotenv text to be masked in logs: every one but those of PUBLIC_SETTINGS. */
 function envValues(dotenvText) {
-    return Object.values((0,dotenv_dist.parse)(dotenvText)).filter((value) => value.length > 0);
+    return Object.entries((0,dotenv_dist.parse)(dotenvText))
+        .filter(([name, value]) => value.length > 0 && !PUBLIC_SETTINGS.has(name))
+        .map(([, value]) => value);
 }
 
 ;// CONCATENATED MODULE: ./actions/lib/ssh/inputs.ts

@@ -19,7 +19,25 @@ export function engineEnvFile(dotenvText: string): { text: string; names: string
   return { text: names.map((name) => `${name}=${variables[name]}\n`).join(''), names };
 }
 
-/** Every value of the dotenv text, to be masked in logs. */
+/**
+ * Settings that are never secret and whose values are common words or numbers (`production`,
+ * `info`, `3000`). Masking them would blank those words out of every later log line, job names
+ * included ("✔ job *** / deploy"), and hide nothing.
+ */
+export const PUBLIC_SETTINGS: ReadonlySet<string> = new Set([
+  'NODE_ENV',
+  'APP_ENV',
+  'HOST',
+  'PORT',
+  'LOG_LEVEL',
+  'METRICS_HOST',
+  'METRICS_PORT',
+  'TZ',
+]);
+
+/** The values of the dotenv text to be masked in logs: every one but those of PUBLIC_SETTINGS. */
 export function envValues(dotenvText: string): string[] {
-  return Object.values(parse(dotenvText)).filter((value) => value.length > 0);
+  return Object.entries(parse(dotenvText))
+    .filter(([name, value]) => value.length > 0 && !PUBLIC_SETTINGS.has(name))
+    .map(([, value]) => value);
 }

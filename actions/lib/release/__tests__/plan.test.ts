@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { shellQuote } from '../../ssh/shell';
-import { engineEnvFile } from '../env-file';
+import { engineEnvFile, envValues } from '../env-file';
 import * as plan from '../plan';
 import { afterSwitch, parseAuditLog, parseState, previousSuccessful, prune } from '../state';
 import type { Remote } from '../remote';
@@ -303,6 +303,15 @@ describe('engineEnvFile', () => {
   it('refuses newlines in values, naming the variable but never the value', () => {
     expect(() => engineEnvFile('KEY="line1\nsecret-line2"')).toThrow(/`KEY` holds a newline/);
     expect(() => engineEnvFile('KEY="line1\nsecret-line2"')).not.toThrow(/secret-line2/);
+  });
+});
+
+describe('envValues', () => {
+  it('masks every value but those of the public settings, which are common words', () => {
+    const env =
+      'NODE_ENV=production\nAPP_ENV=production\nPORT=3000\nLOG_LEVEL=info\n' +
+      'DATABASE_URL=postgres://u:pw@db/app\nSENTRY_DSN=\nAPI_TOKEN="t0k3n value"\n';
+    expect(envValues(env)).toEqual(['postgres://u:pw@db/app', 't0k3n value']);
   });
 });
 
