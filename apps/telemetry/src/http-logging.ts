@@ -11,7 +11,7 @@ import { Scrubber } from './scrub';
 /** The route template of a request (`/api/sectors/:sector/knowledge-sources`), or `unmatched`. */
 export type RouteOf = (req: IncomingMessage) => string;
 
-/** Where the HTTP instrumentation leaves the server span's context on the request (tracing.ts). */
+/** Where the server span's context is left on the request (tracing.ts, or server-span.ts in the API). */
 export const SERVER_SPAN = Symbol.for('contextai.telemetry.server-span');
 type WithServerSpan = IncomingMessage & { [SERVER_SPAN]?: SpanContext; id?: unknown };
 
