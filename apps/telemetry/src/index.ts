@@ -7,6 +7,6 @@ export * from './metrics';
 export * from './request-id';
 export * from './scrub';
 export * from './sentry';
-export * from './server-span';
 export * from './sentry-common';
+export * from './server-span';
 export * from './tracing';
